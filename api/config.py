@@ -1,0 +1,62 @@
+"""The one settings object. Read once from the environment (prefix ``RINGKAS_``) and passed down."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every option is an environment variable ``RINGKAS_<NAME>``; the README has the table."""
+
+    model_config = SettingsConfigDict(env_prefix="RINGKAS_", extra="ignore", frozen=True)
+
+    # --- models -------------------------------------------------------------------------------
+    summarizer_model: str = Field("csebuetnlp/mT5_multilingual_XLSum", description="Hub id or local path.")
+    summarizer_revision: str | None = Field(None, description="Branch, tag or commit to pin (hub ids only).")
+    summarizer_licence: str | None = Field(None, description="Overrides the licence read from the model card.")
+    translator_model: str = Field("facebook/nllb-200-distilled-600M", description="Hub id or local path.")
+    translator_revision: str | None = Field(None, description="Branch, tag or commit to pin (hub ids only).")
+    translator_licence: str | None = Field(None, description="Overrides the licence read from the model card.")
+    hub_offline: bool = Field(
+        False,
+        validation_alias=AliasChoices("RINGKAS_HUB_OFFLINE", "HF_HUB_OFFLINE"),
+        description="Never contact the model hub; only the local cache and local paths are used.",
+    )
+    cache_dir: Path | None = Field(None, description="Model cache folder (default: the Hugging Face cache).")
+    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of prompt templates and presets.")
+
+    # --- serving ------------------------------------------------------------------------------
+    host: str = "0.0.0.0"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, description="gunicorn worker processes; each holds its own models.")
+    threads: int = Field(8, ge=1, description="Request threads per worker (I/O; generation is batched).")
+    torch_threads: int | None = Field(None, ge=1, description="Math threads per worker (default: cores / workers).")
+    warmup: bool = Field(True, description="Run one generation per model before reporting ready.")
+
+    # --- limits -------------------------------------------------------------------------------
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Larger bodies get 413 before they are read.")
+    max_text_chars: int = Field(100_000, ge=1, description="Longest article accepted by /v1/summarize.")
+    max_translate_chars: int = Field(5_000, ge=1, description="Longest text accepted by /v1/translate.")
+    queue_size: int = Field(64, ge=1, description="Sequences waiting per model; beyond it requests get 503.")
+    max_batch_size: int = Field(8, ge=1, description="Sequences per generate call.")
+    batch_wait_ms: float = Field(10.0, ge=0, description="How long the batcher waits to fill a batch.")
+    request_timeout_s: float = Field(120.0, gt=0, description="Per-request deadline; then 503, never a hang.")
+
+    log_level: str = "INFO"
+
+    @field_validator("summarizer_revision", "translator_revision", "summarizer_licence", "translator_licence")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    def math_threads(self) -> int:
+        """Threads for torch/OpenMP: the cores shared out between the workers, at least one."""
+        if self.torch_threads:
+            return self.torch_threads
+        return max(1, (os.cpu_count() or 1) // self.workers)

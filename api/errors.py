@@ -1,0 +1,79 @@
+"""One error hierarchy for every layer; the HTTP layer renders it as RFC 9457 problem+json.
+
+Lower layers raise these with plain words; they never carry article text (it may be embargoed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_BASE = "https://ringkas.dev/problems/"
+
+
+class RingkasError(Exception):
+    """Base: ``status`` and ``slug`` decide the HTTP answer, ``detail`` is shown to the caller."""
+
+    status = 500
+    slug = "internal"
+    title = "Internal error"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+
+class MalformedRequest(RingkasError):
+    status, slug, title = 400, "malformed-request", "Malformed request"
+
+
+class PayloadTooLarge(RingkasError):
+    status, slug, title = 413, "payload-too-large", "Payload too large"
+
+
+class UnsupportedMediaType(RingkasError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class ValidationFailed(RingkasError):
+    status, slug, title = 422, "validation-failed", "Request cannot be served"
+
+
+class Unavailable(RingkasError):
+    """503: the caller should come back later; ``retry_after`` seconds go into Retry-After."""
+
+    status, slug, title = 503, "unavailable", "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 5, extra: dict[str, Any] | None = None):
+        super().__init__(detail, extra=extra, headers={"Retry-After": str(retry_after)})
+
+
+class NotReady(Unavailable):
+    slug, title = "not-ready", "Models are not ready"
+
+
+class Overloaded(Unavailable):
+    slug, title = "overloaded", "Too many requests in the queue"
+
+
+class DeadlineExceeded(Unavailable):
+    slug, title = "deadline-exceeded", "Request took longer than its deadline"
+
+
+class ModelUnavailable(RingkasError):
+    """A configured model cannot be loaded; raised at start-up, shown by ``/readyz`` and the CLI."""
+
+    status, slug, title = 503, "model-unavailable", "Model unavailable"
+
+    def __init__(self, ref: str, revision: str | None, reason: str):
+        at = f" at revision {revision}" if revision else ""
+        super().__init__(
+            f"model {ref!r}{at} could not be loaded: {reason}. "
+            "Download it first with `ringkas fetch-models` (or mount it and point the setting at the folder)."
+        )
+        self.ref = ref
