@@ -1,0 +1,32 @@
+"""Make any caller's text safe for a sentencepiece tokenizer, keeping paragraph breaks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Invisible formatting that CMS exports scatter through words (zero-width space/joiners, BOM, soft hyphen).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in {"Cc", "Cs"} and char not in "\n\t"
+
+
+def normalize_text(text: str) -> str:
+    """NFC, no lone surrogates or control characters, one space between words, paragraphs kept.
+
+    JSON can carry lone surrogates ("\\ud800") that cannot be encoded as UTF-8 and would crash the
+    tokenizer; they become U+FFFD. Line separators become newlines so paragraphs survive.
+    """
+    text = _SURROGATES.sub("\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = "".join(" " if _is_control(c) else c for c in text) if any(map(_is_control, text)) else text
+    text = _SPACES.sub(" ", text)
+    lines = [line.strip() for line in text.split("\n")]
+    return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()
