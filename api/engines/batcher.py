@@ -1,0 +1,118 @@
+"""Groups concurrent requests into one ``generate`` call per model.
+
+One thread per model owns the engine, so the model is never entered by two threads at once and
+torch's math threads are not oversubscribed. The queue is bounded: a caller that does not fit
+gets ``Overloaded`` at once (503 + Retry-After) instead of waiting behind work it cannot overtake.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from api.engines.base import Engine, GenerationParams
+from api.errors import Overloaded
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Item:
+    tokens: Sequence[int]
+    params: GenerationParams
+    future: Future = field(default_factory=Future)
+    enqueued: float = field(default_factory=time.monotonic)
+
+
+class Batcher:
+    def __init__(self, engine: Engine, *, name: str, max_batch_size: int, max_wait_s: float, queue_size: int):
+        self.engine = engine
+        self.name = name
+        self.max_batch_size = max_batch_size
+        self.max_wait_s = max_wait_s
+        self.queue_size = queue_size
+        self._pending: deque[_Item] = deque()
+        self._cond = threading.Condition()
+        self._stopped = False
+        self.batches_run = 0
+        self._thread = threading.Thread(target=self._loop, name=f"batcher-{name}", daemon=True)
+        self._thread.start()
+
+    # --- callers ------------------------------------------------------------------------------
+    def submit(self, sequences: Sequence[Sequence[int]], params: GenerationParams) -> list[Future]:
+        """Queue all sequences of one request, or none of them: a request is never half-admitted."""
+        items = [_Item(seq, params) for seq in sequences]
+        with self._cond:
+            if self._stopped:
+                raise Overloaded(f"the {self.name} is shutting down", retry_after=5)
+            if len(self._pending) + len(items) > self.queue_size:
+                raise Overloaded(
+                    f"the {self.name} queue is full ({len(self._pending)} of {self.queue_size} waiting)",
+                    retry_after=max(1, round(len(self._pending) * self.max_wait_s) + 1),
+                )
+            self._pending.extend(items)
+            self._cond.notify()
+        return [item.future for item in items]
+
+    @property
+    def depth(self) -> int:
+        with self._cond:
+            return len(self._pending)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Refuse new work, let queued work finish, then end the thread."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    # --- the worker thread --------------------------------------------------------------------
+    def _take_batch(self) -> list[_Item] | None:
+        with self._cond:
+            while not self._pending:
+                if self._stopped:
+                    return None
+                self._cond.wait()
+            first = self._pending[0]
+            deadline = first.enqueued + self.max_wait_s
+            # Wait a moment for company, unless a full batch of the same kind is already here.
+            while not self._stopped and self._count_like(first.params) < self.max_batch_size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            batch: list[_Item] = []
+            for item in list(self._pending):
+                if item.params == first.params and len(batch) < self.max_batch_size:
+                    batch.append(item)
+            for item in batch:
+                self._pending.remove(item)
+            return batch
+
+    def _count_like(self, params: GenerationParams) -> int:
+        return sum(1 for item in self._pending if item.params == params)
+
+    def _loop(self) -> None:
+        while True:
+            batch = self._take_batch()
+            if batch is None:
+                return
+            # Callers whose deadline passed cancelled their futures; skip their work.
+            live = [item for item in batch if item.future.set_running_or_notify_cancel()]
+            if not live:
+                continue
+            try:
+                outputs = self.engine.generate([item.tokens for item in live], live[0].params)
+            except Exception as exc:  # the thread must survive any one bad batch
+                log.exception("generate failed in %s (batch of %d)", self.name, len(live))
+                for item in live:
+                    item.future.set_exception(exc)
+                continue
+            self.batches_run += 1
+            for item, output in zip(live, outputs, strict=True):
+                item.future.set_result(output)

@@ -1,0 +1,153 @@
+"""Loads a seq2seq checkpoint from a hub id or a local folder, the same way for real and tiny models."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a model comes from: a hub id or a local path, an optional pinned revision."""
+
+    ref: str
+    revision: str | None = None
+    cache_dir: Path | None = None
+    offline: bool = False
+    licence: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return Path(self.ref).expanduser().is_dir()
+
+    def hub_kwargs(self) -> dict[str, Any]:
+        if self.is_local:
+            return {}
+        return {"revision": self.revision, "cache_dir": self.cache_dir, "local_files_only": self.offline}
+
+    @property
+    def path_or_id(self) -> str:
+        return str(Path(self.ref).expanduser()) if self.is_local else self.ref
+
+
+@dataclass
+class LoadedModel:
+    source: ModelSource
+    model: Any
+    tokenizer: Any
+    config: Any
+    licence: str
+    revision: str | None
+    load_seconds: float
+
+    @property
+    def architecture(self) -> str:
+        names = getattr(self.config, "architectures", None) or [type(self.model).__name__]
+        return names[0]
+
+
+def load_seq2seq(source: ModelSource) -> LoadedModel:
+    """``from_pretrained`` on config, tokenizer and weights; any failure becomes one clear error."""
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    started = time.perf_counter()
+    try:
+        config = AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())
+    except Exception as exc:  # OSError, hub errors, bad JSON: all mean "not usable as given"
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+    if not getattr(config, "is_encoder_decoder", False):
+        raise ModelUnavailable(
+            source.ref, source.revision, f"{config.model_type!r} is not an encoder-decoder (seq2seq) model"
+        )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source.path_or_id, **source.hub_kwargs())
+        model = AutoModelForSeq2SeqLM.from_pretrained(source.path_or_id, dtype="float32", **source.hub_kwargs())
+    except Exception as exc:
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+    model.eval()
+    revision = getattr(config, "_commit_hash", None) or source.revision
+    licence = source.licence or read_licence(source) or "unknown"
+    seconds = time.perf_counter() - started
+    log.info("loaded %s (%s) in %.1f s", source.ref, type(model).__name__, seconds)
+    return LoadedModel(source, model, tokenizer, config, licence, revision, seconds)
+
+
+def check_available(source: ModelSource) -> None:
+    """Cheap start-up check (config only, no weights): fails fast with the same clear error."""
+    from transformers import AutoConfig
+
+    try:
+        AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())
+    except Exception as exc:
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+
+
+def fetch(source: ModelSource) -> Path:
+    """Downloads a hub checkpoint into the cache (with progress bars); local folders are left alone."""
+    if source.is_local:
+        return Path(source.path_or_id)
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(
+            snapshot_download(
+                source.ref,
+                revision=source.revision,
+                cache_dir=source.cache_dir,
+                local_files_only=source.offline,
+                # Weights in safetensors when offered; the .bin twins and TF/Flax copies are not needed.
+                allow_patterns=["*.json", "*.model", "*.safetensors", "README.md", "*.txt"],
+            )
+        )
+    except Exception as exc:
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+
+
+def read_licence(source: ModelSource) -> str | None:
+    """The ``license`` field of the model card's YAML front matter, when the card is at hand."""
+    card: Path | None = None
+    if source.is_local:
+        card = Path(source.path_or_id) / "README.md"
+    else:
+        from huggingface_hub import hf_hub_download, try_to_load_from_cache
+
+        cached = try_to_load_from_cache(source.ref, "README.md", cache_dir=source.cache_dir, revision=source.revision)
+        if isinstance(cached, str):
+            card = Path(cached)
+        elif not source.offline:
+            try:
+                card = Path(hf_hub_download(source.ref, "README.md", revision=source.revision, cache_dir=source.cache_dir))
+            except Exception:  # the card is a nicety; the model itself loaded
+                return None
+    if card is None or not card.is_file():
+        return None
+    return parse_card_licence(card.read_text(encoding="utf-8", errors="replace"))
+
+
+def parse_card_licence(card_text: str) -> str | None:
+    if not card_text.startswith("---"):
+        return None
+    parts = card_text.split("---", 2)
+    if len(parts) < 3:
+        return None
+    try:
+        meta = yaml.safe_load(parts[1]) or {}
+    except yaml.YAMLError:
+        return None
+    value = meta.get("license") if isinstance(meta, dict) else None
+    return str(value) if value else None
+
+
+def _reason(exc: BaseException) -> str:
+    """First line of the underlying error: enough to act on, no traceback."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

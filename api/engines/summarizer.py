@@ -1,0 +1,70 @@
+"""Turns article text into summarizer input ids and generated ids back into text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.engines.base import GenerationParams
+from api.engines.batcher import Batcher
+from api.engines.gather import gather
+from api.engines.loading import LoadedModel
+from api.prompts import Preset, SummarizePrompts
+
+
+@dataclass(frozen=True)
+class EncodedArticle:
+    ids: list[int]
+    tokens: int  # of the whole templated article, before any truncation
+    window: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.tokens > self.window
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    ids: list[int]
+    article: EncodedArticle
+
+
+class Summarizer:
+    def __init__(self, loaded: LoadedModel, batcher: Batcher, prompts: SummarizePrompts):
+        self.loaded = loaded
+        self.batcher = batcher
+        self.prompts = prompts
+        self.tokenizer = loaded.tokenizer
+        # The checkpoint's own task prefix ("summarize: " for original T5), from its config.
+        task_params = getattr(loaded.config, "task_specific_params", None) or {}
+        self.prefix = (task_params.get("summarization") or {}).get("prefix", "") or ""
+        positions = getattr(loaded.config, "max_position_embeddings", None)
+        self.window = min(prompts.input.max_tokens, positions) if positions else prompts.input.max_tokens
+
+    def encode(self, text: str) -> EncodedArticle:
+        rendered = self.prompts.render(text, self.prefix)
+        ids = self.tokenizer(rendered).input_ids
+        total = len(ids)
+        if total > self.window:
+            # The tokenizer truncates while keeping its closing special tokens (EOS).
+            ids = self.tokenizer(rendered, truncation=True, max_length=self.window).input_ids
+        return EncodedArticle(ids=list(ids), tokens=total, window=self.window)
+
+    @staticmethod
+    def params(preset: Preset) -> GenerationParams:
+        return GenerationParams(
+            max_new_tokens=preset.max_new_tokens,
+            min_new_tokens=preset.min_new_tokens,
+            num_beams=preset.num_beams,
+            no_repeat_ngram_size=preset.no_repeat_ngram_size,
+            length_penalty=preset.length_penalty,
+        )
+
+    def summarize(self, text: str, preset: Preset, deadline: float) -> Summary:
+        article = self.encode(text)
+        [future] = self.batcher.submit([article.ids], self.params(preset))
+        [ids] = gather([future], deadline, "summarization")
+        return Summary(text=self.decode(ids), ids=ids, article=article)
+
+    def decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False).strip()
