@@ -1,0 +1,88 @@
+"""Reads a request body as JSON or text/plain into a strict request model."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import TypeVar
+
+from flask import request
+from pydantic import BaseModel, ValidationError
+
+from api.errors import MalformedRequest, UnsupportedMediaType, ValidationFailed
+
+Model = TypeVar("Model", bound=BaseModel)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def _query_options(model: type[BaseModel], body_field: str) -> dict:
+    """Options from the query string; booleans accept true/false, 1/0, yes/no, on/off."""
+    options = {}
+    for name, field in model.model_fields.items():
+        if name == body_field or name not in request.args:
+            continue
+        value = request.args.get(name, "")
+        if field.annotation is bool and value.strip().lower() in _TRUE | _FALSE:
+            options[name] = value.strip().lower() in _TRUE
+        else:
+            options[name] = value
+    return options
+
+
+def _parse_json(raw: bytes) -> object:
+    if not raw.strip():
+        raise MalformedRequest("the body is empty; send a JSON object such as {\"text\": \"...\"}")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise MalformedRequest("the body is not valid UTF-8 JSON") from None
+    except json.JSONDecodeError as exc:
+        raise MalformedRequest(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise MalformedRequest("the JSON body is nested too deeply") from None
+
+
+def _decode_text(raw: bytes, charset: str | None) -> str:
+    charset = charset or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
+    try:
+        return raw.decode(charset)
+    except UnicodeDecodeError:
+        raise MalformedRequest(f"the body is not valid {charset}") from None
+
+
+def read_request(model: type[Model], body_field: str = "text") -> Model:
+    mimetype = request.mimetype
+    if _is_json(mimetype):
+        data = _parse_json(request.get_data(cache=False))
+        if not isinstance(data, dict):
+            raise ValidationFailed(
+                f"the JSON body must be an object with a {body_field!r} field, not {type(data).__name__}"
+            )
+        payload = {**_query_options(model, body_field), **data}
+    elif mimetype == "text/plain":
+        text = _decode_text(request.get_data(cache=False), request.mimetype_params.get("charset"))
+        payload = {**_query_options(model, body_field), body_field: text}
+    else:
+        shown = mimetype or "none"
+        raise UnsupportedMediaType(
+            f"Content-Type {shown!r} is not supported; send application/json, "
+            "or the raw text with -H 'Content-Type: text/plain'"
+        )
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        errors = [
+            {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
+            for err in exc.errors(include_url=False, include_input=False, include_context=False)
+        ]
+        fields = ", ".join(".".join(map(str, err["loc"])) or "body" for err in errors)
+        raise ValidationFailed(f"invalid request: {fields}", extra={"errors": errors}) from None

@@ -1,0 +1,23 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from api.routes import runtime
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process answers; says nothing about the models."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """200 only once the models are loaded and warmed; 503 problem+json before or after a failure."""
+    current = runtime()
+    current.require()
+    return jsonify(status="ready", seconds_to_ready=round(current.seconds_to_ready or 0.0, 2))

@@ -1,0 +1,92 @@
+"""RFC 9457 problem+json for every error, request ids on every response, no stack trace ever."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, json, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from api.errors import PayloadTooLarge, RingkasError
+
+log = logging.getLogger("ringkas.http")
+PROBLEM_TYPE = "application/problem+json"
+# Echo a caller's id only if it is short and harmless in logs and headers.
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def request_id() -> str:
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+    return g.request_id
+
+
+def problem(
+    status: int, title: str, detail: str, type_: str = "about:blank", extra: dict | None = None, headers=None
+) -> Response:
+    rid = request_id()
+    body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": f"urn:request:{rid}"}
+    body["request_id"] = rid
+    body.update(extra or {})
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _ringkas_error(exc: RingkasError) -> Response:
+    return problem(exc.status, exc.title, exc.detail, exc.type, exc.extra, exc.headers)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    if code == 413:
+        return _ringkas_error(PayloadTooLarge("the request body is larger than the configured limit"))
+    headers = {}
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    detail = {404: f"no such endpoint: {request.path}", 405: f"{request.method} is not allowed on {request.path}"}
+    return problem(code, exc.name, detail.get(code, exc.description or exc.name), headers=headers)
+
+
+def _unexpected(exc: Exception) -> Response:
+    # Logged with the id so an operator can find it; the caller gets no internals.
+    log.exception("unhandled error (request %s)", request_id())
+    return problem(500, "Internal Server Error", "an unexpected error occurred; quote the request id to the operator")
+
+
+def _check_length() -> None:
+    """Refuse an oversized body from its Content-Length, before a byte of it is read."""
+    request_id()
+    g.started = time.perf_counter()
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the request body has {request.content_length} bytes; the limit is {limit}")
+
+
+def _finish(response: Response) -> Response:
+    response.headers["X-Request-ID"] = request_id()
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    # Never the body: articles may be embargoed. Sizes and status only.
+    log.info(
+        "%s %s %s %.1fms bytes_in=%s rid=%s",
+        request.method,
+        request.path,
+        response.status_code,
+        elapsed * 1000,
+        request.content_length,
+        request_id(),
+    )
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(_check_length)
+    app.after_request(_finish)
+    app.register_error_handler(RingkasError, _ringkas_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,134 @@
+"""Everything one worker process holds: models, engines, batchers, the pipeline, and readiness.
+
+Built by the app factory; loads after fork (in the worker), in a background thread so that
+``/healthz`` answers and ``/readyz`` says 503 while the weights are read and warmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from api.config import Settings
+from api.engines.batcher import Batcher
+from api.engines.hf import TransformersEngine
+from api.engines.loading import LoadedModel, ModelSource, load_seq2seq
+from api.engines.summarizer import Summarizer
+from api.engines.translator import Translator
+from api.errors import NotReady, RingkasError
+from api.pipeline import Limits, Pipeline
+from api.prompts import load_prompts
+from api.schemas import SummarizeRequest
+
+log = logging.getLogger(__name__)
+
+WARMUP_TEXT = (
+    "Pemerintah Indonesia mengumumkan rencana pembangunan jalan baru di Jawa Barat. "
+    "Menurut menteri, proyek itu akan selesai tahun depan."
+)
+
+
+def configure_math_threads(threads: int) -> None:
+    """Explicit torch threads: cores / workers, so processes do not fight over the cores."""
+    import torch
+
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # can be set once per process only; a second runtime (tests) keeps the first
+        pass
+
+
+class Runtime:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.state = "starting"  # starting -> loading -> ready | failed
+        self.error: str | None = None
+        self.pipeline: Pipeline | None = None
+        self.batchers: list[Batcher] = []
+        self.created = time.monotonic()
+        self.seconds_to_ready: float | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def start(self, background: bool = True) -> "Runtime":
+        if background:
+            self._thread = threading.Thread(target=self.load, name="ringkas-load", daemon=True)
+            self._thread.start()
+        else:
+            self.load()
+        return self
+
+    def wait_ready(self, timeout: float) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.state == "ready"
+
+    def load(self) -> None:
+        self.state = "loading"
+        try:
+            self.pipeline = self._build()
+            if self.settings.warmup:
+                self.pipeline.summarize(SummarizeRequest(text=WARMUP_TEXT, translate=True, length="short"))
+        except RingkasError as exc:
+            self.state, self.error = "failed", exc.detail
+            log.error("models failed to load: %s", exc.detail)
+            return
+        except Exception as exc:  # any other start-up failure must also be visible, not a dead thread
+            self.state, self.error = "failed", f"{type(exc).__name__}: {exc}"
+            log.exception("models failed to load")
+            return
+        self.seconds_to_ready = time.monotonic() - self.created
+        self.state = "ready"
+        log.info("ready in %.1f s", self.seconds_to_ready)
+
+    def stop(self) -> None:
+        for batcher in self.batchers:
+            batcher.stop()
+
+    # --- use ----------------------------------------------------------------------------------
+    def require(self) -> Pipeline:
+        if self.state == "ready" and self.pipeline is not None:
+            return self.pipeline
+        if self.state == "failed":
+            raise NotReady(f"models failed to load: {self.error}", retry_after=60)
+        raise NotReady("models are still loading", retry_after=10)
+
+    # --- construction -------------------------------------------------------------------------
+    def _source(self, role: str) -> ModelSource:
+        s = self.settings
+        return ModelSource(
+            ref=getattr(s, f"{role}_model"),
+            revision=getattr(s, f"{role}_revision"),
+            cache_dir=s.cache_dir,
+            offline=s.hub_offline,
+            licence=getattr(s, f"{role}_licence"),
+        )
+
+    def _batcher(self, role: str, loaded: LoadedModel) -> Batcher:
+        s = self.settings
+        tokenizer = loaded.tokenizer
+        engine = TransformersEngine(loaded.model, pad_id=tokenizer.pad_token_id, eos_id=tokenizer.eos_token_id)
+        batcher = Batcher(
+            engine,
+            name=role,
+            max_batch_size=s.max_batch_size,
+            max_wait_s=s.batch_wait_ms / 1000,
+            queue_size=s.queue_size,
+        )
+        self.batchers.append(batcher)
+        return batcher
+
+    def _build(self) -> Pipeline:
+        s = self.settings
+        configure_math_threads(s.math_threads())
+        prompts = load_prompts(s.prompts_dir)
+        summarizer_model = load_seq2seq(self._source("summarizer"))
+        translator_model = load_seq2seq(self._source("translator"))
+        return Pipeline(
+            Summarizer(summarizer_model, self._batcher("summarizer", summarizer_model), prompts.summarize),
+            Translator(translator_model, self._batcher("translator", translator_model), prompts.translate),
+            prompts,
+            Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s),
+        )
