@@ -8,6 +8,7 @@ facebook/nllb-200-distilled-600M. The weights are random: the output is gibberis
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -39,12 +40,13 @@ def _corpus(seeds_dir: Path) -> list[str]:
     return lines
 
 
-def _train_spm(lines: list[str], prefix: Path, model_type: str, ids: dict[str, int]) -> Path:
+def _train_spm(lines: list[str], target: Path, model_type: str, ids: dict[str, int]) -> Path:
     import sentencepiece as spm
 
+    model = io.BytesIO()  # in memory: a model_prefix path would be baked into the file
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(lines),
-        model_prefix=str(prefix),
+        model_writer=model,
         model_type=model_type,
         vocab_size=VOCAB_SIZE,
         hard_vocab_limit=False,  # a small corpus may not support the full size
@@ -53,7 +55,8 @@ def _train_spm(lines: list[str], prefix: Path, model_type: str, ids: dict[str, i
         minloglevel=2,
         **ids,
     )
-    return Path(f"{prefix}.model")
+    target.write_bytes(model.getvalue())
+    return target
 
 
 def build_summarizer(out: Path, lines: list[str], seed: int = 0) -> Path:
@@ -62,7 +65,7 @@ def build_summarizer(out: Path, lines: list[str], seed: int = 0) -> Path:
 
     with tempfile.TemporaryDirectory() as tmp:
         ids = {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1}  # mT5's spiece layout
-        spm_file = _train_spm(lines, Path(tmp) / "spiece", "unigram", ids)
+        spm_file = _train_spm(lines, Path(tmp) / "spiece.model", "unigram", ids)
         tokenizer = T5Tokenizer.from_pretrained(tmp, extra_ids=0)
         config = MT5Config(
             vocab_size=len(tokenizer),
@@ -96,7 +99,7 @@ def build_translator(out: Path, lines: list[str], seed: int = 0) -> Path:
 
     with tempfile.TemporaryDirectory() as tmp:
         ids = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}  # NLLB's fairseq layout
-        spm_file = _train_spm(lines, Path(tmp) / "sentencepiece.bpe", "bpe", ids)
+        spm_file = _train_spm(lines, Path(tmp) / "sentencepiece.bpe.model", "bpe", ids)
         tokenizer = NllbTokenizer.from_pretrained(
             tmp, src_lang="ind_Latn", extra_special_tokens=FAIRSEQ_LANGUAGE_CODES
         )

@@ -58,7 +58,9 @@ class LoadedModel:
 def load_seq2seq(source: ModelSource) -> LoadedModel:
     """``from_pretrained`` on config, tokenizer and weights; any failure becomes one clear error."""
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # one log line per model, not a progress bar per worker
     started = time.perf_counter()
     try:
         config = AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())

@@ -1,0 +1,131 @@
+"""``ringkas serve | summarize | fetch-models | make-tiny-models``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from api.config import Settings
+
+ROLES = ("summarizer", "translator")
+
+
+def _use_demo_models(cache_dir: Path | None) -> None:
+    """Points the settings at tiny random-weight models, building them once. For trying the service
+    on a machine without the real checkpoints; the summaries are gibberish."""
+    from api.tiny_models import build_tiny_models
+
+    folder = (cache_dir or Path.home() / ".cache" / "ringkas") / "tiny-models"
+    if not all((folder / role / "config.json").is_file() for role in ROLES):
+        click.echo(f"building tiny demo models in {folder} ...", err=True)
+        build_tiny_models(folder)
+    for role in ROLES:
+        os.environ[f"RINGKAS_{role.upper()}_MODEL"] = str(folder / role)
+    click.echo("DEMO MODE: tiny random-weight models; output is gibberish, not a summary.", err=True)
+
+
+def _sources(settings: Settings):
+    from api.runtime import Runtime
+
+    return {role: Runtime(settings)._source(role) for role in ROLES}
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+demo_option = click.option("--demo", is_flag=True, help="Serve tiny random-weight models (no download needed).")
+
+
+@click.group()
+def main() -> None:
+    """Ringkas: summarize Indonesian news with mT5, translate the summary with NLLB-200."""
+
+
+@main.command()
+@click.option("--host", help="Address to bind (RINGKAS_HOST, default 0.0.0.0).")
+@click.option("--port", type=int, help="Port (RINGKAS_PORT, default 8000).")
+@click.option("--workers", type=int, help="Worker processes (RINGKAS_WORKERS, default 1).")
+@demo_option
+def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -> None:
+    """Run the HTTP service under gunicorn."""
+    for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
+        if value is not None:
+            os.environ[f"RINGKAS_{name}"] = str(value)
+    if demo:
+        _use_demo_models(Settings().cache_dir)
+    settings = Settings()
+    from api.engines.loading import check_available
+    from api.errors import ModelUnavailable
+
+    for source in _sources(settings).values():
+        try:
+            check_available(source)
+        except ModelUnavailable as exc:
+            _fail(exc.detail)
+    click.echo(f"serving on http://{settings.host}:{settings.port} (workers={settings.workers})", err=True)
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:api.gunicorn_config"])
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--translate", is_flag=True, help="Also translate the summary.")
+@click.option("--length", default=None, help="Preset: short, medium or long.")
+@click.option("--target-lang", default="eng_Latn", show_default=True, help="NLLB code for the translation.")
+@demo_option
+def summarize(file, translate: bool, length: str | None, target_lang: str, demo: bool) -> None:
+    """Summarize FILE (or - for standard input) and print the JSON result, without a server."""
+    if demo:
+        _use_demo_models(Settings().cache_dir)
+    from api.errors import RingkasError
+    from api.runtime import Runtime
+    from api.schemas import SummarizeRequest
+
+    runtime = Runtime(Settings(warmup=False)).start(background=False)
+    try:
+        pipeline = runtime.require()
+        request = SummarizeRequest(text=file.read(), translate=translate, target_lang=target_lang, length=length)
+        result = pipeline.summarize(request)
+    except RingkasError as exc:
+        _fail(exc.detail, 2 if exc.status >= 500 else 1)
+    finally:
+        runtime.stop()
+    click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@main.command("fetch-models")
+def fetch_models() -> None:
+    """Download the configured checkpoints into the cache (for image builds and offline hosts)."""
+    from api.engines.loading import fetch
+    from api.errors import ModelUnavailable
+
+    for role, source in _sources(Settings()).items():
+        if source.is_local:
+            click.echo(f"{role}: {source.ref} is a local folder; nothing to fetch")
+            continue
+        click.echo(f"{role}: fetching {source.ref}" + (f" at {source.revision}" if source.revision else ""))
+        try:
+            path = fetch(source)
+        except ModelUnavailable as exc:
+            _fail(exc.detail)
+        click.echo(f"{role}: ready in {path}")
+
+
+@main.command("make-tiny-models")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of *.txt articles.")
+def make_tiny_models(directory: Path, seeds: Path | None) -> None:
+    """Write DIRECTORY/summarizer and DIRECTORY/translator: tiny random models for tests and demos."""
+    from api.tiny_models import DEFAULT_SEEDS, build_tiny_models
+
+    try:
+        paths = build_tiny_models(directory, seeds or DEFAULT_SEEDS)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    for role, path in paths.items():
+        click.echo(f"{role}: {path}")
