@@ -1,0 +1,68 @@
+"""Shared fixtures: tiny real-architecture models built once per test session, no network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Nothing in the suite may reach a model hub; fail fast instead of hanging on a network call.
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+from api.app import create_app  # noqa: E402
+from api.config import REPO_ROOT, Settings  # noqa: E402
+from api.runtime import Runtime  # noqa: E402
+from api.tiny_models import build_tiny_models  # noqa: E402
+
+SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny-models")
+    build_tiny_models(folder)
+    return folder
+
+
+def tiny_settings(tiny_dir: Path, **overrides) -> Settings:
+    values = {
+        "summarizer_model": str(tiny_dir / "summarizer"),
+        "translator_model": str(tiny_dir / "translator"),
+        "hub_offline": True,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings(tiny_dir) -> Settings:
+    return tiny_settings(tiny_dir)
+
+
+@pytest.fixture(scope="session")
+def runtime(settings) -> Runtime:
+    rt = Runtime(settings).start(background=False)
+    assert rt.state == "ready", rt.error
+    yield rt
+    rt.stop()
+
+
+@pytest.fixture(scope="session")
+def pipeline(runtime):
+    return runtime.require()
+
+
+@pytest.fixture(scope="session")
+def app(settings, runtime):
+    return create_app(settings, runtime)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in SEEDS]

@@ -1,0 +1,148 @@
+"""The transformers engine and the batcher, on the tiny real models."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from api.engines.base import GenerationParams
+from api.engines.batcher import Batcher
+from api.engines.gather import gather
+from api.errors import DeadlineExceeded, Overloaded
+
+GREEDY = GenerationParams(max_new_tokens=12, min_new_tokens=12)
+
+
+class Gated:
+    """Wraps a real engine; holds each batch until the test opens the gate, and records batch sizes."""
+
+    name = "gated"
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.gate = threading.Event()
+        self.sizes: list[int] = []
+        self.fail = False
+
+    def generate(self, batch, params):
+        self.gate.wait(10)
+        self.sizes.append(len(batch))
+        if self.fail:
+            raise RuntimeError("engine broke")
+        return self.engine.generate(batch, params)
+
+
+@pytest.fixture()
+def summarizer(pipeline):
+    return pipeline.summarizer
+
+
+@pytest.fixture()
+def articles(summarizer, seed_texts):
+    return [summarizer.encode(text[:400]).ids for text in seed_texts]
+
+
+def test_output_lengths_follow_the_params(summarizer, articles):
+    engine = summarizer.batcher.engine
+    out = engine.generate(articles[:2], GenerationParams(max_new_tokens=7, min_new_tokens=7))
+    assert [len(seq) for seq in out] == [7, 7]
+    out = engine.generate(articles[:1], GenerationParams(max_new_tokens=30, min_new_tokens=3, num_beams=4))
+    assert 3 <= len(out[0]) <= 30
+
+
+def test_same_input_same_output_and_batching_changes_nothing(summarizer, articles):
+    engine = summarizer.batcher.engine
+    params = GenerationParams(max_new_tokens=16, min_new_tokens=4, num_beams=4, no_repeat_ngram_size=2)
+    one_by_one = [engine.generate([ids], params)[0] for ids in articles]
+    assert one_by_one == [engine.generate([ids], params)[0] for ids in articles]
+    assert engine.generate(articles, params) == one_by_one  # padding + attention mask are exact
+
+
+def test_translation_starts_with_the_target_language_token(pipeline):
+    translator = pipeline.translator
+    deadline = time.monotonic() + 60
+    for target in ("eng_Latn", "fra_Latn"):
+        result = translator.translate("Rusia dan AS bertemu. Belum ada kesepakatan.", "ind_Latn", target, deadline)
+        lang_id = translator.tokenizer.convert_tokens_to_ids(target)
+        assert result.segments == 2
+        assert all(output[0] == lang_id for output in result.outputs)
+        assert target not in result.text  # the language token is not shown to callers
+
+
+def test_batcher_groups_concurrent_requests_into_one_generate(summarizer, articles):
+    gated = Gated(summarizer.batcher.engine)
+    batcher = Batcher(gated, name="test", max_batch_size=8, max_wait_s=0.05, queue_size=16)
+    try:
+        futures = [f for ids in articles for f in batcher.submit([ids], GREEDY)]
+        gated.gate.set()
+        results = gather(futures, time.monotonic() + 30, "test")
+        assert gated.sizes == [len(articles)]
+        assert results == [summarizer.batcher.engine.generate([ids], GREEDY)[0] for ids in articles]
+    finally:
+        batcher.stop()
+
+
+def test_batcher_never_mixes_decoding_params(summarizer, articles):
+    gated = Gated(summarizer.batcher.engine)
+    batcher = Batcher(gated, name="test", max_batch_size=8, max_wait_s=0.05, queue_size=16)
+    other = GenerationParams(max_new_tokens=5, min_new_tokens=5)
+    try:
+        futures = batcher.submit(articles[:2], GREEDY) + batcher.submit(articles[2:4], other)
+        gated.gate.set()
+        results = gather(futures, time.monotonic() + 30, "test")
+        assert sorted(gated.sizes) == [2, 2]
+        assert [len(r) for r in results] == [12, 12, 5, 5]
+    finally:
+        batcher.stop()
+
+
+def test_full_queue_is_refused_at_once_whole_request(summarizer, articles):
+    gated = Gated(summarizer.batcher.engine)
+    batcher = Batcher(gated, name="test", max_batch_size=1, max_wait_s=0, queue_size=3)
+    try:
+        batcher.submit(articles[:1], GREEDY)  # taken by the worker, blocked at the gate
+        time.sleep(0.1)
+        batcher.submit(articles[:3], GREEDY)
+        started = time.monotonic()
+        with pytest.raises(Overloaded) as info:
+            batcher.submit(articles[:1], GREEDY)
+        assert time.monotonic() - started < 0.5
+        assert int(info.value.headers["Retry-After"]) >= 1
+        assert batcher.depth == 3  # the refused request left nothing behind
+    finally:
+        gated.gate.set()
+        batcher.stop()
+
+
+def test_deadline_cancels_queued_work_and_engine_errors_reach_the_caller(summarizer, articles):
+    gated = Gated(summarizer.batcher.engine)
+    batcher = Batcher(gated, name="test", max_batch_size=1, max_wait_s=0, queue_size=8)
+    try:
+        first = batcher.submit(articles[:1], GREEDY)
+        late = batcher.submit(articles[1:2], GREEDY)
+        with pytest.raises(DeadlineExceeded):
+            gather(late, time.monotonic() + 0.2, "test")
+        assert late[0].cancelled()
+        gated.fail = True
+        gated.gate.set()
+        with pytest.raises(RuntimeError, match="engine broke"):
+            gather(first, time.monotonic() + 10, "test")
+        gated.fail = False
+        # The worker thread survived the failure and skipped the cancelled item.
+        assert len(gather(batcher.submit(articles[2:3], GREEDY), time.monotonic() + 10, "test")[0]) == 12
+        assert gated.sizes == [1, 1]
+    finally:
+        batcher.stop()
+
+
+def test_threads_hammering_one_batcher_all_get_their_own_answer(summarizer, articles):
+    expected = {i: summarizer.batcher.engine.generate([ids], GREEDY)[0] for i, ids in enumerate(articles)}
+
+    def ask(i):
+        [future] = summarizer.batcher.submit([articles[i]], GREEDY)
+        return i, gather([future], time.monotonic() + 60, "test")[0]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, [i % len(articles) for i in range(16)]))
+    assert all(output == expected[i] for i, output in answers)
