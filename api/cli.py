@@ -129,3 +129,7 @@ def make_tiny_models(directory: Path, seeds: Path | None) -> None:
         _fail(str(exc))
     for role, path in paths.items():
         click.echo(f"{role}: {path}")
+
+
+if __name__ == "__main__":
+    main()

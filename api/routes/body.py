@@ -9,7 +9,7 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from api.errors import MalformedRequest, UnsupportedMediaType, ValidationFailed
+from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 Model = TypeVar("Model", bound=BaseModel)
 _TRUE = {"1", "true", "yes", "on"}
@@ -59,17 +59,33 @@ def _decode_text(raw: bytes, charset: str | None) -> str:
         raise MalformedRequest(f"the body is not valid {charset}") from None
 
 
+def _read_body() -> bytes:
+    """The body, never more than the configured limit.
+
+    With a Content-Length, the length was checked before reading. A chunked body has none, and
+    Werkzeug's max-length stream then stops at the limit without an error: the article would be
+    cut silently. So read one byte past the limit and refuse the request if it is there.
+    """
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None or not request.environ.get("wsgi.input_terminated"):
+        return request.get_data(cache=False)
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the chunked request body is larger than the limit of {limit} bytes")
+    return data
+
+
 def read_request(model: type[Model], body_field: str = "text") -> Model:
     mimetype = request.mimetype
     if _is_json(mimetype):
-        data = _parse_json(request.get_data(cache=False))
+        data = _parse_json(_read_body())
         if not isinstance(data, dict):
             raise ValidationFailed(
                 f"the JSON body must be an object with a {body_field!r} field, not {type(data).__name__}"
             )
         payload = {**_query_options(model, body_field), **data}
     elif mimetype == "text/plain":
-        text = _decode_text(request.get_data(cache=False), request.mimetype_params.get("charset"))
+        text = _decode_text(_read_body(), request.mimetype_params.get("charset"))
         payload = {**_query_options(model, body_field), body_field: text}
     else:
         shown = mimetype or "none"

@@ -1,0 +1,65 @@
+"""GET /healthz and /readyz, and the API while models are not ready."""
+
+import pytest
+
+from api.app import create_app
+from api.runtime import Runtime
+from tests.conftest import tiny_settings
+
+
+def test_healthz_and_readyz_when_ready(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["status"] == "ready"
+
+
+def test_not_ready_while_loading(tiny_dir):
+    runtime = Runtime(tiny_settings(tiny_dir))  # not started: as a worker in its first second
+    client = create_app(runtime.settings, runtime).test_client()
+    assert client.get("/healthz").status_code == 200
+    for response in (client.get("/readyz"), client.post("/v1/summarize", json={"text": "Berita."})):
+        assert response.status_code == 503 and response.mimetype == "application/problem+json"
+        assert int(response.headers["Retry-After"]) > 0
+        assert "loading" in response.get_json()["detail"]
+
+
+def test_background_load_turns_ready(tiny_dir):
+    runtime = Runtime(tiny_settings(tiny_dir, warmup=True))
+    client = create_app(runtime.settings, runtime.start(background=True)).test_client()
+    assert runtime.wait_ready(120)
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/v1/summarize", json={"text": "Berita singkat."}).status_code == 200
+    runtime.stop()
+
+
+def test_failed_load_stays_unready_and_says_why(tiny_dir, tmp_path):
+    runtime = Runtime(tiny_settings(tiny_dir, summarizer_model=str(tmp_path / "missing-model")))
+    client = create_app(runtime.settings, runtime.start(background=True)).test_client()
+    assert not runtime.wait_ready(60) and runtime.state == "failed"
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    detail = response.get_json()["detail"]
+    assert "missing-model" in detail and "ringkas fetch-models" in detail
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/summarize", "/v1/translate"])
+def test_deadline_gives_503_not_a_hang(tiny_dir, path):
+    runtime = Runtime(tiny_settings(tiny_dir, request_timeout_s=0.001, warmup=False)).start(background=False)
+    client = create_app(runtime.settings, runtime).test_client()
+    response = client.post(path, json={"text": "Rusia dan AS bertemu di Moskow. Hasilnya belum jelas."})
+    assert response.status_code == 503 and "deadline" in response.get_json()["type"]
+    assert response.headers["Retry-After"]
+    runtime.stop()
+
+
+def test_full_queue_gives_503_with_retry_after(tiny_dir):
+    runtime = Runtime(tiny_settings(tiny_dir, queue_size=1, warmup=False)).start(background=False)
+    client = create_app(runtime.settings, runtime).test_client()
+    # Five sentences need five queue places at once: the request is refused whole.
+    text = "Satu. Dua. Tiga. Empat. Lima."
+    response = client.post("/v1/translate", json={"text": text})
+    assert response.status_code == 503 and "overloaded" in response.get_json()["type"]
+    assert int(response.headers["Retry-After"]) >= 1
+    assert client.post("/v1/translate", json={"text": "Satu kalimat saja."}).status_code == 200
+    runtime.stop()

@@ -1,0 +1,73 @@
+"""The ringkas command line, run in-process with click's runner."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+
+
+@pytest.fixture()
+def env(tiny_dir, tmp_path):
+    return {
+        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
+        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
+        "RINGKAS_CACHE_DIR": str(tmp_path / "cache"),
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+def test_summarize_a_file_prints_the_json_result(env, tmp_path, seed_texts):
+    article = tmp_path / "artikel.txt"
+    article.write_text(seed_texts[0], encoding="utf-8")
+    result = CliRunner().invoke(main, ["summarize", "--translate", "--length", "short", str(article)], env=env)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["preset"] == "short" and body["summary"]["text"] and body["translation"]["lang"] == "eng_Latn"
+
+
+def test_summarize_reads_stdin_and_matches_the_file_result(env, tmp_path, seed_texts):
+    article = tmp_path / "a.txt"
+    article.write_text(seed_texts[2], encoding="utf-8")
+    from_file = CliRunner().invoke(main, ["summarize", str(article)], env=env)
+    from_stdin = CliRunner().invoke(main, ["summarize", "-"], input=seed_texts[2], env=env)
+    assert from_stdin.exit_code == from_file.exit_code == 0
+    assert json.loads(from_stdin.stdout)["summary"] == json.loads(from_file.stdout)["summary"]
+
+
+def test_summarize_empty_input_is_a_clear_error(env):
+    result = CliRunner().invoke(main, ["summarize", "-"], input="  \n", env=env)
+    assert result.exit_code == 1 and "error: text is empty" in result.stderr
+
+
+def test_make_tiny_models_writes_both_checkpoints(tmp_path):
+    result = CliRunner().invoke(main, ["make-tiny-models", str(tmp_path / "tiny")])
+    assert result.exit_code == 0, result.output
+    for role in ("summarizer", "translator"):
+        assert (tmp_path / "tiny" / role / "model.safetensors").is_file()
+        assert (tmp_path / "tiny" / role / "tokenizer.json").is_file()
+    empty = tmp_path / "no-seeds"
+    empty.mkdir()
+    failed = CliRunner().invoke(main, ["make-tiny-models", str(tmp_path / "x"), "--seeds", str(empty)])
+    assert failed.exit_code == 2 and "no seed articles" in failed.stderr
+
+
+def test_fetch_models_leaves_local_folders_alone(env):
+    result = CliRunner().invoke(main, ["fetch-models"], env=env)
+    assert result.exit_code == 0
+    assert result.stdout.count("nothing to fetch") == 2
+
+
+def test_fetch_models_offline_fails_naming_the_model(env):
+    env = {**env, "RINGKAS_SUMMARIZER_MODEL": "csebuetnlp/mT5_multilingual_XLSum"}
+    result = CliRunner().invoke(main, ["fetch-models"], env=env)
+    assert result.exit_code == 2
+    assert "csebuetnlp/mT5_multilingual_XLSum" in result.stderr and "Traceback" not in result.output
+
+
+def test_serve_refuses_to_start_without_its_models(env, tmp_path):
+    env = {**env, "RINGKAS_TRANSLATOR_MODEL": str(tmp_path / "nope")}
+    result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
+    assert result.exit_code == 2
+    assert "nope" in result.stderr and "ringkas fetch-models" in result.stderr
