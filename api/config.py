@@ -14,7 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every option is an environment variable ``RINGKAS_<NAME>``; the README has the table."""
 
-    model_config = SettingsConfigDict(env_prefix="RINGKAS_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="RINGKAS_", extra="ignore", frozen=True, populate_by_name=True)
 
     # --- models -------------------------------------------------------------------------------
     summarizer_model: str = Field("csebuetnlp/mT5_multilingual_XLSum", description="Hub id or local path.")

@@ -1,0 +1,37 @@
+import os
+
+import pytest
+from pydantic import ValidationError
+
+from api.config import Settings
+
+
+def test_environment_prefix_and_types(monkeypatch):
+    monkeypatch.setenv("RINGKAS_PORT", "9001")
+    monkeypatch.setenv("RINGKAS_SUMMARIZER_REVISION", "")
+    monkeypatch.setenv("RINGKAS_TRANSLATOR_REVISION", "v1.0")
+    settings = Settings()
+    assert settings.port == 9001
+    assert settings.summarizer_revision is None and settings.translator_revision == "v1.0"
+
+
+@pytest.mark.parametrize(("hf", "ringkas", "expected"), [("1", None, True), (None, "true", True), ("1", "0", False)])
+def test_hf_hub_offline_is_honoured(monkeypatch, hf, ringkas, expected):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    for name, value in (("HF_HUB_OFFLINE", hf), ("RINGKAS_HUB_OFFLINE", ringkas)):
+        if value is not None:
+            monkeypatch.setenv(name, value)
+    assert Settings().hub_offline is expected
+
+
+def test_math_threads_share_the_cores_between_workers():
+    cores = os.cpu_count() or 1
+    assert Settings(workers=1).math_threads() == cores
+    assert Settings(workers=cores * 4).math_threads() == 1
+    assert Settings(workers=2, torch_threads=3).math_threads() == 3
+
+
+@pytest.mark.parametrize("bad", [{"port": 0}, {"workers": 0}, {"queue_size": 0}, {"request_timeout_s": 0}])
+def test_nonsense_values_are_refused(bad):
+    with pytest.raises(ValidationError):
+        Settings(**bad)
