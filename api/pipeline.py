@@ -76,7 +76,8 @@ class Pipeline:
         text = self._clean(request.text, self.limits.max_text_chars)
         preset_name, preset = self.preset(request.length)
         summary_lang = self.prompts.summarize.input.language
-        if request.translate:  # fail before spending a summary on an impossible translation
+        if request.translate or "target_lang" in request.model_fields_set:
+            # Fail before spending a summary on an impossible translation.
             self.translator.scheme.check(summary_lang, request.target_lang)
 
         summary = self.summarizer.summarize(text, preset, deadline)

@@ -47,7 +47,16 @@ def test_vendor_json_type_is_accepted(client):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{bad", b"", b"   ", b'{"text": "unterminated', b"\xff\xfe\xfd", b"[" * 50_000, b'{"text": "a"} trailing'],
+    [
+        b"{bad",
+        b"",
+        b"   ",
+        b'{"text": "unterminated',
+        b"\xff\xfe\xfd",
+        b"[" * 50_000,
+        b'{"text": "a"} trailing',
+        b'{"text": "a", "translate": ' + b"9" * 5000 + b"}",
+    ],
 )
 def test_malformed_json_is_400(client, raw):
     _assert_problem(client.post("/v1/summarize", data=raw, content_type="application/json"), 400)

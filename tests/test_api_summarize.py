@@ -86,3 +86,8 @@ def test_text_over_the_character_limit_is_413(client, settings):
     text = "kata " * (settings.max_text_chars // 5 + 10)
     body = _problem(client.post("/v1/summarize", json={"text": text}), 413)
     assert str(settings.max_text_chars) in body["detail"]
+
+
+def test_target_lang_is_checked_even_without_translate(client):
+    response = client.post("/v1/summarize", json={"text": "Berita.", "target_lang": "english"})
+    assert response.status_code == 422 and response.get_json()["errors"][0]["loc"] == ["target_lang"]

@@ -122,3 +122,12 @@ def test_translator_window_respects_the_model_position_table(pipeline):
     small = dataclasses.replace(loaded, config=loaded.config.__class__(**{**loaded.config.to_dict(), "max_position_embeddings": 64}))
     translator = Translator(small, pipeline.translator.batcher, pipeline.prompts.translate)
     assert translator.window == 64 and translator.max_new_cap == 62
+
+
+def test_encoding_is_safe_from_many_threads_at_once(pipeline, seed_texts):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [text * (1 + i % 3) for i, text in enumerate(seed_texts * 8)]
+    expected = [pipeline.summarizer.encode(text) for text in texts]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(pipeline.summarizer.encode, texts)) == expected

@@ -40,15 +40,27 @@ class Summarizer:
         self.prefix = (task_params.get("summarization") or {}).get("prefix", "") or ""
         positions = getattr(loaded.config, "max_position_embeddings", None)
         self.window = min(prompts.input.max_tokens, positions) if positions else prompts.input.max_tokens
+        self.special_prefix, self.special_suffix = self._special_layout()
 
     def encode(self, text: str) -> EncodedArticle:
-        rendered = self.prompts.render(text, self.prefix)
-        ids = self.tokenizer(rendered).input_ids
-        total = len(ids)
-        if total > self.window:
-            # The tokenizer truncates while keeping its closing special tokens (EOS).
-            ids = self.tokenizer(rendered, truncation=True, max_length=self.window).input_ids
-        return EncodedArticle(ids=list(ids), tokens=total, window=self.window)
+        body = self.tokenizer(self.prompts.render(text, self.prefix), add_special_tokens=False).input_ids
+        total = len(self.special_prefix) + len(body) + len(self.special_suffix)
+        room = self.window - len(self.special_prefix) - len(self.special_suffix)
+        # Truncate by hand, keeping the closing EOS: asking the tokenizer to truncate would change
+        # its shared Rust state on every call, which concurrent request threads race on
+        # ("Already borrowed").
+        ids = [*self.special_prefix, *body[:room], *self.special_suffix]
+        return EncodedArticle(ids=ids, tokens=total, window=self.window)
+
+    def _special_layout(self) -> tuple[list[int], list[int]]:
+        """The special tokens the checkpoint puts around a text: none/</s> for T5, <s>/</s> for BART."""
+        probe = "Berita"
+        body = self.tokenizer(probe, add_special_tokens=False).input_ids
+        wrapped = self.tokenizer(probe).input_ids
+        for start in range(len(wrapped) - len(body) + 1):
+            if wrapped[start : start + len(body)] == body:
+                return wrapped[:start], wrapped[start + len(body) :]
+        return [], [self.tokenizer.eos_token_id]
 
     @staticmethod
     def params(preset: Preset) -> GenerationParams:

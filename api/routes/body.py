@@ -45,6 +45,8 @@ def _parse_json(raw: bytes) -> object:
         raise MalformedRequest(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise MalformedRequest("the JSON body is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal over Python's 4300-digit limit
+        raise MalformedRequest(f"the body is not usable JSON: {str(exc)[:120]}") from None
 
 
 def _decode_text(raw: bytes, charset: str | None) -> str:
