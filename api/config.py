@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,18 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(None, description="Model cache folder (default: the Hugging Face cache).")
     prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of prompt templates and presets.")
 
+    # --- inference ----------------------------------------------------------------------------
+    engine: Literal["ctranslate2", "transformers"] = Field(
+        "ctranslate2", description="ctranslate2 (fast, int8) or transformers (reference, fp32)."
+    )
+    ct2_compute_type: Literal["int8", "int8_float32", "float32"] = Field(
+        "int8", description="CTranslate2 weights and compute; float32 reproduces transformers exactly."
+    )
+    ct2_dir: Path | None = Field(None, description="Converted-model cache (default: <cache>/ringkas/ct2).")
+    engine_parallel: int = Field(
+        1, ge=1, le=16, description="Batches one model runs at once (ctranslate2); math threads are shared out."
+    )
+
     # --- serving ------------------------------------------------------------------------------
     host: str = "0.0.0.0"
     port: int = Field(8000, ge=1, le=65535)
@@ -54,6 +67,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    def converted_models_dir(self) -> Path:
+        if self.ct2_dir:
+            return self.ct2_dir
+        return (self.cache_dir or Path.home() / ".cache") / "ringkas" / "ct2"
 
     def math_threads(self) -> int:
         """Threads for torch/OpenMP: the cores shared out between the workers, at least one."""

@@ -11,6 +11,7 @@ import threading
 import time
 
 from api.config import Settings
+from api.engines.base import Engine
 from api.engines.batcher import Batcher
 from api.engines.hf import TransformersEngine
 from api.engines.loading import LoadedModel, ModelSource, load_seq2seq
@@ -106,16 +107,27 @@ class Runtime:
             licence=getattr(s, f"{role}_licence"),
         )
 
+    def _engine(self, loaded: LoadedModel) -> Engine:
+        s = self.settings
+        if s.engine == "transformers":
+            tokenizer = loaded.tokenizer
+            return TransformersEngine(loaded.model, pad_id=tokenizer.pad_token_id, eos_id=tokenizer.eos_token_id)
+        from api.engines.ct2 import CTranslate2Engine, ensure_converted
+
+        folder = ensure_converted(loaded.source, loaded.revision, s.ct2_compute_type, s.converted_models_dir())
+        return CTranslate2Engine(
+            folder, compute_type=s.ct2_compute_type, threads=s.math_threads(), parallel=s.engine_parallel
+        )
+
     def _batcher(self, role: str, loaded: LoadedModel) -> Batcher:
         s = self.settings
-        tokenizer = loaded.tokenizer
-        engine = TransformersEngine(loaded.model, pad_id=tokenizer.pad_token_id, eos_id=tokenizer.eos_token_id)
         batcher = Batcher(
-            engine,
+            self._engine(loaded),
             name=role,
             max_batch_size=s.max_batch_size,
             max_wait_s=s.batch_wait_ms / 1000,
             queue_size=s.queue_size,
+            workers=s.engine_parallel if s.engine == "ctranslate2" else 1,
         )
         self.batchers.append(batcher)
         return batcher
@@ -124,8 +136,10 @@ class Runtime:
         s = self.settings
         configure_math_threads(s.math_threads())
         prompts = load_prompts(s.prompts_dir)
-        summarizer_model = load_seq2seq(self._source("summarizer"))
-        translator_model = load_seq2seq(self._source("translator"))
+        # CTranslate2 brings its own converted weights: the torch model is only loaded to convert.
+        weights = s.engine == "transformers"
+        summarizer_model = load_seq2seq(self._source("summarizer"), weights=weights)
+        translator_model = load_seq2seq(self._source("translator"), weights=weights)
         return Pipeline(
             Summarizer(summarizer_model, self._batcher("summarizer", summarizer_model), prompts.summarize),
             Translator(translator_model, self._batcher("translator", translator_model), prompts.translate),

@@ -30,6 +30,7 @@ def tiny_settings(tiny_dir: Path, **overrides) -> Settings:
         "summarizer_model": str(tiny_dir / "summarizer"),
         "translator_model": str(tiny_dir / "translator"),
         "hub_offline": True,
+        "ct2_dir": tiny_dir.parent / "ct2",
         **overrides,
     }
     return Settings(**values)
@@ -37,6 +38,7 @@ def tiny_settings(tiny_dir: Path, **overrides) -> Settings:
 
 @pytest.fixture(scope="session")
 def settings(tiny_dir) -> Settings:
+    """The default configuration (CTranslate2, int8) on the tiny models."""
     return tiny_settings(tiny_dir)
 
 
@@ -61,6 +63,15 @@ def app(settings, runtime):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def reference(tiny_dir):
+    """The transformers (fp32) pipeline on the same tiny models: the baseline engines are compared to."""
+    rt = Runtime(tiny_settings(tiny_dir, engine="transformers", warmup=False)).start(background=False)
+    assert rt.state == "ready", rt.error
+    yield rt.require()
+    rt.stop()
 
 
 @pytest.fixture(scope="session")

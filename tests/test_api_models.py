@@ -16,4 +16,4 @@ def test_lists_both_models_with_licence_languages_and_limits(client):
     assert translator["limits"]["max_new_tokens_per_segment"] > 20
     assert set(body["presets"]) == {"short", "medium", "long"} and body["default_preset"] == "medium"
     assert set(body["prompt_versions"]) == {"summarize", "translate"}
-    assert all(model["engine"] == "transformers" and "revision" in model for model in body["models"])
+    assert all(model["engine"] == "ctranslate2-int8" and "revision" in model for model in body["models"])

@@ -17,7 +17,7 @@ def test_readme_opens_with_the_install_and_test_commands():
 
 
 def test_every_setting_is_documented_in_the_table():
-    documented = set(re.findall(r"^\| `(RINGKAS_[A-Z_]+)` \|", README, flags=re.M))
+    documented = set(re.findall(r"^\| `(RINGKAS_[A-Z0-9_]+)` \|", README, flags=re.M))
     expected = {f"RINGKAS_{name.upper()}" for name in Settings.model_fields}
     assert documented == expected
 

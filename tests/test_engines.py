@@ -23,11 +23,13 @@ class Gated:
         self.engine = engine
         self.gate = threading.Event()
         self.sizes: list[int] = []
+        self.lengths: list[list[int]] = []
         self.fail = False
 
     def generate(self, batch, params):
         self.gate.wait(10)
         self.sizes.append(len(batch))
+        self.lengths.append(sorted(len(seq) for seq in batch))
         if self.fail:
             raise RuntimeError("engine broke")
         return self.engine.generate(batch, params)
@@ -146,3 +148,31 @@ def test_threads_hammering_one_batcher_all_get_their_own_answer(summarizer, arti
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(ask, [i % len(articles) for i in range(16)]))
     assert all(output == expected[i] for i, output in answers)
+
+
+def test_batches_bucket_by_length_around_the_oldest_request(summarizer, articles):
+    gated = Gated(summarizer.batcher.engine)
+    gated.gate.set()
+    batcher = Batcher(gated, name="test", max_batch_size=3, max_wait_s=0.2, queue_size=16)
+    base = articles[1]
+    try:
+        lengths = [100, 10, 98, 12, 101]
+        seqs = [[*base[: n - 1], base[-1]] for n in lengths]
+        gather(batcher.submit(seqs, GREEDY), time.monotonic() + 30, "test")
+        assert gated.lengths == [[98, 100, 101], [10, 12]]
+    finally:
+        batcher.stop()
+
+
+def test_parallel_batcher_threads_share_the_queue(pipeline, articles):
+    from api.engines.ct2 import CTranslate2Engine
+
+    engine = pipeline.summarizer.batcher.engine
+    parallel = CTranslate2Engine(engine.model_dir, compute_type=engine.compute_type, threads=2, parallel=2)
+    batcher = Batcher(parallel, name="test", max_batch_size=2, max_wait_s=0.01, queue_size=16, workers=2)
+    try:
+        results = gather(batcher.submit(articles, GREEDY), time.monotonic() + 60, "test")
+        assert results == [engine.generate([ids], GREEDY)[0] for ids in articles]
+        assert batcher.batches_run >= 3 and len(batcher._threads) == 2
+    finally:
+        batcher.stop()

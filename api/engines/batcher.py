@@ -1,8 +1,10 @@
 """Groups concurrent requests into one ``generate`` call per model.
 
-One thread per model owns the engine, so the model is never entered by two threads at once and
-torch's math threads are not oversubscribed. The queue is bounded: a caller that does not fit
-gets ``Overloaded`` at once (503 + Retry-After) instead of waiting behind work it cannot overtake.
+Worker threads per model own the engine (one for transformers; as many as the engine can run at
+once for CTranslate2), so math threads are never oversubscribed. A batch is the oldest waiting
+sequence plus those of the same decoding settings closest to it in length, so a short summary does
+not pad out to a long article. The queue is bounded: a caller that does not fit gets
+``Overloaded`` at once (503 + Retry-After) instead of waiting behind work it cannot overtake.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ class _Item:
 
 
 class Batcher:
-    def __init__(self, engine: Engine, *, name: str, max_batch_size: int, max_wait_s: float, queue_size: int):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        name: str,
+        max_batch_size: int,
+        max_wait_s: float,
+        queue_size: int,
+        workers: int = 1,
+    ):
         self.engine = engine
         self.name = name
         self.max_batch_size = max_batch_size
@@ -40,8 +51,12 @@ class Batcher:
         self._cond = threading.Condition()
         self._stopped = False
         self.batches_run = 0
-        self._thread = threading.Thread(target=self._loop, name=f"batcher-{name}", daemon=True)
-        self._thread.start()
+        self.batch_sizes: list[int] = []  # recent sizes, for the benchmark and /metrics later
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"batcher-{name}-{i}", daemon=True) for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     # --- callers ------------------------------------------------------------------------------
     def submit(self, sequences: Sequence[Sequence[int]], params: GenerationParams) -> list[Future]:
@@ -69,7 +84,8 @@ class Batcher:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
-        self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
 
     # --- the worker thread --------------------------------------------------------------------
     def _take_batch(self) -> list[_Item] | None:
@@ -86,10 +102,10 @@ class Batcher:
                 if remaining <= 0:
                     break
                 self._cond.wait(remaining)
-            batch: list[_Item] = []
-            for item in list(self._pending):
-                if item.params == first.params and len(batch) < self.max_batch_size:
-                    batch.append(item)
+            # The oldest always goes; its companions are the nearest in length (bucketing).
+            alike = [item for item in self._pending if item.params == first.params and item is not first]
+            alike.sort(key=lambda item: abs(len(item.tokens) - len(first.tokens)))
+            batch = [first, *alike[: self.max_batch_size - 1]]
             for item in batch:
                 self._pending.remove(item)
             return batch
@@ -114,5 +130,6 @@ class Batcher:
                     item.future.set_exception(exc)
                 continue
             self.batches_run += 1
+            self.batch_sizes = [*self.batch_sizes[-99:], len(live)]
             for item, output in zip(live, outputs, strict=True):
                 item.future.set_result(output)

@@ -51,12 +51,13 @@ class LoadedModel:
 
     @property
     def architecture(self) -> str:
-        names = getattr(self.config, "architectures", None) or [type(self.model).__name__]
+        names = getattr(self.config, "architectures", None) or [type(self.config).__name__]
         return names[0]
 
 
-def load_seq2seq(source: ModelSource) -> LoadedModel:
-    """``from_pretrained`` on config, tokenizer and weights; any failure becomes one clear error."""
+def load_seq2seq(source: ModelSource, weights: bool = True) -> LoadedModel:
+    """``from_pretrained`` on config, tokenizer and (unless an engine brings its own) the weights;
+    any failure becomes one clear error."""
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -72,14 +73,16 @@ def load_seq2seq(source: ModelSource) -> LoadedModel:
         )
     try:
         tokenizer = AutoTokenizer.from_pretrained(source.path_or_id, **source.hub_kwargs())
-        model = AutoModelForSeq2SeqLM.from_pretrained(source.path_or_id, dtype="float32", **source.hub_kwargs())
+        model = None
+        if weights:
+            model = AutoModelForSeq2SeqLM.from_pretrained(source.path_or_id, dtype="float32", **source.hub_kwargs())
+            model.eval()
     except Exception as exc:
         raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
-    model.eval()
     revision = getattr(config, "_commit_hash", None) or source.revision
     licence = source.licence or read_licence(source) or "unknown"
     seconds = time.perf_counter() - started
-    log.info("loaded %s (%s) in %.1f s", source.ref, type(model).__name__, seconds)
+    log.info("loaded %s (%s) in %.1f s", source.ref, config.model_type, seconds)
     return LoadedModel(source, model, tokenizer, config, licence, revision, seconds)
 
 

@@ -1,0 +1,151 @@
+"""The fast engine: CTranslate2 (int8 by default) with a conversion cache keyed by model revision.
+
+Conversion loads the transformers checkpoint once, writes a CTranslate2 model next to the hub cache
+and is reused on every later start (and by every worker: a file lock stops two workers converting
+at once). At serve time only the tokenizer and the converted model are in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.engines.base import GenerationParams
+from api.engines.loading import ModelSource
+
+log = logging.getLogger(__name__)
+
+# T5-family config types whose decoder-output scaling CTranslate2 infers from tie_word_embeddings.
+_T5_TYPES = {"t5", "mt5", "umt5"}
+
+
+def _converter_class():
+    import ctranslate2
+
+    class RingkasConverter(ctranslate2.converters.TransformersConverter):
+        """Fixes one flag before CTranslate2's loader reads it, and passes hub options through.
+
+        transformers 5 forces ``MT5Config.tie_word_embeddings = True`` (the embeddings are tied in
+        its module graph, but a real mT5 checkpoint keeps its own ``lm_head``, and its forward never
+        scales the decoder output). CTranslate2's T5 loader reads that flag to decide whether to
+        multiply the decoder output by ``d_model ** -0.5``: trusting it would silently change every
+        logit of a real mT5. The truth is what transformers' own forward does:
+        ``config.scale_decoder_outputs`` for T5 (v1.0 checkpoints), never for mT5.
+        """
+
+        def __init__(self, source: ModelSource, **kwargs):
+            super().__init__(source.path_or_id, revision=None if source.is_local else source.revision, **kwargs)
+            self._hub = {} if source.is_local else {"cache_dir": source.cache_dir, "local_files_only": source.offline}
+
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            model = super().load_model(model_class, model_name_or_path, **self._hub, **kwargs)
+            if model.config.model_type in _T5_TYPES:
+                model.config.tie_word_embeddings = bool(getattr(model.config, "scale_decoder_outputs", False))
+            return model
+
+        def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+            hub = {k: v for k, v in self._hub.items() if k != "cache_dir"} | (
+                {"cache_dir": self._hub["cache_dir"]} if self._hub.get("cache_dir") else {}
+            )
+            return super().load_tokenizer(tokenizer_class, model_name_or_path, **hub, **kwargs)
+
+    return RingkasConverter
+
+
+def content_key(source: ModelSource, revision: str | None) -> str:
+    """What identifies the weights: the hub commit, or for a folder its files' names, sizes and times."""
+    if revision:
+        return revision
+    folder = Path(source.path_or_id)
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def converted_path(source: ModelSource, revision: str | None, quantization: str, root: Path) -> Path:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "--", source.ref.strip("/"))[-80:]
+    return root / f"{name}--{content_key(source, revision)[:40]}--{quantization}"
+
+
+def ensure_converted(source: ModelSource, revision: str | None, quantization: str, root: Path) -> Path:
+    """Returns the converted model folder, converting once if it is not cached yet."""
+    from filelock import FileLock
+
+    target = converted_path(source, revision, quantization, root)
+    if (target / "model.bin").is_file():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if (target / "model.bin").is_file():  # another worker finished it while we waited
+            return target
+        started = time.perf_counter()
+        staging = target.with_name(target.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        _converter_class()(source).convert(str(staging), quantization=quantization, force=True)
+        staging.rename(target)
+        log.info("converted %s to CTranslate2 %s in %.1f s", source.ref, quantization, time.perf_counter() - started)
+    return target
+
+
+def _vocabulary(model_dir: Path) -> list[str]:
+    for name in ("shared_vocabulary.json", "target_vocabulary.json"):
+        path = model_dir / name
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError(f"no vocabulary in {model_dir}")
+
+
+class CTranslate2Engine:
+    """CTranslate2 speaks token strings; ids are mapped through the converted model's own vocabulary,
+    which the converter writes in the tokenizer's id order (the parity tests hold it to that)."""
+
+    name = "ctranslate2"
+
+    def __init__(self, model_dir: Path, *, compute_type: str, threads: int, parallel: int = 1):
+        import ctranslate2
+
+        self.model_dir = model_dir
+        self.compute_type = compute_type
+        self.name = f"ctranslate2-{compute_type}"
+        self.vocab = _vocabulary(model_dir)
+        self.index = {token: i for i, token in enumerate(self.vocab)}
+        # inter_threads: batches that may run at once (one per batcher thread); intra: math threads each.
+        self.translator = ctranslate2.Translator(
+            str(model_dir),
+            device="cpu",
+            compute_type=compute_type,
+            inter_threads=parallel,
+            intra_threads=max(1, threads // parallel),
+        )
+
+    def tokens(self, ids: Sequence[int]) -> list[str]:
+        return [self.vocab[i] for i in ids]
+
+    def generate(self, batch: Sequence[Sequence[int]], params: GenerationParams) -> list[list[int]]:
+        if not batch:
+            return []
+        prefix = None
+        if params.forced_bos_token_id is not None:
+            # transformers counts the forced language token among the new tokens; so does CTranslate2
+            # when it is given as the target prefix, so the length limits carry over unchanged.
+            prefix = [[self.vocab[params.forced_bos_token_id]]] * len(batch)
+        results = self.translator.translate_batch(
+            [self.tokens(seq) for seq in batch],
+            target_prefix=prefix,
+            beam_size=params.num_beams,
+            length_penalty=params.length_penalty,
+            no_repeat_ngram_size=params.no_repeat_ngram_size,
+            max_decoding_length=params.max_new_tokens,
+            min_decoding_length=params.min_new_tokens,
+            max_input_length=0,  # inputs are already cut to the window; never truncate silently here
+        )
+        return [[self.index[token] for token in result.hypotheses[0]] for result in results]
