@@ -131,5 +131,25 @@ def make_tiny_models(directory: Path, seeds: Path | None) -> None:
         click.echo(f"{role}: {path}")
 
 
+@main.command()
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures here.")
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path.home() / ".cache" / "ringkas" / "bench",
+    show_default=True,
+    help="Where the real-shape random models (~5 GB) are built once.",
+)
+def bench(json_path: Path | None, cache: Path) -> None:
+    """Measure the default configuration against the naive transformers baseline (takes minutes)."""
+    from api.bench import run, table
+
+    result = run(cache, echo=lambda message: click.echo(message, err=True))
+    click.echo(table(result))
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"figures written to {json_path}", err=True)
+
+
 if __name__ == "__main__":
     main()

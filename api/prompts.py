@@ -57,6 +57,7 @@ class SummarizePrompts(_Strict):
 
 class TranslateDecoding(_Strict):
     num_beams: int = Field(4, ge=1, le=16)
+    min_new_tokens: int = Field(0, ge=0)
     no_repeat_ngram_size: int = Field(0, ge=0)
     length_penalty: float = 1.0
     ratio: float = Field(1.6, gt=0)

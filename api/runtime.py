@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 
 from api.config import Settings
 from api.engines.base import Engine
 from api.engines.batcher import Batcher
+from api.engines.gather import gather
 from api.engines.hf import TransformersEngine
 from api.engines.loading import LoadedModel, ModelSource, load_seq2seq
 from api.engines.summarizer import Summarizer
@@ -20,7 +22,6 @@ from api.engines.translator import Translator
 from api.errors import NotReady, RingkasError
 from api.pipeline import Limits, Pipeline
 from api.prompts import load_prompts
-from api.schemas import SummarizeRequest
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Runtime:
         try:
             self.pipeline = self._build()
             if self.settings.warmup:
-                self.pipeline.summarize(SummarizeRequest(text=WARMUP_TEXT, translate=True, length="short"))
+                self._warm_up(self.pipeline)
         except RingkasError as exc:
             self.state, self.error = "failed", exc.detail
             log.error("models failed to load: %s", exc.detail)
@@ -83,6 +84,17 @@ class Runtime:
         self.seconds_to_ready = time.monotonic() - self.created
         self.state = "ready"
         log.info("ready in %.1f s", self.seconds_to_ready)
+
+    def _warm_up(self, pipeline: Pipeline) -> None:
+        """A few tokens through each model, with the default beam width: the first call's one-off
+        allocations happen here and /readyz proves generation works, without a full-length decode."""
+        deadline = time.monotonic() + self.settings.request_timeout_s
+        _, preset = pipeline.preset(None)
+        pipeline.summarizer.summarize(WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline)
+        translator = pipeline.translator
+        segments = translator.segments(WARMUP_TEXT, translator.prompts.default_source)
+        params = replace(translator.params(segments, translator.prompts.default_target), max_new_tokens=8, min_new_tokens=0)
+        gather(translator.batcher.submit([segment.ids for segment in segments], params), deadline, "warm-up")
 
     def stop(self) -> None:
         for batcher in self.batchers:

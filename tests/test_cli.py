@@ -14,6 +14,7 @@ def env(tiny_dir, tmp_path):
         "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
         "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
         "RINGKAS_CACHE_DIR": str(tmp_path / "cache"),
+        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
         "HF_HUB_OFFLINE": "1",
     }
 

@@ -36,6 +36,7 @@ def server(tiny_dir):
         "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
         "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
         "RINGKAS_MAX_BODY_BYTES": "20000",
+        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
         "HF_HUB_OFFLINE": "1",
     }
     proc = subprocess.Popen(

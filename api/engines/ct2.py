@@ -50,10 +50,7 @@ def _converter_class():
             return model
 
         def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
-            hub = {k: v for k, v in self._hub.items() if k != "cache_dir"} | (
-                {"cache_dir": self._hub["cache_dir"]} if self._hub.get("cache_dir") else {}
-            )
-            return super().load_tokenizer(tokenizer_class, model_name_or_path, **hub, **kwargs)
+            return super().load_tokenizer(tokenizer_class, model_name_or_path, **self._hub, **kwargs)
 
     return RingkasConverter
 

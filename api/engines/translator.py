@@ -57,8 +57,10 @@ class Translator:
     def params(self, segments: list[Segment], target: str) -> GenerationParams:
         longest = max(len(segment.ids) for segment in segments)
         decoding = self.prompts.decoding
+        max_new = min(self.max_new_cap, decoding.max_new_for(longest))
         return GenerationParams(
-            max_new_tokens=min(self.max_new_cap, decoding.max_new_for(longest)),
+            max_new_tokens=max_new,
+            min_new_tokens=min(decoding.min_new_tokens, max_new),
             num_beams=decoding.num_beams,
             no_repeat_ngram_size=decoding.no_repeat_ngram_size,
             length_penalty=decoding.length_penalty,
