@@ -16,6 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HOME=/models \
+    RINGKAS_CT2_DIR=/models/ringkas-ct2 \
     RINGKAS_PROMPTS_DIR=/app/prompts \
     RINGKAS_SUMMARIZER_MODEL=${RINGKAS_SUMMARIZER_MODEL} \
     RINGKAS_TRANSLATOR_MODEL=${RINGKAS_TRANSLATOR_MODEL} \
@@ -35,6 +36,7 @@ COPY seeds ./seeds
 COPY gunicorn.conf.py ./
 
 USER ringkas
+# Fetch and convert once at build time; without it, the first start converts into the mounted /models.
 RUN if [ "${BAKE_MODELS}" = "1" ]; then ringkas fetch-models; fi
 # A baked image never needs the network for models; a mounted cache should not either.
 ENV HF_HUB_OFFLINE=1

@@ -34,7 +34,13 @@ def build_bench_models(folder: Path) -> dict[str, Path]:
     """mT5-base and NLLB-600M shapes, random weights, with the tiny seed-trained tokenizers (the
     embedding tables keep the real 250k/256k rows, so the output projection costs what it really costs)."""
     import torch
-    from transformers import AutoTokenizer, M2M100Config, M2M100ForConditionalGeneration, MT5Config, MT5ForConditionalGeneration
+    from transformers import (
+        AutoTokenizer,
+        M2M100Config,
+        M2M100ForConditionalGeneration,
+        MT5Config,
+        MT5ForConditionalGeneration,
+    )
 
     from api.tiny_models import build_tiny_models
 
@@ -46,8 +52,15 @@ def build_bench_models(folder: Path) -> dict[str, Path]:
     torch.manual_seed(0)
     mt5 = MT5ForConditionalGeneration(
         MT5Config(
-            vocab_size=250112, d_model=768, d_ff=2048, d_kv=64, num_layers=12, num_decoder_layers=12,
-            num_heads=12, feed_forward_proj="gated-gelu", architectures=["MT5ForConditionalGeneration"],
+            vocab_size=250112,
+            d_model=768,
+            d_ff=2048,
+            d_kv=64,
+            num_layers=12,
+            num_decoder_layers=12,
+            num_heads=12,
+            feed_forward_proj="gated-gelu",
+            architectures=["MT5ForConditionalGeneration"],
         )
     )
     mt5.lm_head.weight = torch.nn.Parameter(torch.randn(250112, 768) * 768**-0.5)  # untied, like mT5
@@ -57,9 +70,20 @@ def build_bench_models(folder: Path) -> dict[str, Path]:
     del mt5
     nllb = M2M100ForConditionalGeneration(
         M2M100Config(
-            vocab_size=256206, d_model=1024, encoder_layers=12, decoder_layers=12, encoder_attention_heads=16,
-            decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096, max_position_embeddings=1024,
-            scale_embedding=True, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
+            vocab_size=256206,
+            d_model=1024,
+            encoder_layers=12,
+            decoder_layers=12,
+            encoder_attention_heads=16,
+            decoder_attention_heads=16,
+            encoder_ffn_dim=4096,
+            decoder_ffn_dim=4096,
+            max_position_embeddings=1024,
+            scale_embedding=True,
+            pad_token_id=1,
+            bos_token_id=0,
+            eos_token_id=2,
+            decoder_start_token_id=2,
             architectures=["M2M100ForConditionalGeneration"],
         )
     )
@@ -96,7 +120,10 @@ def bench_prompts(folder: Path) -> Path:
     medium.update(max_new_tokens=SUMMARY_TOKENS, min_new_tokens=SUMMARY_TOKENS)
     translate = yaml.safe_load((REPO_ROOT / "prompts" / "translate.yaml").read_text())
     translate["decoding"].update(
-        min_new_tokens=TRANSLATION_TOKENS, max_new_tokens=TRANSLATION_TOKENS, ratio=0.001, margin=TRANSLATION_TOKENS,
+        min_new_tokens=TRANSLATION_TOKENS,
+        max_new_tokens=TRANSLATION_TOKENS,
+        ratio=0.001,
+        margin=TRANSLATION_TOKENS,
         bucket=TRANSLATION_TOKENS,
     )
     (folder / "summarize.yaml").write_text(yaml.safe_dump(summarize))
@@ -134,8 +161,12 @@ def run_baseline(models: dict[str, str], t0: float) -> dict:
         ids = s_tok(text, truncation=True, max_length=512, return_tensors="pt")
         with torch.inference_mode():
             out = s_model.generate(
-                **ids, num_beams=4, no_repeat_ngram_size=2, length_penalty=0.6,
-                max_new_tokens=SUMMARY_TOKENS, min_new_tokens=SUMMARY_TOKENS,
+                **ids,
+                num_beams=4,
+                no_repeat_ngram_size=2,
+                length_penalty=0.6,
+                max_new_tokens=SUMMARY_TOKENS,
+                min_new_tokens=SUMMARY_TOKENS,
             )
         return s_tok.decode(out[0], skip_special_tokens=True)
 
@@ -143,8 +174,11 @@ def run_baseline(models: dict[str, str], t0: float) -> dict:
         ids = t_tok(text, truncation=True, max_length=512, return_tensors="pt")
         with torch.inference_mode():
             out = t_model.generate(
-                **ids, num_beams=4, forced_bos_token_id=eng,
-                max_new_tokens=TRANSLATION_TOKENS, min_new_tokens=TRANSLATION_TOKENS,
+                **ids,
+                num_beams=4,
+                forced_bos_token_id=eng,
+                max_new_tokens=TRANSLATION_TOKENS,
+                min_new_tokens=TRANSLATION_TOKENS,
             )
         return t_tok.decode(out[0], skip_special_tokens=True)
 
@@ -163,7 +197,7 @@ def run_baseline(models: dict[str, str], t0: float) -> dict:
     wall = time.perf_counter() - started
     return {
         "summarize_s": statistics.mean(summarize_s),
-        "summarize_translate_s": statistics.mean(s + t for s, t in zip(summarize_s, translate_s)),
+        "summarize_translate_s": statistics.mean(s + t for s, t in zip(summarize_s, translate_s, strict=True)),
         "throughput_articles_per_s": CONCURRENCY / wall,
         "peak_rss_mb": _peak_rss_mb(),
         "start_to_ready_s": ready,
@@ -209,7 +243,11 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float) -> dict:
         "start_to_ready_s": ready,
         "engine": engine,
         "translation_segments_per_summary": segments,
-        "settings": {k: str(v) for k, v in settings.model_dump().items() if k in ("engine", "ct2_compute_type", "engine_parallel", "max_batch_size", "workers")},
+        "settings": {
+            k: str(v)
+            for k, v in settings.model_dump().items()
+            if k in ("engine", "ct2_compute_type", "engine_parallel", "max_batch_size", "workers")
+        },
     }
 
 
@@ -217,7 +255,9 @@ def _child(mode: str, models: dict[str, Path], prompts: Path) -> dict:
     payload = json.dumps({"mode": mode, "models": {k: str(v) for k, v in models.items()}, "prompts": str(prompts)})
     proc = subprocess.run(
         [sys.executable, "-m", "api.bench", payload, repr(time.time())],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{mode} run failed:\n{proc.stderr[-3000:]}")
@@ -245,8 +285,18 @@ def run(cache: Path, echo=print) -> dict:
         "start_to_ready_x": baseline["start_to_ready_s"] / ringkas["start_to_ready_s"],
     }
     return {
-        "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(), "python": platform.python_version()},
-        "workload": {"summary_tokens": SUMMARY_TOKENS, "translation_tokens": TRANSLATION_TOKENS, "input_tokens": 512, "beams": 4, "concurrency": CONCURRENCY},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+            "python": platform.python_version(),
+        },
+        "workload": {
+            "summary_tokens": SUMMARY_TOKENS,
+            "translation_tokens": TRANSLATION_TOKENS,
+            "input_tokens": 512,
+            "beams": 4,
+            "concurrency": CONCURRENCY,
+        },
         "first_run_prepare_s": convert_s,
         "baseline": baseline,
         "ringkas": ringkas,
@@ -258,8 +308,20 @@ def table(result: dict) -> str:
     b, r, x = result["baseline"], result["ringkas"], result["ratios"]
     rows = [
         ("summarize latency (s)", b["summarize_s"], r["summarize_s"], x["summarize_latency_x"], "x faster"),
-        ("summarize+translate latency (s)", b["summarize_translate_s"], r["summarize_translate_s"], x["summarize_translate_latency_x"], "x faster"),
-        (f"throughput, {CONCURRENCY} concurrent (articles/s)", b["throughput_articles_per_s"], r["throughput_articles_per_s"], x["throughput_x"], "x more"),
+        (
+            "summarize+translate latency (s)",
+            b["summarize_translate_s"],
+            r["summarize_translate_s"],
+            x["summarize_translate_latency_x"],
+            "x faster",
+        ),
+        (
+            f"throughput, {CONCURRENCY} concurrent (articles/s)",
+            b["throughput_articles_per_s"],
+            r["throughput_articles_per_s"],
+            x["throughput_x"],
+            "x more",
+        ),
         ("peak RSS, both models (MB)", b["peak_rss_mb"], r["peak_rss_mb"], x["peak_rss_fraction"], "of baseline"),
         ("start to ready (s)", b["start_to_ready_s"], r["start_to_ready_s"], x["start_to_ready_x"], "x faster"),
     ]
@@ -281,7 +343,9 @@ def _main(argv: list[str]) -> None:
         if settings.engine == "ctranslate2":
             for path in models.values():
                 loaded = load_seq2seq(ModelSource(path), weights=False)
-                ensure_converted(loaded.source, loaded.revision, settings.ct2_compute_type, settings.converted_models_dir())
+                ensure_converted(
+                    loaded.source, loaded.revision, settings.ct2_compute_type, settings.converted_models_dir()
+                )
         result = {}
     elif payload["mode"] == "baseline":
         result = run_baseline(models, t0)

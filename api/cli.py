@@ -100,25 +100,35 @@ def summarize(file, translate: bool, length: str | None, target_lang: str, demo:
 
 @main.command("fetch-models")
 def fetch_models() -> None:
-    """Download the configured checkpoints into the cache (for image builds and offline hosts)."""
-    from api.engines.loading import fetch
+    """Download the configured checkpoints into the cache and convert them for the configured engine,
+    so image builds and offline hosts start without network or conversion."""
+    from api.engines.ct2 import ensure_converted
+    from api.engines.loading import fetch, load_seq2seq
     from api.errors import ModelUnavailable
 
-    for role, source in _sources(Settings()).items():
-        if source.is_local:
-            click.echo(f"{role}: {source.ref} is a local folder; nothing to fetch")
-            continue
-        click.echo(f"{role}: fetching {source.ref}" + (f" at {source.revision}" if source.revision else ""))
+    settings = Settings()
+    for role, source in _sources(settings).items():
         try:
-            path = fetch(source)
+            if source.is_local:
+                click.echo(f"{role}: {source.ref} is a local folder; nothing to fetch")
+            else:
+                click.echo(f"{role}: fetching {source.ref}" + (f" at {source.revision}" if source.revision else ""))
+                click.echo(f"{role}: ready in {fetch(source)}")
+            if settings.engine == "ctranslate2":
+                loaded = load_seq2seq(source, weights=False)
+                folder = ensure_converted(
+                    source, loaded.revision, settings.ct2_compute_type, settings.converted_models_dir()
+                )
+                click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {folder}")
         except ModelUnavailable as exc:
             _fail(exc.detail)
-        click.echo(f"{role}: ready in {path}")
 
 
 @main.command("make-tiny-models")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of *.txt articles.")
+@click.option(
+    "--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of *.txt articles."
+)
 def make_tiny_models(directory: Path, seeds: Path | None) -> None:
     """Write DIRECTORY/summarizer and DIRECTORY/translator: tiny random models for tests and demos."""
     from api.tiny_models import DEFAULT_SEEDS, build_tiny_models
@@ -132,7 +142,9 @@ def make_tiny_models(directory: Path, seeds: Path | None) -> None:
 
 
 @main.command()
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures here.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures here."
+)
 @click.option(
     "--cache",
     type=click.Path(file_okay=False, path_type=Path),

@@ -128,7 +128,10 @@ class Pipeline:
                 self._info(
                     "summarizer",
                     summarizer,
-                    {"input": [self.prompts.summarize.input.language], "output": [self.prompts.summarize.input.language]},
+                    {
+                        "input": [self.prompts.summarize.input.language],
+                        "output": [self.prompts.summarize.input.language],
+                    },
                     {
                         "max_input_tokens": summarizer.window,
                         "max_new_tokens": max(p.max_new_tokens for p in self.prompts.summarize.presets.values()),

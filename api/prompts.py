@@ -21,7 +21,7 @@ class Preset(_Strict):
     length_penalty: float = 1.0
 
     @model_validator(mode="after")
-    def _min_below_max(self) -> "Preset":
+    def _min_below_max(self) -> Preset:
         if self.min_new_tokens > self.max_new_tokens:
             raise ValueError("min_new_tokens must not exceed max_new_tokens")
         return self
@@ -33,7 +33,7 @@ class SummarizeInput(_Strict):
     language: str
 
     @model_validator(mode="after")
-    def _template_has_text(self) -> "SummarizeInput":
+    def _template_has_text(self) -> SummarizeInput:
         if "{text}" not in self.template:
             raise ValueError("input.template must contain {text}")
         return self
@@ -46,7 +46,7 @@ class SummarizePrompts(_Strict):
     presets: dict[str, Preset]
 
     @model_validator(mode="after")
-    def _default_exists(self) -> "SummarizePrompts":
+    def _default_exists(self) -> SummarizePrompts:
         if self.default_preset not in self.presets:
             raise ValueError(f"default_preset {self.default_preset!r} is not among the presets")
         return self

@@ -54,7 +54,7 @@ class Runtime:
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
-    def start(self, background: bool = True) -> "Runtime":
+    def start(self, background: bool = True) -> Runtime:
         if background:
             self._thread = threading.Thread(target=self.load, name="ringkas-load", daemon=True)
             self._thread.start()
@@ -90,10 +90,14 @@ class Runtime:
         allocations happen here and /readyz proves generation works, without a full-length decode."""
         deadline = time.monotonic() + self.settings.request_timeout_s
         _, preset = pipeline.preset(None)
-        pipeline.summarizer.summarize(WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline)
+        pipeline.summarizer.summarize(
+            WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline
+        )
         translator = pipeline.translator
         segments = translator.segments(WARMUP_TEXT, translator.prompts.default_source)
-        params = replace(translator.params(segments, translator.prompts.default_target), max_new_tokens=8, min_new_tokens=0)
+        params = replace(
+            translator.params(segments, translator.prompts.default_target), max_new_tokens=8, min_new_tokens=0
+        )
         gather(translator.batcher.submit([segment.ids for segment in segments], params), deadline, "warm-up")
 
     def stop(self) -> None:

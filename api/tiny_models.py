@@ -85,9 +85,7 @@ def build_summarizer(out: Path, lines: list[str], seed: int = 0) -> Path:
         model = MT5ForConditionalGeneration(config)
         # Real mT5 checkpoints keep a separate (untied) output layer; so does this one, so that code
         # which wrongly assumes tied embeddings fails on the tiny model as it would on the real one.
-        model.lm_head.weight = torch.nn.Parameter(
-            torch.randn(config.vocab_size, config.d_model) * config.d_model**-0.5
-        )
+        model.lm_head.weight = torch.nn.Parameter(torch.randn(config.vocab_size, config.d_model) * config.d_model**-0.5)
         _save(out, model, tokenizer, spm_file, "summarizer", "MT5ForConditionalGeneration")
     return out
 
@@ -100,9 +98,7 @@ def build_translator(out: Path, lines: list[str], seed: int = 0) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         ids = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}  # NLLB's fairseq layout
         spm_file = _train_spm(lines, Path(tmp) / "sentencepiece.bpe.model", "bpe", ids)
-        tokenizer = NllbTokenizer.from_pretrained(
-            tmp, src_lang="ind_Latn", extra_special_tokens=FAIRSEQ_LANGUAGE_CODES
-        )
+        tokenizer = NllbTokenizer.from_pretrained(tmp, src_lang="ind_Latn", extra_special_tokens=FAIRSEQ_LANGUAGE_CODES)
         config = M2M100Config(
             vocab_size=len(tokenizer),
             d_model=64,

@@ -3,8 +3,11 @@
 import json
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
 from api.app import create_app
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 PROBLEM = "application/problem+json"
 
@@ -68,7 +71,9 @@ def test_invalid_utf8_plain_text_is_400_and_unknown_charset_415(client):
 
 
 def test_latin1_plain_text_with_declared_charset_works(client):
-    response = client.post("/v1/translate", data="Caf\u00e9 baru.".encode("latin-1"), content_type="text/plain; charset=latin-1")
+    response = client.post(
+        "/v1/translate", data="Caf\u00e9 baru.".encode("latin-1"), content_type="text/plain; charset=latin-1"
+    )
     assert response.status_code == 200
 
 
@@ -90,7 +95,8 @@ HOSTILE = {
     "lone surrogates": "Berita \ud800 dan \udfff juga \ud83d.",
     "40 KB without a space": "a" * 40_000,
     "emoji only": "\U0001f600\U0001f525\U0001f1ee\U0001f1e9" * 50,
-    "other scripts": "\u0645\u0631\u062d\u0628\u0627 \u4f60\u597d\u4e16\u754c \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35 \u05e9\u05dc\u05d5\u05dd",
+    "other scripts": "\u0645\u0631\u062d\u0628\u0627 \u4f60\u597d\u4e16\u754c "  # Arabic, Chinese
+    "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35 \u05e9\u05dc\u05d5\u05dd",  # Thai, Hebrew
     "bidi and zero-width": "\u202eBerita\u200b\u200d\u2066 terbalik\u2069\ufeff.",
     "one huge word repeated": ("Pemberantasankorupsi" * 30 + " ") * 20,
     "only punctuation": "!!!???...,,,;;;" * 100,

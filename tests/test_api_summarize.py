@@ -76,9 +76,7 @@ def test_invalid_fields_are_422_naming_the_field(client, payload, field):
 
 
 def test_bad_query_boolean_on_plain_text_is_422(client):
-    body = _problem(
-        client.post("/v1/summarize?translate=maybe", data=b"Berita.", content_type="text/plain"), 422
-    )
+    body = _problem(client.post("/v1/summarize?translate=maybe", data=b"Berita.", content_type="text/plain"), 422)
     assert body["errors"][0]["loc"] == ["translate"]
 
 

@@ -13,17 +13,16 @@ def test_translates_sentences_as_one_batch(client):
 
 
 def test_other_target_language_and_plain_text(client):
-    response = client.post(
-        "/v1/translate?target_lang=zsm_Latn", data="Harga cabai naik.".encode(), content_type="text/plain"
-    )
+    response = client.post("/v1/translate?target_lang=zsm_Latn", data=b"Harga cabai naik.", content_type="text/plain")
     assert response.status_code == 200 and response.get_json()["translation"]["lang"] == "zsm_Latn"
 
 
 def test_same_text_same_translation(client):
     payload = {"text": "Gubernur meresmikan jembatan baru."}
-    assert client.post("/v1/translate", json=payload).get_json()["translation"] == client.post(
-        "/v1/translate", json=payload
-    ).get_json()["translation"]
+    assert (
+        client.post("/v1/translate", json=payload).get_json()["translation"]
+        == client.post("/v1/translate", json=payload).get_json()["translation"]
+    )
 
 
 def test_unknown_languages_are_422(client):

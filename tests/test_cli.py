@@ -54,10 +54,13 @@ def test_make_tiny_models_writes_both_checkpoints(tmp_path):
     assert failed.exit_code == 2 and "no seed articles" in failed.stderr
 
 
-def test_fetch_models_leaves_local_folders_alone(env):
+def test_fetch_models_leaves_local_folders_alone_and_converts_them(env, tmp_path):
+    env = {**env, "RINGKAS_CT2_DIR": str(tmp_path / "ct2")}
     result = CliRunner().invoke(main, ["fetch-models"], env=env)
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert result.stdout.count("nothing to fetch") == 2
+    assert result.stdout.count("converted for CTranslate2 (int8)") == 2
+    assert len(list((tmp_path / "ct2").glob("*/model.bin"))) == 2
 
 
 def test_fetch_models_offline_fails_naming_the_model(env):

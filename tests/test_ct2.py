@@ -20,7 +20,9 @@ def fp32(tiny_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("ct2-fp32")
     return {
         role: CTranslate2Engine(
-            ensure_converted(ModelSource(str(tiny_dir / role)), None, "float32", root), compute_type="float32", threads=2
+            ensure_converted(ModelSource(str(tiny_dir / role)), None, "float32", root),
+            compute_type="float32",
+            threads=2,
         )
         for role in ROLES
     }
@@ -59,7 +61,11 @@ def test_greedy_decoding_is_token_identical_on_every_seed(reference, fp32, seed_
 def test_beam_search_without_a_minimum_length_is_identical(reference, fp32, seed_texts, role):
     inputs = _inputs(reference, role, seed_texts)
     params = GenerationParams(
-        max_new_tokens=30, num_beams=4, no_repeat_ngram_size=2, length_penalty=0.6, forced_bos_token_id=_forced(reference, role)
+        max_new_tokens=30,
+        num_beams=4,
+        no_repeat_ngram_size=2,
+        length_penalty=0.6,
+        forced_bos_token_id=_forced(reference, role),
     )
     assert fp32[role].generate(inputs, params) == _hf(reference, role).generate(inputs, params)
 
@@ -75,14 +81,16 @@ def _hf_log_probs(model, source, target, decoder_start):
 def _max_log_prob_gap(reference, engine, role, seed_texts):
     inputs = _inputs(reference, role, seed_texts)
     hf = _hf(reference, role)
-    targets = hf.generate(inputs, GenerationParams(max_new_tokens=12, min_new_tokens=12, forced_bos_token_id=_forced(reference, role)))
+    targets = hf.generate(
+        inputs, GenerationParams(max_new_tokens=12, min_new_tokens=12, forced_bos_token_id=_forced(reference, role))
+    )
     scored = engine.translator.score_batch([engine.tokens(s) for s in inputs], [engine.tokens(t) for t in targets])
     start = hf.model.config.decoder_start_token_id
     gap = 0.0
     for source, target, result in zip(inputs, targets, scored, strict=True):
         expected = _hf_log_probs(hf.model, source, target, start)
         # CTranslate2 also scores the final EOS; compare the tokens both sides have.
-        gap = max(gap, max(abs(a - b) for a, b in zip(expected, result.log_probs[: len(target)])))
+        gap = max(gap, max(abs(a - b) for a, b in zip(expected, result.log_probs[: len(target)], strict=True)))
     return gap
 
 
@@ -94,7 +102,9 @@ def test_mt5_conversion_does_not_scale_the_untied_output(reference, fp32, seed_t
 
     assert _max_log_prob_gap(reference, fp32["summarizer"], "summarizer", seed_texts) < 1e-3
     naive_dir = tmp_path / "naive"
-    ctranslate2.converters.TransformersConverter(str(tiny_dir / "summarizer")).convert(str(naive_dir), quantization="float32")
+    ctranslate2.converters.TransformersConverter(str(tiny_dir / "summarizer")).convert(
+        str(naive_dir), quantization="float32"
+    )
     naive = CTranslate2Engine(naive_dir, compute_type="float32", threads=2)
     assert _max_log_prob_gap(reference, naive, "summarizer", seed_texts) > 0.5
 

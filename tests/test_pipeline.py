@@ -110,16 +110,22 @@ def test_checkpoint_task_prefix_comes_from_its_config(pipeline, tiny_dir, tmp_pa
     config = json.loads((folder / "config.json").read_text())
     config["task_specific_params"] = {"summarization": {"prefix": "ringkas: "}}
     (folder / "config.json").write_text(json.dumps(config))
-    prefixed = Summarizer(load_seq2seq(ModelSource(str(folder))), pipeline.summarizer.batcher, pipeline.prompts.summarize)
+    prefixed = Summarizer(
+        load_seq2seq(ModelSource(str(folder))), pipeline.summarizer.batcher, pipeline.prompts.summarize
+    )
     tokenizer = prefixed.tokenizer
     assert prefixed.prefix == "ringkas: "
     assert prefixed.encode("Berita.").ids == tokenizer("ringkas: Berita.").input_ids
-    assert pipeline.summarizer.prefix == "" and pipeline.summarizer.encode("Berita.").ids == tokenizer("Berita.").input_ids
+    assert (
+        pipeline.summarizer.prefix == "" and pipeline.summarizer.encode("Berita.").ids == tokenizer("Berita.").input_ids
+    )
 
 
 def test_translator_window_respects_the_model_position_table(pipeline):
     loaded = pipeline.translator.loaded
-    small = dataclasses.replace(loaded, config=loaded.config.__class__(**{**loaded.config.to_dict(), "max_position_embeddings": 64}))
+    small = dataclasses.replace(
+        loaded, config=loaded.config.__class__(**{**loaded.config.to_dict(), "max_position_embeddings": 64})
+    )
     translator = Translator(small, pipeline.translator.batcher, pipeline.prompts.translate)
     assert translator.window == 64 and translator.max_new_cap == 62
 

@@ -130,7 +130,9 @@ def read_licence(source: ModelSource) -> str | None:
             card = Path(cached)
         elif not source.offline:
             try:
-                card = Path(hf_hub_download(source.ref, "README.md", revision=source.revision, cache_dir=source.cache_dir))
+                card = Path(
+                    hf_hub_download(source.ref, "README.md", revision=source.revision, cache_dir=source.cache_dir)
+                )
             except Exception:  # the card is a nicety; the model itself loaded
                 return None
     if card is None or not card.is_file():

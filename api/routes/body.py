@@ -36,13 +36,15 @@ def _query_options(model: type[BaseModel], body_field: str) -> dict:
 
 def _parse_json(raw: bytes) -> object:
     if not raw.strip():
-        raise MalformedRequest("the body is empty; send a JSON object such as {\"text\": \"...\"}")
+        raise MalformedRequest('the body is empty; send a JSON object such as {"text": "..."}')
     try:
         return json.loads(raw)
     except UnicodeDecodeError:
         raise MalformedRequest("the body is not valid UTF-8 JSON") from None
     except json.JSONDecodeError as exc:
-        raise MalformedRequest(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise MalformedRequest(
+            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise MalformedRequest("the JSON body is nested too deeply") from None
     except ValueError as exc:  # e.g. an integer literal over Python's 4300-digit limit
