@@ -61,9 +61,17 @@ class Settings(BaseSettings):
     batch_wait_ms: float = Field(10.0, ge=0, description="How long the batcher waits to fill a batch.")
     request_timeout_s: float = Field(120.0, gt=0, description="Per-request deadline; then 503, never a hang.")
 
+    # --- newsroom input -------------------------------------------------------------------------
+    max_batch_items: int = Field(16, ge=1, le=256, description="Items accepted by /v1/summarize/batch.")
+    cache_size: int = Field(256, ge=0, description="Results kept in the in-process cache (0 turns it off).")
+    cache_ttl_s: float = Field(3600, gt=0, description="How long a cached result is served.")
+    redis_url: str | None = Field(None, description="Share the cache (and later the rate limits) through Redis.")
+
     log_level: str = "INFO"
 
-    @field_validator("summarizer_revision", "translator_revision", "summarizer_licence", "translator_licence")
+    @field_validator(
+        "summarizer_revision", "translator_revision", "summarizer_licence", "translator_licence", "redis_url"
+    )
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None

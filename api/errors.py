@@ -27,6 +27,10 @@ class RingkasError(Exception):
     def type(self) -> str:
         return PROBLEM_BASE + self.slug
 
+    def to_problem(self) -> dict[str, Any]:
+        """The problem+json body, without the request id (the HTTP layer adds it)."""
+        return {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail, **self.extra}
+
 
 class MalformedRequest(RingkasError):
     status, slug, title = 400, "malformed-request", "Malformed request"
@@ -42,6 +46,16 @@ class UnsupportedMediaType(RingkasError):
 
 class ValidationFailed(RingkasError):
     status, slug, title = 422, "validation-failed", "Request cannot be served"
+
+
+def from_validation_error(exc: Any) -> ValidationFailed:
+    """A pydantic ValidationError as a 422 naming each bad field, without echoing the input back."""
+    errors = [
+        {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False, include_input=False, include_context=False)
+    ]
+    fields = ", ".join(".".join(map(str, err["loc"])) or "body" for err in errors)
+    return ValidationFailed(f"invalid request: {fields}", extra={"errors": errors})
 
 
 class Unavailable(RingkasError):

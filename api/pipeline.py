@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
+from api.cache import ResultCache, cache_key
 from api.engines.summarizer import Summarizer
 from api.engines.translator import Translator
-from api.errors import PayloadTooLarge, ValidationFailed
+from api.errors import PayloadTooLarge, RingkasError, ValidationFailed, from_validation_error
 from api.prompts import Preset, Prompts
 from api.schemas import (
+    BatchItem,
+    BatchResponse,
+    BatchResult,
+    Cleaning,
     InputFacts,
+    LanguageOut,
     ModelInfo,
     ModelRef,
     ModelsResponse,
@@ -25,6 +34,9 @@ from api.schemas import (
     TranslateTimings,
 )
 from api.text import normalize_text
+from api.text.boilerplate import Boilerplate, Cleaned
+from api.text.html import html_to_text
+from api.text.language import LanguageDetector
 
 
 @dataclass(frozen=True)
@@ -42,14 +54,36 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, extra={"errors": [{"loc": [field], "msg": message}]})
 
 
+MIN_CHARS_FOR_LANGUAGE = 120  # below this, the detector's answer is a guess: warn, never refuse
+
+
+@dataclass(frozen=True)
+class Prepared:
+    text: str
+    format: str
+    cleaned: Cleaned
+
+
 class Pipeline:
     """Built once per process; safe to call from many request threads (the batchers serialise the models)."""
 
-    def __init__(self, summarizer: Summarizer, translator: Translator, prompts: Prompts, limits: Limits):
+    def __init__(
+        self,
+        summarizer: Summarizer,
+        translator: Translator,
+        prompts: Prompts,
+        limits: Limits,
+        boilerplate: Boilerplate,
+        detector: LanguageDetector,
+        cache: ResultCache,
+    ):
         self.summarizer = summarizer
         self.translator = translator
         self.prompts = prompts
         self.limits = limits
+        self.boilerplate = boilerplate
+        self.detector = detector
+        self.cache = cache
 
     # --- checks shared by the routes --------------------------------------------------------
     def _clean(self, raw: str, limit: int, field: str = "text") -> str:
@@ -69,41 +103,177 @@ class Pipeline:
             raise _invalid("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
+    def prepare(self, request: SummarizeRequest) -> Prepared:
+        """HTML -> text, normalise, remove boilerplate. What is left is what the model reads."""
+        limit = self.limits.max_text_chars
+        if request.html is not None:
+            if len(request.html) > limit * 10:
+                raise PayloadTooLarge(f"html has {len(request.html)} characters; the limit is {limit * 10}")
+            raw, field, fmt = html_to_text(request.html, self.boilerplate.rules.html_drop_xpath), "html", "html"
+        else:
+            raw, field, fmt = request.text or "", "text", "text"
+        text = self._clean(raw, limit, field) if raw.strip() else ""
+        cleaned = self.boilerplate.clean(text)
+        if not cleaned.text:
+            what = "no readable article text" if fmt == "html" else "nothing but boilerplate"
+            raise _invalid(field, f"{field} is empty or holds {what}")
+        return Prepared(cleaned.text, fmt, cleaned)
+
+    def check_language(self, text: str, force: bool) -> tuple[LanguageOut, list[str]]:
+        detected = self.detector.detect(text)
+        found = LanguageOut(code=detected.code, name=detected.name, confidence=detected.confidence)
+        warnings: list[str] = []
+        expected = self.prompts.summarize.input.language
+        if detected.code == expected:
+            return found, warnings
+        if force:
+            warnings.append(f"language check skipped (force); the text looks {detected.name or 'unknown'}")
+        elif detected.code is None:
+            warnings.append("the language could not be detected")
+        elif detected.code == "zsm_Latn":
+            warnings.append("the text looks Malay; the summarizer is tuned for Indonesian")
+        elif len(text) < MIN_CHARS_FOR_LANGUAGE or detected.confidence < 0.5:
+            warnings.append(f"the text may be {detected.name} (confidence {detected.confidence}); too short to be sure")
+        else:
+            raise ValidationFailed(
+                f"the text looks {detected.name} ({detected.code}, confidence {detected.confidence}), not "
+                'Indonesian; send "force": true to summarize it anyway',
+                extra={"detected_language": found.model_dump()},
+            )
+        return found, warnings
+
+    def _cache_key(self, text: str, request: SummarizeRequest, preset_name: str, preset: Preset) -> str:
+        return cache_key(
+            {
+                "text": text,
+                "preset": [preset_name, preset.model_dump()],
+                "translate": request.translate,
+                "target_lang": request.target_lang if request.translate else None,
+                "long_input": request.long_input,
+                "models": [self._ref(self.summarizer).model_dump(), self._ref(self.translator).model_dump()],
+                "engines": [self.summarizer.batcher.engine.name, self.translator.batcher.engine.name],
+                "prompts": [self.prompts.summarize.version, self.prompts.translate.version],
+            }
+        )
+
     # --- operations ----------------------------------------------------------------------------
     def summarize(self, request: SummarizeRequest) -> SummarizeResponse:
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
-        text = self._clean(request.text, self.limits.max_text_chars)
+        prepared = self.prepare(request)
+        text = prepared.text
         preset_name, preset = self.preset(request.length)
         summary_lang = self.prompts.summarize.input.language
         if request.translate or "target_lang" in request.model_fields_set:
             # Fail before spending a summary on an impossible translation.
             self.translator.scheme.check(summary_lang, request.target_lang)
+        language, warnings = self.check_language(text, request.force)
 
-        summary = self.summarizer.summarize(text, preset, deadline)
-        summarized = time.perf_counter()
-        translation = None
-        translate_ms = None
-        if request.translate:
-            result = self.translator.translate(summary.text, summary_lang, request.target_lang, deadline)
-            translation = TextOut(text=result.text, lang=request.target_lang)
-            translate_ms = _ms(time.perf_counter() - summarized)
-        article = summary.article
+        key = self._cache_key(text, request, preset_name, preset)
+        hit = self.cache.get(key)
+        if hit is not None:
+            outputs, cached = hit, True
+            summarize_ms, translate_ms = 0.0, (0.0 if request.translate else None)
+        else:
+            outputs = self._generate(text, request, preset, deadline)
+            summarize_ms, translate_ms = outputs.pop("summarize_ms"), outputs.pop("translate_ms")
+            self.cache.set(key, outputs)
+            cached = False
+        translation = outputs["translation"]
         return SummarizeResponse(
-            summary=TextOut(text=summary.text, lang=summary_lang),
-            translation=translation,
-            input=InputFacts(
-                chars=len(text), tokens=article.tokens, max_tokens=article.window, truncated=article.truncated
+            summary=TextOut(text=outputs["summary"], lang=summary_lang),
+            translation=TextOut(text=translation, lang=request.target_lang) if translation is not None else None,
+            input=InputFacts(format=prepared.format, chars=len(text), language=language, **outputs["input"]),
+            cleaning=Cleaning(
+                rules_version=self.boilerplate.rules.version,
+                removed_lines=prepared.cleaned.removed_lines,
+                removed=dict(prepared.cleaned.removed),
+                clean_text=text if request.return_clean_text else None,
             ),
+            warnings=warnings + outputs["warnings"],
             models=ModelsUsed(
-                summarizer=self._ref(self.summarizer), translator=self._ref(self.translator) if translation else None
+                summarizer=self._ref(self.summarizer),
+                translator=self._ref(self.translator) if translation is not None else None,
             ),
             preset=preset_name,
             prompt_version=self.prompts.summarize.version,
+            cached=cached,
             timings_ms=SummarizeTimings(
-                summarize=_ms(summarized - started), translate=translate_ms, total=_ms(time.perf_counter() - started)
+                summarize=summarize_ms, translate=translate_ms, total=_ms(time.perf_counter() - started)
             ),
         )
+
+    def _generate(self, text: str, request: SummarizeRequest, preset: Preset, deadline: float) -> dict:
+        """The model work behind one summary: what the cache stores."""
+        started = time.perf_counter()
+        article = self.summarizer.encode(text)
+        warnings: list[str] = []
+        if request.long_input == "chunk" and article.truncated:
+            # Summarize every window in one batch, then condense the partial summaries into one.
+            windows = self.summarizer.chunks(text)
+            partials = [self.summarizer.decode(ids) for ids in self.summarizer.run(windows, preset, deadline)]
+            joined = "\n".join(p for p in partials if p)
+            final = self.summarizer.summarize(joined, preset, deadline)
+            if final.article.truncated:
+                warnings.append("the partial summaries were longer than the window; the last ones were cut")
+            summary_text, chunks, truncated, fraction = final.text, len(windows), False, 1.0
+        else:
+            summary_text = self.summarizer.decode(self.summarizer.run([article.ids], preset, deadline)[0])
+            chunks, truncated = 1, article.truncated
+            fraction = min(1.0, article.window / article.tokens)
+            if truncated:
+                warnings.append(
+                    f"the model read the first {article.window} of {article.tokens} tokens "
+                    '(send "long_input": "chunk" to summarize the whole article)'
+                )
+        summarized = time.perf_counter()
+        translation = None
+        if request.translate:
+            source = self.prompts.summarize.input.language
+            translation = self.translator.translate(summary_text, source, request.target_lang, deadline).text
+        return {
+            "summary": summary_text,
+            "translation": translation,
+            "input": {
+                "tokens": article.tokens,
+                "max_tokens": article.window,
+                "truncated": truncated,
+                "chunks": chunks,
+                "fraction_read": round(fraction, 4),
+            },
+            "warnings": warnings,
+            "summarize_ms": _ms(summarized - started),
+            "translate_ms": _ms(time.perf_counter() - summarized) if request.translate else None,
+        }
+
+    def summarize_batch(self, items: list, max_items: int) -> BatchResponse:
+        """Each item is validated and answered on its own; they run concurrently, so they meet in the
+        batcher and share generate calls. One bad item never fails the others."""
+        if len(items) > max_items:
+            raise _invalid("items", f"{len(items)} items; at most {max_items} per batch")
+        if not items:
+            raise _invalid("items", "items is empty")
+        parsed: list[BatchItem | RingkasError] = []
+        for item in items:
+            if not isinstance(item, dict):
+                parsed.append(_invalid("items", "each item must be an object"))
+                continue
+            try:
+                parsed.append(BatchItem.model_validate(item))
+            except ValidationError as exc:
+                parsed.append(from_validation_error(exc))
+
+        def answer(entry: BatchItem | RingkasError) -> BatchResult:
+            item_id = getattr(entry, "id", None)
+            try:
+                if isinstance(entry, RingkasError):
+                    raise entry
+                return BatchResult(id=item_id, status=200, result=self.summarize(entry))
+            except RingkasError as exc:
+                return BatchResult(id=item_id, status=exc.status, problem=exc.to_problem())
+
+        with ThreadPoolExecutor(max_workers=len(parsed), thread_name_prefix="batch-item") as pool:
+            return BatchResponse(results=list(pool.map(answer, parsed)))
 
     def translate(self, request: TranslateRequest) -> TranslateResponse:
         started = time.perf_counter()

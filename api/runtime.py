@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import replace
 
+from api.cache import build_cache
 from api.config import Settings
 from api.engines.base import Engine
 from api.engines.batcher import Batcher
@@ -22,6 +23,8 @@ from api.engines.translator import Translator
 from api.errors import NotReady, RingkasError
 from api.pipeline import Limits, Pipeline
 from api.prompts import load_prompts
+from api.text.boilerplate import Boilerplate
+from api.text.language import LanguageDetector
 
 log = logging.getLogger(__name__)
 
@@ -161,4 +164,7 @@ class Runtime:
             Translator(translator_model, self._batcher("translator", translator_model), prompts.translate),
             prompts,
             Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s),
+            Boilerplate.from_file(s.prompts_dir / "boilerplate.yaml"),
+            LanguageDetector(),
+            build_cache(s.cache_size, s.cache_ttl_s, s.redis_url),
         )

@@ -4,7 +4,9 @@ never silently ignored."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 
 class _Request(BaseModel):
@@ -12,10 +14,30 @@ class _Request(BaseModel):
 
 
 class SummarizeRequest(_Request):
-    text: StrictStr = Field(description="The article, plain text. Paragraphs separated by newlines.")
+    text: StrictStr | None = Field(None, description="The article as plain text; paragraphs on separate lines.")
+    html: StrictStr | None = Field(None, description="The article as HTML (a CMS body or a whole page).")
     translate: StrictBool = Field(False, description="Also translate the summary.")
     target_lang: StrictStr = Field("eng_Latn", description="NLLB code of the translation's language.")
     length: StrictStr | None = Field(None, description="Preset name: short, medium (default) or long.")
+    long_input: Literal["truncate", "chunk"] = Field(
+        "truncate", description="Over the model window: read the opening (truncate) or summarize in parts (chunk)."
+    )
+    force: StrictBool = Field(False, description="Summarize even if the text is not Indonesian.")
+    return_clean_text: StrictBool = Field(False, description="Return the text after extraction and cleaning.")
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> SummarizeRequest:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("give exactly one of 'text' or 'html'")
+        return self
+
+
+class BatchItem(SummarizeRequest):
+    id: StrictStr | StrictInt | None = Field(None, description="Echoed back with the item's result.")
+
+
+class BatchRequest(_Request):
+    items: list[dict] = Field(description="Summarize requests, each with an optional id; validated one by one.")
 
 
 class TranslateRequest(_Request):
@@ -29,11 +51,28 @@ class TextOut(BaseModel):
     lang: str
 
 
+class LanguageOut(BaseModel):
+    code: str | None = Field(description="NLLB code of the detected language; null if it cannot be told.")
+    name: str | None
+    confidence: float
+
+
 class InputFacts(BaseModel):
-    chars: int = Field(description="Characters after normalisation.")
-    tokens: int = Field(description="Summarizer tokens of the whole article, before truncation.")
+    format: Literal["text", "html"]
+    chars: int = Field(description="Characters after extraction, cleaning and normalisation.")
+    tokens: int = Field(description="Summarizer tokens of the whole cleaned article.")
     max_tokens: int = Field(description="The summarizer's input window.")
-    truncated: bool = Field(description="True exactly when tokens > max_tokens: the model read only the start.")
+    truncated: bool = Field(description="True exactly when the model read only the opening (tokens > max_tokens).")
+    chunks: int = Field(description="Windows summarized separately (1 unless long_input is chunk).")
+    fraction_read: float = Field(description="Share of the article's tokens the model read.")
+    language: LanguageOut
+
+
+class Cleaning(BaseModel):
+    rules_version: str
+    removed_lines: int
+    removed: dict[str, int] = Field(description="Lines removed, by rule name.")
+    clean_text: str | None = Field(None, description="Only when return_clean_text is true.")
 
 
 class ModelRef(BaseModel):
@@ -57,10 +96,26 @@ class SummarizeResponse(BaseModel):
     summary: TextOut
     translation: TextOut | None
     input: InputFacts
+    cleaning: Cleaning
+    warnings: list[str] = Field(
+        description="Things the caller should know, e.g. Malay input or a low-confidence check."
+    )
     models: ModelsUsed
     preset: str
     prompt_version: str
+    cached: bool = Field(description="Served from the result cache.")
     timings_ms: SummarizeTimings
+
+
+class BatchResult(BaseModel):
+    id: str | int | None
+    status: int
+    result: SummarizeResponse | None = None
+    problem: dict | None = Field(None, description="The item's own problem+json object when status is not 200.")
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchResult]
 
 
 class TranslateInput(BaseModel):

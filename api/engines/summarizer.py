@@ -9,6 +9,7 @@ from api.engines.batcher import Batcher
 from api.engines.gather import gather
 from api.engines.loading import LoadedModel
 from api.prompts import Preset, SummarizePrompts
+from api.text import split_sentences
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,32 @@ class Summarizer:
             length_penalty=preset.length_penalty,
         )
 
+    def chunks(self, text: str) -> list[list[int]]:
+        """Windows of whole sentences, each with the template's prefix and the closing tokens; a
+        sentence longer than a window is cut by tokens. Every token of the article is in one window."""
+        prefix = self.tokenizer(self.prefix, add_special_tokens=False).input_ids if self.prefix else []
+        room = self.window - len(self.special_prefix) - len(self.special_suffix) - len(prefix)
+        sentences = split_sentences(text)
+        windows: list[list[int]] = []
+        current: list[int] = []
+        for tokens in self.tokenizer(sentences, add_special_tokens=False).input_ids if sentences else []:
+            pieces = [tokens[i : i + room] for i in range(0, len(tokens), room)] or [[]]
+            for piece in pieces:
+                if current and len(current) + len(piece) > room:
+                    windows.append(current)
+                    current = []
+                current = [*current, *piece]
+        if current:
+            windows.append(current)
+        return [[*self.special_prefix, *prefix, *window, *self.special_suffix] for window in windows]
+
+    def run(self, inputs: list[list[int]], preset: Preset, deadline: float) -> list[list[int]]:
+        """Generate for several encoder inputs at once: they share one trip through the batcher."""
+        return gather(self.batcher.submit(inputs, self.params(preset)), deadline, "summarization")
+
     def summarize(self, text: str, preset: Preset, deadline: float) -> Summary:
         article = self.encode(text)
-        [future] = self.batcher.submit([article.ids], self.params(preset))
-        [ids] = gather([future], deadline, "summarization")
+        [ids] = self.run([article.ids], preset, deadline)
         return Summary(text=self.decode(ids), ids=ids, article=article)
 
     def decode(self, ids: list[int]) -> str:

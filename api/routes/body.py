@@ -9,7 +9,13 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from api.errors import (
+    MalformedRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    from_validation_error,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
 _TRUE = {"1", "true", "yes", "on"}
@@ -24,7 +30,7 @@ def _query_options(model: type[BaseModel], body_field: str) -> dict:
     """Options from the query string; booleans accept true/false, 1/0, yes/no, on/off."""
     options = {}
     for name, field in model.model_fields.items():
-        if name == body_field or name not in request.args:
+        if name in (body_field, "html") or name not in request.args:
             continue
         value = request.args.get(name, "")
         if field.annotation is bool and value.strip().lower() in _TRUE | _FALSE:
@@ -79,7 +85,7 @@ def _read_body() -> bytes:
     return data
 
 
-def read_request(model: type[Model], body_field: str = "text") -> Model:
+def read_request(model: type[Model], body_field: str = "text", html_field: str | None = None) -> Model:
     mimetype = request.mimetype
     if _is_json(mimetype):
         data = _parse_json(_read_body())
@@ -88,21 +94,17 @@ def read_request(model: type[Model], body_field: str = "text") -> Model:
                 f"the JSON body must be an object with a {body_field!r} field, not {type(data).__name__}"
             )
         payload = {**_query_options(model, body_field), **data}
-    elif mimetype == "text/plain":
+    elif mimetype == "text/plain" or (mimetype == "text/html" and html_field):
         text = _decode_text(_read_body(), request.mimetype_params.get("charset"))
-        payload = {**_query_options(model, body_field), body_field: text}
+        field = html_field if mimetype == "text/html" else body_field
+        payload = {**_query_options(model, body_field), field: text}
     else:
         shown = mimetype or "none"
         raise UnsupportedMediaType(
             f"Content-Type {shown!r} is not supported; send application/json, "
-            "or the raw text with -H 'Content-Type: text/plain'"
+            "or the raw text with -H 'Content-Type: text/plain'" + (" (or text/html)" if html_field else "")
         )
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        errors = [
-            {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
-            for err in exc.errors(include_url=False, include_input=False, include_context=False)
-        ]
-        fields = ", ".join(".".join(map(str, err["loc"])) or "body" for err in errors)
-        raise ValidationFailed(f"invalid request: {fields}", extra={"errors": errors}) from None
+        raise from_validation_error(exc) from None

@@ -1,0 +1,77 @@
+"""Result cache: identical requests (same cleaned text, models, revisions, preset and options) are
+answered from here. In-process by default (cachetools' TTL cache); a Redis URL shares one cache
+between workers and replicas. A cache that fails is a miss, never a failed request."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+def cache_key(parts: dict) -> str:
+    return "ringkas:v1:" + hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class ResultCache(Protocol):
+    def get(self, key: str) -> dict | None: ...
+    def set(self, key: str, value: dict) -> None: ...
+
+
+class NoCache:
+    def get(self, key: str) -> dict | None:
+        return None
+
+    def set(self, key: str, value: dict) -> None:
+        pass
+
+
+class MemoryCache:
+    def __init__(self, size: int, ttl_s: float):
+        from cachetools import TTLCache
+
+        self._data: TTLCache = TTLCache(maxsize=size, ttl=ttl_s)
+        self._lock = threading.Lock()  # TTLCache is not thread-safe
+
+    def get(self, key: str) -> dict | None:
+        with self._lock:
+            return self._data.get(key)
+
+    def set(self, key: str, value: dict) -> None:
+        with self._lock:
+            self._data[key] = value
+
+
+class RedisCache:
+    def __init__(self, url: str, ttl_s: float):
+        import redis
+
+        # Short timeouts: a slow cache must not make a request slower than no cache.
+        self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._ttl = max(1, int(ttl_s))
+
+    def get(self, key: str) -> dict | None:
+        try:
+            raw = self._client.get(key)
+        except Exception as exc:  # redis.RedisError and socket errors alike
+            log.warning("cache read failed, treated as a miss: %s", type(exc).__name__)
+            return None
+        return json.loads(raw) if raw else None
+
+    def set(self, key: str, value: dict) -> None:
+        try:
+            self._client.setex(key, self._ttl, json.dumps(value, ensure_ascii=False))
+        except Exception as exc:
+            log.warning("cache write failed: %s", type(exc).__name__)
+
+
+def build_cache(size: int, ttl_s: float, redis_url: str | None) -> ResultCache:
+    if redis_url:
+        return RedisCache(redis_url, ttl_s)
+    if size <= 0:
+        return NoCache()
+    return MemoryCache(size, ttl_s)

@@ -1,0 +1,60 @@
+"""Language identification with lingua, whose models ship inside the package (no download).
+
+Low-accuracy mode over a fixed set of languages a newsroom meets: ~40 MB instead of ~1 GB for all
+75 languages in high-accuracy mode, and reliable on article-length text, which is all it sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# lingua name -> NLLB code, the one language naming the API uses.
+LANGUAGES = {
+    "INDONESIAN": "ind_Latn",
+    "MALAY": "zsm_Latn",
+    "ENGLISH": "eng_Latn",
+    "TAGALOG": "tgl_Latn",
+    "DUTCH": "nld_Latn",
+    "FRENCH": "fra_Latn",
+    "GERMAN": "deu_Latn",
+    "SPANISH": "spa_Latn",
+    "PORTUGUESE": "por_Latn",
+    "ITALIAN": "ita_Latn",
+    "TURKISH": "tur_Latn",
+    "VIETNAMESE": "vie_Latn",
+    "ARABIC": "arb_Arab",
+    "CHINESE": "zho_Hans",
+    "JAPANESE": "jpn_Jpan",
+    "KOREAN": "kor_Hang",
+    "RUSSIAN": "rus_Cyrl",
+    "THAI": "tha_Thai",
+    "HINDI": "hin_Deva",
+}
+SAMPLE_CHARS = 3000  # the opening of an article says what language it is in
+
+
+@dataclass(frozen=True)
+class Detected:
+    code: str | None  # NLLB code, None when nothing could be told (digits, emoji, symbols)
+    name: str | None
+    confidence: float
+
+
+class LanguageDetector:
+    def __init__(self) -> None:
+        from lingua import Language, LanguageDetectorBuilder
+
+        languages = [getattr(Language, name) for name in LANGUAGES]
+        self._detector = (
+            LanguageDetectorBuilder.from_languages(*languages)
+            .with_low_accuracy_mode()
+            .with_preloaded_language_models()
+            .build()
+        )
+
+    def detect(self, text: str) -> Detected:
+        values = self._detector.compute_language_confidence_values(text[:SAMPLE_CHARS])
+        if not values or values[0].value <= 0:
+            return Detected(None, None, 0.0)
+        best = values[0]
+        return Detected(LANGUAGES[best.language.name], best.language.name.title(), round(best.value, 3))
