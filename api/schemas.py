@@ -4,7 +4,7 @@ never silently ignored."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
@@ -37,7 +37,7 @@ class BatchItem(SummarizeRequest):
 
 
 class BatchRequest(_Request):
-    items: list[dict] = Field(description="Summarize requests, each with an optional id; validated one by one.")
+    items: list[Any] = Field(description="Summarize requests, each with an optional id; validated one by one.")
 
 
 class TranslateRequest(_Request):

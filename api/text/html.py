@@ -11,16 +11,19 @@ from __future__ import annotations
 from lxml import etree
 from lxml import html as lxml_html
 
+# Never article text, whatever the rules say; also keeps them out of the plain-text fallback.
+ALWAYS_DROP = "//script | //style | //noscript | //template | //head | //nav | //header | //footer"
+
 
 def html_to_text(markup: str, drop_xpath: list[str]) -> str:
     """Plain text, one paragraph per line; empty when the markup holds no readable text."""
     import trafilatura
 
     try:
-        tree = lxml_html.fromstring(markup)
+        tree = lxml_html.document_fromstring(markup)  # fragments get <html><body>, so every element has a parent
     except (etree.ParserError, ValueError):  # empty document, or only a declaration
         return ""
-    for expression in drop_xpath:
+    for expression in [ALWAYS_DROP, *drop_xpath]:
         for element in tree.xpath(expression):
             parent = element.getparent()
             if parent is not None:

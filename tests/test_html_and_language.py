@@ -1,0 +1,106 @@
+"""HTML input and the language check, through the HTTP API."""
+
+from api.config import REPO_ROOT
+from api.text.html import html_to_text
+
+CMS_HTML = (REPO_ROOT / "tests" / "data" / "cms_article.html").read_text(encoding="utf-8")
+STORY = [
+    "Presiden Rusia Vladimir Putin bertemu utusan Amerika Serikat Steve Witkoff di Kremlin",
+    "Pertemuan itu belum menghasilkan kesepakatan damai untuk Ukraina, kata ajudan Kremlin",
+    "Ushakov menyebut sejumlah usulan Amerika dapat diterima",
+    "Menteri Luar Negeri AS Marco Rubio mengatakan ada kemajuan",
+    "Rusia dan Ukraina dijadwalkan kembali bertemu pekan depan di Jenewa.",
+]
+NOISE = ["window.ads", "ad-slot", "Beranda", "Embedded post", "(Foto: Reuters)", "Zelensky Minta Eropa", "Harga Minyak"]
+ENGLISH = (
+    "The Russian president met the American envoy in the Kremlin for five hours on Tuesday night. "
+    "The meeting did not produce a peace agreement for Ukraine, a Kremlin aide told reporters. "
+    "Both sides agreed to keep talking next week in Geneva."
+)
+MALAY = (
+    "Kerajaan Malaysia mengumumkan bajet baharu untuk tahun hadapan bagi membantu rakyat yang terjejas "
+    "akibat kenaikan kos sara hidup. Menteri Kewangan berkata peruntukan tambahan akan disalurkan "
+    "kepada isi rumah berpendapatan rendah mulai bulan hadapan."
+)
+
+
+def test_cms_html_keeps_paragraphs_and_drops_scripts_embeds_and_inline_blocks(pipeline):
+    text = html_to_text(CMS_HTML, pipeline.boilerplate.rules.html_drop_xpath)
+    cleaned = pipeline.boilerplate.clean(text).text
+    lines = cleaned.split("\n")
+    for sentence in STORY:
+        assert sum(sentence in line for line in lines) == 1, sentence
+    assert len(lines) == len(STORY)  # one paragraph per line
+    for noise in NOISE + ["fby/mikrofon", "Baca Juga"]:
+        assert noise not in cleaned, noise
+
+
+def test_summarize_html_reports_format_and_what_was_removed(client):
+    body = client.post("/v1/summarize", json={"html": CMS_HTML, "return_clean_text": True}).get_json()
+    assert body["input"]["format"] == "html"
+    assert body["cleaning"]["removed"] == {"read-also": 1, "author-initials": 1}
+    assert body["cleaning"]["clean_text"].startswith("JAKARTA")
+    assert "Harga Minyak" not in body["cleaning"]["clean_text"]
+    assert body["input"]["language"]["code"] == "ind_Latn"
+
+
+def test_text_html_body_works_like_the_json_field(client):
+    as_body = client.post("/v1/summarize", data=CMS_HTML.encode(), content_type="text/html; charset=utf-8")
+    as_json = client.post("/v1/summarize", json={"html": CMS_HTML})
+    assert as_body.status_code == as_json.status_code == 200
+    assert as_body.get_json()["summary"] == as_json.get_json()["summary"]
+
+
+def test_clean_text_is_only_returned_on_request(client, seed_texts):
+    body = client.post("/v1/summarize", json={"text": seed_texts[0]}).get_json()
+    assert body["cleaning"]["clean_text"] is None
+    assert body["cleaning"]["removed"] == {"read-also": 1, "related-list": 6} and body["cleaning"]["removed_lines"] == 7
+
+
+def test_text_and_html_together_or_neither_is_422(client):
+    for payload in ({"text": "Berita.", "html": "<p>Berita.</p>"}, {"translate": True}):
+        response = client.post("/v1/summarize", json=payload)
+        assert response.status_code == 422
+        assert "exactly one of 'text' or 'html'" in response.get_json()["errors"][0]["msg"]
+
+
+def test_html_without_article_text_is_422(client):
+    for markup in ("<script>alert(1)</script>", "<nav><a href='/'>Beranda</a></nav>", "", "<p>Baca Juga: Judul</p>"):
+        response = client.post("/v1/summarize", json={"html": markup})
+        assert response.status_code == 422, markup
+        assert response.mimetype == "application/problem+json"
+
+
+def test_clearly_english_text_is_refused_naming_the_language(client):
+    response = client.post("/v1/summarize", json={"text": ENGLISH})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert "English" in body["detail"] and "force" in body["detail"]
+    assert body["detected_language"]["code"] == "eng_Latn"
+
+
+def test_force_skips_the_check_and_says_so(client):
+    body = client.post("/v1/summarize", json={"text": ENGLISH, "force": True}).get_json()
+    assert body["input"]["language"]["code"] == "eng_Latn"
+    assert any("force" in warning for warning in body["warnings"])
+
+
+def test_malay_is_accepted_with_a_warning(client):
+    response = client.post("/v1/summarize", json={"text": MALAY})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["input"]["language"]["code"] == "zsm_Latn"
+    assert any("Malay" in warning for warning in body["warnings"])
+
+
+def test_every_seed_is_detected_as_indonesian(client, seed_texts):
+    for text in seed_texts:
+        body = client.post("/v1/summarize", json={"text": text, "length": "short"}).get_json()
+        assert body["input"]["language"]["code"] == "ind_Latn"
+        assert not [w for w in body["warnings"] if "language" in w or "look" in w]
+
+
+def test_short_or_undetectable_text_is_not_refused(client):
+    for text in ("Good morning.", "\U0001f600 12345"):
+        response = client.post("/v1/summarize", json={"text": text})
+        assert response.status_code == 200 and response.get_json()["warnings"]
