@@ -128,6 +128,7 @@ def bench_prompts(folder: Path) -> Path:
     )
     (folder / "summarize.yaml").write_text(yaml.safe_dump(summarize))
     (folder / "translate.yaml").write_text(yaml.safe_dump(translate))
+    shutil.copyfile(REPO_ROOT / "prompts" / "boilerplate.yaml", folder / "boilerplate.yaml")
     return folder
 
 
@@ -211,7 +212,11 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float) -> dict:
     from api.schemas import SummarizeRequest
 
     settings = Settings(
-        summarizer_model=models["summarizer"], translator_model=models["translator"], prompts_dir=Path(prompts_dir)
+        summarizer_model=models["summarizer"],
+        translator_model=models["translator"],
+        prompts_dir=Path(prompts_dir),
+        cache_size=0,  # repeated articles must be computed, not answered from the result cache
+        redis_url=None,
     )
     runtime = Runtime(settings).start(background=False)
     if runtime.state != "ready":

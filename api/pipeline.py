@@ -1,4 +1,5 @@
-"""One request's journey: normalise -> summarize -> translate, with limits, deadline and timings."""
+"""One request's journey: extract -> clean -> check language -> summarize -> translate, with limits,
+cache, deadline and timings."""
 
 from __future__ import annotations
 

@@ -156,3 +156,23 @@ def test_unexpected_errors_are_a_generic_500_problem(settings, runtime):
     response = app.test_client().get("/__boom")
     body = _assert_problem(response, 500)
     assert "secret" not in response.get_data(as_text=True) and body["request_id"]
+
+
+HOSTILE_HTML = {
+    "deep nesting": "<div>" * 20000 + "Berita penting hari ini di Jakarta." + "</div>" * 20000,
+    "huge attribute": '<p title="' + "x" * 300_000 + '">Isi berita.</p>',
+    "unclosed comments": "<!--" * 1000 + "<p>Isi</p>",
+    "fifty thousand open tags": "<p>" * 50_000,
+    "nul and surrogates": "<p>Isi\x00 berita \ud800 hari ini.</p>",
+    "script only": "<script>while(true){}</script>",
+    "not html": "}{][<<>>&&&;;",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_HTML))
+def test_hostile_html_never_produces_a_5xx(client, name):
+    raw = json.dumps({"html": HOSTILE_HTML[name]})
+    response = client.post("/v1/summarize", data=raw, content_type="application/json")
+    assert response.status_code in (200, 413, 422), (name, response.get_data(as_text=True)[:300])
+    if response.status_code != 200:
+        _assert_problem(response, response.status_code)

@@ -12,3 +12,24 @@ def test_bench_prompts_pin_output_lengths(tmp_path):
     decoding = prompts.translate.decoding
     assert decoding.min_new_tokens == TRANSLATION_TOKENS
     assert {decoding.max_new_for(n) for n in (1, 30, 300)} == {TRANSLATION_TOKENS}
+    assert (tmp_path / "boilerplate.yaml").is_file()  # the runtime needs every prompts file
+
+
+def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(tiny_dir, tmp_path, seed_texts):
+    import time
+
+    from api.runtime import Runtime
+    from api.schemas import SummarizeRequest
+    from tests.conftest import tiny_settings
+
+    runtime = Runtime(tiny_settings(tiny_dir, prompts_dir=bench_prompts(tmp_path), warmup=False))
+    pipeline = runtime.start(background=False).require()
+    _, preset = pipeline.preset(None)
+    summary = pipeline.summarizer.summarize(seed_texts[0], preset, time.monotonic() + 60)
+    assert len(summary.ids) == SUMMARY_TOKENS
+    translation = pipeline.translator.translate(
+        "Berita singkat hari ini.", "ind_Latn", "eng_Latn", time.monotonic() + 60
+    )
+    assert [len(ids) for ids in translation.outputs] == [TRANSLATION_TOKENS]
+    assert pipeline.summarize(SummarizeRequest(text=seed_texts[0], translate=True)).translation.text
+    runtime.stop()
