@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from api.config import REPO_ROOT
+from api.config import PROCESS_ENV_DEFAULTS, REPO_ROOT
 
 SUMMARY_TOKENS = 64  # mT5: 512 tokens in, 64 out
 TRANSLATION_TOKENS = 80  # NLLB: 80 out
@@ -258,11 +258,14 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float) -> dict:
 
 def _child(mode: str, models: dict[str, Path], prompts: Path) -> dict:
     payload = json.dumps({"mode": mode, "models": {k: str(v) for k, v in models.items()}, "prompts": str(prompts)})
+    # Both sides get the process environment `ringkas serve` gives the service.
+    env = {**PROCESS_ENV_DEFAULTS, **os.environ}
     proc = subprocess.run(
         [sys.executable, "-m", "api.bench", payload, repr(time.time())],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{mode} run failed:\n{proc.stderr[-3000:]}")

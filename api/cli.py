@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from api.config import Settings
+from api.config import PROCESS_ENV_DEFAULTS, Settings
 
 ROLES = ("summarizer", "translator")
 
@@ -68,6 +68,8 @@ def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -
             check_available(source)
         except ModelUnavailable as exc:
             _fail(exc.detail)
+    for name, value in PROCESS_ENV_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     click.echo(f"serving on http://{settings.host}:{settings.port} (workers={settings.workers})", err=True)
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:api.gunicorn_config"])
 
