@@ -27,67 +27,38 @@ from api.config import PROCESS_ENV_DEFAULTS, REPO_ROOT
 SUMMARY_TOKENS = 64  # mT5: 512 tokens in, 64 out
 TRANSLATION_TOKENS = 80  # NLLB: 80 out
 CONCURRENCY = 8
+MT5_BASE = {"d_model": 768, "d_ff": 2048, "d_kv": 64, "num_layers": 12, "num_decoder_layers": 12, "num_heads": 12}
+NLLB_600M = {
+    "d_model": 1024,
+    "encoder_layers": 12,
+    "decoder_layers": 12,
+    "encoder_attention_heads": 16,
+    "decoder_attention_heads": 16,
+    "encoder_ffn_dim": 4096,
+    "decoder_ffn_dim": 4096,
+}
 
 
 # --- models and prompts with the real shapes ----------------------------------------------------
 def build_bench_models(folder: Path) -> dict[str, Path]:
     """mT5-base and NLLB-600M shapes, random weights, with the tiny seed-trained tokenizers (the
     embedding tables keep the real 250k/256k rows, so the output projection costs what it really costs)."""
-    import torch
-    from transformers import (
-        AutoTokenizer,
-        M2M100Config,
-        M2M100ForConditionalGeneration,
-        MT5Config,
-        MT5ForConditionalGeneration,
-    )
+    from transformers import AutoTokenizer
 
-    from api.tiny_models import build_tiny_models
+    from api.tiny_models import build_tiny_models, new_m2m100, new_mt5
 
     paths = {"summarizer": folder / "mt5-base-v2", "translator": folder / "nllb-600m-v2"}
     if all((path / "model.safetensors").is_file() for path in paths.values()):
         return paths
     tiny = folder / "tokenizers"
     build_tiny_models(tiny)
-    torch.manual_seed(0)
-    mt5 = MT5ForConditionalGeneration(
-        MT5Config(
-            vocab_size=250112,
-            d_model=768,
-            d_ff=2048,
-            d_kv=64,
-            num_layers=12,
-            num_decoder_layers=12,
-            num_heads=12,
-            feed_forward_proj="gated-gelu",
-            architectures=["MT5ForConditionalGeneration"],
-        )
-    )
-    mt5.lm_head.weight = torch.nn.Parameter(torch.randn(250112, 768) * 768**-0.5)  # untied, like mT5
     tokenizer = AutoTokenizer.from_pretrained(tiny / "summarizer")
+    mt5 = new_mt5(tokenizer, 250112, MT5_BASE)
     _keep_summaries_translatable(mt5, tokenizer)
     _save(mt5, tokenizer, paths["summarizer"])
     del mt5
-    nllb = M2M100ForConditionalGeneration(
-        M2M100Config(
-            vocab_size=256206,
-            d_model=1024,
-            encoder_layers=12,
-            decoder_layers=12,
-            encoder_attention_heads=16,
-            decoder_attention_heads=16,
-            encoder_ffn_dim=4096,
-            decoder_ffn_dim=4096,
-            max_position_embeddings=1024,
-            scale_embedding=True,
-            pad_token_id=1,
-            bos_token_id=0,
-            eos_token_id=2,
-            decoder_start_token_id=2,
-            architectures=["M2M100ForConditionalGeneration"],
-        )
-    )
-    _save(nllb, AutoTokenizer.from_pretrained(tiny / "translator"), paths["translator"])
+    tokenizer = AutoTokenizer.from_pretrained(tiny / "translator")
+    _save(new_m2m100(tokenizer, 256206, NLLB_600M), tokenizer, paths["translator"])
     shutil.rmtree(tiny)
     return paths
 

@@ -59,65 +59,81 @@ def _train_spm(lines: list[str], target: Path, model_type: str, ids: dict[str, i
     return target
 
 
-def build_summarizer(out: Path, lines: list[str], seed: int = 0) -> Path:
+TINY_MT5 = {"d_model": 64, "d_ff": 128, "d_kv": 16, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 4}
+TINY_M2M100 = {
+    "d_model": 64,
+    "encoder_layers": 2,
+    "decoder_layers": 2,
+    "encoder_attention_heads": 4,
+    "decoder_attention_heads": 4,
+    "encoder_ffn_dim": 128,
+    "decoder_ffn_dim": 128,
+}
+
+
+def new_mt5(tokenizer, vocab_size: int, dims: dict, seed: int = 0):
+    """A random MT5ForConditionalGeneration of the given size, special ids taken from the tokenizer."""
     import torch
-    from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+    from transformers import MT5Config, MT5ForConditionalGeneration
+
+    config = MT5Config(
+        vocab_size=vocab_size,
+        feed_forward_proj="gated-gelu",
+        decoder_start_token_id=tokenizer.pad_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        architectures=["MT5ForConditionalGeneration"],
+        **dims,
+    )
+    torch.manual_seed(seed)
+    model = MT5ForConditionalGeneration(config)
+    # Real mT5 checkpoints keep a separate (untied) output layer; so does this one, so that code
+    # which wrongly assumes tied embeddings fails on the tiny model as it would on the real one.
+    model.lm_head.weight = torch.nn.Parameter(torch.randn(config.vocab_size, config.d_model) * config.d_model**-0.5)
+    return model
+
+
+def new_m2m100(tokenizer, vocab_size: int, dims: dict, seed: int = 0):
+    """A random M2M100ForConditionalGeneration (NLLB-200 layout: scaled, tied embeddings)."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
+    config = M2M100Config(
+        vocab_size=vocab_size,
+        max_position_embeddings=1024,
+        scale_embedding=True,
+        bos_token_id=tokenizer.bos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id,
+        architectures=["M2M100ForConditionalGeneration"],
+        **dims,
+    )
+    torch.manual_seed(seed)
+    return M2M100ForConditionalGeneration(config)
+
+
+def build_summarizer(out: Path, lines: list[str], seed: int = 0) -> Path:
+    from transformers import T5Tokenizer
 
     with tempfile.TemporaryDirectory() as tmp:
         ids = {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1}  # mT5's spiece layout
         spm_file = _train_spm(lines, Path(tmp) / "spiece.model", "unigram", ids)
         tokenizer = T5Tokenizer.from_pretrained(tmp, extra_ids=0)
-        config = MT5Config(
-            vocab_size=len(tokenizer),
-            d_model=64,
-            d_ff=128,
-            d_kv=16,
-            num_layers=2,
-            num_decoder_layers=2,
-            num_heads=4,
-            feed_forward_proj="gated-gelu",
-            decoder_start_token_id=tokenizer.pad_token_id,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            architectures=["MT5ForConditionalGeneration"],
-        )
-        torch.manual_seed(seed)
-        model = MT5ForConditionalGeneration(config)
-        # Real mT5 checkpoints keep a separate (untied) output layer; so does this one, so that code
-        # which wrongly assumes tied embeddings fails on the tiny model as it would on the real one.
-        model.lm_head.weight = torch.nn.Parameter(torch.randn(config.vocab_size, config.d_model) * config.d_model**-0.5)
+        model = new_mt5(tokenizer, len(tokenizer), TINY_MT5, seed)
         _save(out, model, tokenizer, spm_file, "summarizer", "MT5ForConditionalGeneration")
     return out
 
 
 def build_translator(out: Path, lines: list[str], seed: int = 0) -> Path:
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers import NllbTokenizer
     from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
 
     with tempfile.TemporaryDirectory() as tmp:
         ids = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}  # NLLB's fairseq layout
         spm_file = _train_spm(lines, Path(tmp) / "sentencepiece.bpe.model", "bpe", ids)
         tokenizer = NllbTokenizer.from_pretrained(tmp, src_lang="ind_Latn", extra_special_tokens=FAIRSEQ_LANGUAGE_CODES)
-        config = M2M100Config(
-            vocab_size=len(tokenizer),
-            d_model=64,
-            encoder_layers=2,
-            decoder_layers=2,
-            encoder_attention_heads=4,
-            decoder_attention_heads=4,
-            encoder_ffn_dim=128,
-            decoder_ffn_dim=128,
-            max_position_embeddings=1024,
-            scale_embedding=True,
-            bos_token_id=tokenizer.bos_token_id,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            decoder_start_token_id=tokenizer.eos_token_id,
-            architectures=["M2M100ForConditionalGeneration"],
-        )
-        torch.manual_seed(seed)
-        model = M2M100ForConditionalGeneration(config)
+        model = new_m2m100(tokenizer, len(tokenizer), TINY_M2M100, seed)
         _save(out, model, tokenizer, spm_file, "translator", "M2M100ForConditionalGeneration (NLLB-200 layout)")
     return out
 
