@@ -135,9 +135,8 @@ def test_conversion_is_cached_and_keyed_by_revision(tiny_dir, tmp_path):
     source = ModelSource(str(tiny_dir / "translator"))
     first = ensure_converted(source, None, "int8", tmp_path)
     stamp = (first / "model.bin").stat().st_mtime_ns
-    started = time.perf_counter()
     assert ensure_converted(source, None, "int8", tmp_path) == first
-    assert time.perf_counter() - started < 0.5 and (first / "model.bin").stat().st_mtime_ns == stamp
+    assert (first / "model.bin").stat().st_mtime_ns == stamp  # reused, not converted again
     assert converted_path(source, "abc123", "int8", tmp_path) != first
     assert "abc123" in converted_path(source, "abc123", "int8", tmp_path).name
     assert converted_path(source, None, "float32", tmp_path) != first
