@@ -29,9 +29,9 @@ def _use_demo_models(cache_dir: Path | None) -> None:
 
 
 def _sources(settings: Settings):
-    from api.runtime import Runtime
+    from api.runtime import model_source
 
-    return {role: Runtime(settings)._source(role) for role in ROLES}
+    return {role: model_source(settings, role) for role in ROLES}
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -34,6 +34,17 @@ WARMUP_TEXT = (
 )
 
 
+def model_source(settings: Settings, role: str) -> ModelSource:
+    """Where the settings say the summarizer or translator comes from."""
+    return ModelSource(
+        ref=getattr(settings, f"{role}_model"),
+        revision=getattr(settings, f"{role}_revision"),
+        cache_dir=settings.cache_dir,
+        offline=settings.hub_offline,
+        licence=getattr(settings, f"{role}_licence"),
+    )
+
+
 def configure_math_threads(threads: int) -> None:
     """Explicit torch threads: cores / workers, so processes do not fight over the cores."""
     import torch
@@ -116,16 +127,6 @@ class Runtime:
         raise NotReady("models are still loading", retry_after=10)
 
     # --- construction -------------------------------------------------------------------------
-    def _source(self, role: str) -> ModelSource:
-        s = self.settings
-        return ModelSource(
-            ref=getattr(s, f"{role}_model"),
-            revision=getattr(s, f"{role}_revision"),
-            cache_dir=s.cache_dir,
-            offline=s.hub_offline,
-            licence=getattr(s, f"{role}_licence"),
-        )
-
     def _engine(self, loaded: LoadedModel) -> Engine:
         s = self.settings
         if s.engine == "transformers":
@@ -157,8 +158,8 @@ class Runtime:
         prompts = load_prompts(s.prompts_dir)
         # CTranslate2 brings its own converted weights: the torch model is only loaded to convert.
         weights = s.engine == "transformers"
-        summarizer_model = load_seq2seq(self._source("summarizer"), weights=weights)
-        translator_model = load_seq2seq(self._source("translator"), weights=weights)
+        summarizer_model = load_seq2seq(model_source(s, "summarizer"), weights=weights)
+        translator_model = load_seq2seq(model_source(s, "translator"), weights=weights)
         return Pipeline(
             Summarizer(summarizer_model, self._batcher("summarizer", summarizer_model), prompts.summarize),
             Translator(translator_model, self._batcher("translator", translator_model), prompts.translate),
