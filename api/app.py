@@ -1,13 +1,16 @@
-"""The app factory: settings -> runtime (models, pipeline) -> blueprints. The only wiring point."""
+"""The app factory: settings -> services (runtime, metrics, keys, limits) -> blueprints. The only wiring point."""
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from api import logs
+from api.auth import KeyRing
 from api.config import Settings
-from api.routes import health, problems, v1
+from api.metrics import Metrics
+from api.ratelimit import RateLimiter
+from api.routes import EXTENSION, Services, guard, headers, health, ops, problems, v1
 from api.runtime import Runtime
 
 
@@ -15,13 +18,26 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     """Builds the Flask app. ``runtime`` lets tests share one set of loaded models between apps;
     otherwise one is created here and starts loading in the background."""
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level, settings.log_format)
     app = Flask("ringkas")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # also bounds chunked bodies while read
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["ringkas"] = runtime or Runtime(settings).start(background=True)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
+    if runtime is None:
+        runtime = Runtime(settings, Metrics()).start(background=True)
+    app.extensions[EXTENSION] = Services(
+        settings=settings,
+        runtime=runtime,
+        metrics=runtime.metrics or Metrics(),
+        keys=KeyRing.from_settings(settings),
+        limiter=RateLimiter.from_settings(settings),
+    )
     problems.install(app)
+    headers.install(app, settings)
+    guard.install(app, [v1.bp.name])
     app.register_blueprint(health.bp)
+    app.register_blueprint(ops.bp)
     app.register_blueprint(v1.bp)
     return app

@@ -70,16 +70,45 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(16, ge=1, le=256, description="Items accepted by /v1/summarize/batch.")
     cache_size: int = Field(256, ge=0, description="Results kept in the in-process cache (0 turns it off).")
     cache_ttl_s: float = Field(3600, gt=0, description="How long a cached result is served.")
-    redis_url: str | None = Field(None, description="Share the cache (and later the rate limits) through Redis.")
+    redis_url: str | None = Field(None, description="Share the result cache and the rate limits through Redis.")
+
+    # --- access -------------------------------------------------------------------------------
+    api_keys: str | None = Field(None, description="Comma-separated API keys; when set, every /v1 call needs one.")
+    api_keys_file: Path | None = Field(
+        None, description="File of SHA-256 key hashes, one per line (`name:hex`); see `ringkas hash-key`."
+    )
+    rate_limit: str | None = Field(
+        None, description="Requests per API key (or client address), e.g. `60/minute`; off when empty."
+    )
+    char_limit: str | None = Field(
+        None, description="Article characters per API key (or client address), e.g. `500000/hour`; off when empty."
+    )
+    proxy_hops: int = Field(
+        0, ge=0, le=5, description="Trusted reverse proxies in front; their X-Forwarded-For names the client."
+    )
+    cors_origins: str = Field("", description="Comma-separated browser origins allowed to call the API (none).")
+    metrics_token: str | None = Field(None, description="Bearer token required by /metrics; open when empty.")
 
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = Field("json", description="json: one object per line; text: for people.")
 
     @field_validator(
-        "summarizer_revision", "translator_revision", "summarizer_licence", "translator_licence", "redis_url"
+        "summarizer_revision",
+        "translator_revision",
+        "summarizer_licence",
+        "translator_licence",
+        "redis_url",
+        "api_keys",
+        "rate_limit",
+        "char_limit",
+        "metrics_token",
     )
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    def origins(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
     def converted_models_dir(self) -> Path:
         if self.ct2_dir:

@@ -58,6 +58,24 @@ def from_validation_error(exc: Any) -> ValidationFailed:
     return ValidationFailed(f"invalid request: {fields}", extra={"errors": errors})
 
 
+class Unauthorized(RingkasError):
+    status, slug, title = 401, "unauthorized", "API key required"
+
+    def __init__(self, detail: str):
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="ringkas"'})
+
+
+class Forbidden(RingkasError):
+    status, slug, title = 403, "forbidden", "API key not accepted"
+
+
+class RateLimited(RingkasError):
+    status, slug, title = 429, "rate-limited", "Rate limit reached"
+
+    def __init__(self, detail: str, *, retry_after: int, extra: dict[str, Any] | None = None):
+        super().__init__(detail, extra=extra, headers={"Retry-After": str(retry_after)})
+
+
 class Unavailable(RingkasError):
     """503: the caller should come back later; ``retry_after`` seconds go into Retry-After."""
 

@@ -7,8 +7,19 @@ CTranslate2 are not fork-safe, and each worker must own its math threads.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
-from api.config import Settings
+# Prometheus multiprocess mode: each worker writes its samples under this folder. It must be set
+# before prometheus_client is first imported (it picks its value class at import time).
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+if not os.environ.get(MULTIPROC_ENV):
+    os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="ringkas-metrics-")
+
+from api import logs  # noqa: E402
+from api.config import Settings  # noqa: E402
+from api.metrics import worker_exited  # noqa: E402
 
 _settings = Settings()
 
@@ -19,9 +30,11 @@ workers = _settings.workers
 worker_class = "gthread"
 threads = _settings.threads
 preload_app = False
-# Loading runs in a background thread, so the worker heartbeats while it warms up; the timeout
-# only has to cover the slowest request, which the request deadline already bounds.
+# Loading runs in a background thread, so the worker heartbeats while it reads and warms the models
+# (however long that takes) and is never killed for it; the timeout only has to cover the slowest
+# request, which the request deadline already bounds.
 timeout = int(_settings.request_timeout_s) + 30
+# SIGTERM: stop accepting, let in-flight requests finish (each within its deadline), then exit.
 graceful_timeout = int(_settings.request_timeout_s) + 5
 keepalive = 5
 # Bodies are bounded by RINGKAS_MAX_BODY_BYTES in the app; headers are bounded here.
@@ -30,6 +43,19 @@ limit_request_fields = 100
 accesslog = None  # the app logs each request with its id (and never the body)
 errorlog = "-"
 loglevel = _settings.log_level.lower()
+logconfig_dict = logs.gunicorn_logconfig(_settings.log_level, _settings.log_format)
+
+
+def on_starting(server) -> None:
+    """Start from an empty metrics folder: files of a previous run's pids would be summed in."""
+    folder = Path(os.environ[MULTIPROC_ENV])
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    worker_exited(worker.pid)
+
 
 # Math threads per worker: set before torch is imported in the worker.
 _threads = str(_settings.math_threads())

@@ -21,6 +21,7 @@ from api.engines.loading import LoadedModel, ModelSource, load_seq2seq
 from api.engines.summarizer import Summarizer
 from api.engines.translator import Translator
 from api.errors import NotReady, RingkasError
+from api.metrics import Metrics
 from api.pipeline import Limits, Pipeline
 from api.prompts import load_prompts
 from api.text.boilerplate import Boilerplate
@@ -57,8 +58,9 @@ def configure_math_threads(threads: int) -> None:
 
 
 class Runtime:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, metrics: Metrics | None = None):
         self.settings = settings
+        self.metrics = metrics
         self.state = "starting"  # starting -> loading -> ready | failed
         self.error: str | None = None
         self.pipeline: Pipeline | None = None
@@ -97,6 +99,8 @@ class Runtime:
             return
         self.seconds_to_ready = time.monotonic() - self.created
         self.state = "ready"
+        if self.metrics is not None:
+            self.metrics.loaded(self.seconds_to_ready)
         log.info("ready in %.1f s", self.seconds_to_ready)
 
     def _warm_up(self, pipeline: Pipeline) -> None:
@@ -148,6 +152,7 @@ class Runtime:
             max_wait_s=s.batch_wait_ms / 1000,
             queue_size=s.queue_size,
             workers=s.engine_parallel if s.engine == "ctranslate2" else 1,
+            observer=self.metrics,
         )
         self.batchers.append(batcher)
         return batcher

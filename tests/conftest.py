@@ -12,6 +12,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 from api.app import create_app  # noqa: E402
 from api.config import REPO_ROOT, Settings  # noqa: E402
+from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.tiny_models import build_tiny_models  # noqa: E402
 
@@ -44,7 +45,7 @@ def settings(tiny_dir) -> Settings:
 
 @pytest.fixture(scope="session")
 def runtime(settings) -> Runtime:
-    rt = Runtime(settings).start(background=False)
+    rt = Runtime(settings, Metrics()).start(background=False)
     assert rt.state == "ready", rt.error
     yield rt
     rt.stop()

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from api.engines.base import Engine, GenerationParams
 from api.errors import Overloaded
@@ -31,6 +32,16 @@ class _Item:
     enqueued: float = field(default_factory=time.monotonic)
 
 
+class BatchObserver(Protocol):
+    """What the batcher reports (``api.metrics.Metrics`` implements it)."""
+
+    def batch_done(
+        self, model: str, size: int, tokens_in: int, tokens_out: int, waited_s: float, run_s: float
+    ) -> None: ...
+
+    def queue_depth(self, model: str, depth: int) -> None: ...
+
+
 class Batcher:
     def __init__(
         self,
@@ -41,12 +52,14 @@ class Batcher:
         max_wait_s: float,
         queue_size: int,
         workers: int = 1,
+        observer: BatchObserver | None = None,
     ):
         self.engine = engine
         self.name = name
         self.max_batch_size = max_batch_size
         self.max_wait_s = max_wait_s
         self.queue_size = queue_size
+        self.observer = observer
         self._pending: deque[_Item] = deque()
         self._cond = threading.Condition()
         self._stopped = False
@@ -71,6 +84,7 @@ class Batcher:
                     retry_after=max(1, round(len(self._pending) * self.max_wait_s) + 1),
                 )
             self._pending.extend(items)
+            self._report_depth()
             self._cond.notify()
         return [item.future for item in items]
 
@@ -108,7 +122,12 @@ class Batcher:
             batch = [first, *alike[: self.max_batch_size - 1]]
             for item in batch:
                 self._pending.remove(item)
+            self._report_depth()
             return batch
+
+    def _report_depth(self) -> None:
+        if self.observer is not None:
+            self.observer.queue_depth(self.name, len(self._pending))
 
     def _count_like(self, params: GenerationParams) -> int:
         return sum(1 for item in self._pending if item.params == params)
@@ -122,6 +141,7 @@ class Batcher:
             live = [item for item in batch if item.future.set_running_or_notify_cancel()]
             if not live:
                 continue
+            started = time.monotonic()
             try:
                 outputs = self.engine.generate([item.tokens for item in live], live[0].params)
             except Exception as exc:  # the thread must survive any one bad batch
@@ -131,5 +151,14 @@ class Batcher:
                 continue
             self.batches_run += 1
             self.batch_sizes = [*self.batch_sizes[-99:], len(live)]
+            if self.observer is not None:
+                self.observer.batch_done(
+                    self.name,
+                    len(live),
+                    sum(len(item.tokens) for item in live),
+                    sum(len(output) for output in outputs),
+                    started - min(item.enqueued for item in live),
+                    time.monotonic() - started,
+                )
             for item, output in zip(live, outputs, strict=True):
                 item.future.set_result(output)

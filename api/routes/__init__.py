@@ -1,11 +1,36 @@
-"""Thin HTTP handlers: parse, call the pipeline, render. No model or text logic lives here."""
+"""Thin HTTP handlers: parse, call the pipeline, render. No model or text logic lives here.
+
+What a handler needs comes from the app (``app.extensions``, filled by the app factory), never from
+module globals.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 
+from api.auth import KeyRing
+from api.config import Settings
+from api.metrics import Metrics
+from api.ratelimit import RateLimiter
 from api.runtime import Runtime
+
+EXTENSION = "ringkas"
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    runtime: Runtime
+    metrics: Metrics
+    keys: KeyRing
+    limiter: RateLimiter
+
+
+def services() -> Services:
+    return current_app.extensions[EXTENSION]
 
 
 def runtime() -> Runtime:
-    return current_app.extensions["ringkas"]
+    return services().runtime

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import time
+import traceback
 import uuid
 
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from api.errors import PayloadTooLarge, RingkasError
+from api.routes import services
 
 log = logging.getLogger("ringkas.http")
 PROBLEM_TYPE = "application/problem+json"
@@ -39,6 +41,8 @@ def problem(
 
 
 def _ringkas_error(exc: RingkasError) -> Response:
+    if exc.status in (401, 403, 429) or exc.status >= 503:
+        _metrics().refused(exc.slug)
     return problem(exc.status, exc.title, exc.detail, exc.type, exc.extra, exc.headers)
 
 
@@ -54,8 +58,13 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _unexpected(exc: Exception) -> Response:
-    # Logged with the id so an operator can find it; the caller gets no internals.
-    log.exception("unhandled error (request %s)", request_id())
+    # Logged with the id so an operator can find it; the caller gets no internals. The exception's
+    # message is left out: a library may quote its input, and the input is unpublished text.
+    log.error(
+        "unhandled %s",
+        type(exc).__name__,
+        extra={"request_id": request_id(), "traceback": "".join(traceback.format_tb(exc.__traceback__))},
+    )
     return problem(500, "Internal Server Error", "an unexpected error occurred; quote the request id to the operator")
 
 
@@ -71,17 +80,30 @@ def _check_length() -> None:
 def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = request_id()
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    # Never the body: articles may be embargoed. Sizes and status only.
+    route = request.url_rule.rule if request.url_rule else "unmatched"  # bounded label set
+    _metrics().request(route, request.method, response.status_code, elapsed)
+    # Never the body: articles may be embargoed. Sizes, a fingerprint, status and ids only.
     log.info(
-        "%s %s %s %.1fms bytes_in=%s rid=%s",
+        "%s %s %s",
         request.method,
         request.path,
         response.status_code,
-        elapsed * 1000,
-        request.content_length,
-        request_id(),
+        extra={
+            "request_id": request_id(),
+            "route": route,
+            "status": response.status_code,
+            "ms": round(elapsed * 1000, 1),
+            "bytes_in": request.content_length,
+            "chars": g.get("text_chars"),
+            "text_sha256": g.get("text_sha256"),
+            "client": g.get("client"),
+        },
     )
     return response
+
+
+def _metrics():
+    return services().metrics
 
 
 def install(app: Flask) -> None:

@@ -4,27 +4,43 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from api.routes import runtime
+from api.routes import services
 from api.routes.body import read_request
+from api.routes.guard import charge_text
 from api.routes.problems import request_id
-from api.schemas import BatchRequest, SummarizeRequest, TranslateRequest
+from api.schemas import BatchRequest, SummarizeRequest, SummarizeResponse, TranslateRequest
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 
 
+def _observe(result: SummarizeResponse) -> None:
+    metrics = services().metrics
+    metrics.cache_lookup(result.cached)
+    if not result.cached:
+        metrics.stages(result.timings_ms.model_dump())
+
+
 @bp.post("/summarize")
 def summarize():
-    pipeline = runtime().require()
-    result = pipeline.summarize(read_request(SummarizeRequest, html_field="html"))
+    pipeline = services().runtime.require()
+    request_model = read_request(SummarizeRequest, html_field="html")
+    charge_text([request_model.text, request_model.html])
+    result = pipeline.summarize(request_model)
+    _observe(result)
     return jsonify(result.model_dump(mode="json"))
 
 
 @bp.post("/summarize/batch")
 def summarize_batch():
-    current = runtime()
-    pipeline = current.require()
+    current = services()
+    pipeline = current.runtime.require()
     request_model = read_request(BatchRequest, body_field="items")
+    items = [item for item in request_model.items if isinstance(item, dict)]
+    charge_text([item.get(field) for item in items for field in ("text", "html")])
     result = pipeline.summarize_batch(request_model.items, current.settings.max_batch_items)
+    for item in result.results:
+        if item.result is not None:
+            _observe(item.result)
     body = result.model_dump(mode="json")
     for item in body["results"]:
         if item["problem"] is not None:
@@ -34,11 +50,14 @@ def summarize_batch():
 
 @bp.post("/translate")
 def translate():
-    pipeline = runtime().require()
-    result = pipeline.translate(read_request(TranslateRequest))
+    pipeline = services().runtime.require()
+    request_model = read_request(TranslateRequest)
+    charge_text([request_model.text])
+    result = pipeline.translate(request_model)
+    services().metrics.stages(result.timings_ms.model_dump())
     return jsonify(result.model_dump(mode="json"))
 
 
 @bp.get("/models")
 def models():
-    return jsonify(runtime().require().models().model_dump(mode="json"))
+    return jsonify(services().runtime.require().models().model_dump(mode="json"))

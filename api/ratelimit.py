@@ -1,0 +1,83 @@
+"""Per-client rate limits on requests and on article characters, with the ``limits`` library.
+
+Counters live in Redis when ``RINGKAS_REDIS_URL`` is set, so every worker and replica shares them,
+and in process memory otherwise. The sliding-window counter costs two keys per client whatever the
+cost of a hit, so charging characters (a cost in the hundreds of thousands) stays cheap. If Redis
+stops answering, the limits fall back to this process's memory instead of failing requests or
+letting everything through.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+from api.config import Settings
+from api.errors import PayloadTooLarge, RateLimited
+
+log = logging.getLogger(__name__)
+_REDIS_TIMEOUT_S = 0.5  # a slow Redis must not hold requests up
+
+
+class RateLimiter:
+    def __init__(self, requests: str | None, characters: str | None, redis_url: str | None = None):
+        self.items: dict[str, RateLimitItem] = {}
+        for kind, text in (("requests", requests), ("characters", characters)):
+            if text:
+                try:
+                    self.items[kind] = parse(text)
+                except ValueError:
+                    raise ValueError(f"rate limit {text!r} is not like `60/minute` or `100000/hour`") from None
+        self.shared = bool(redis_url)
+        storage = (
+            storage_from_string(redis_url, socket_timeout=_REDIS_TIMEOUT_S, socket_connect_timeout=_REDIS_TIMEOUT_S)
+            if redis_url
+            else MemoryStorage()
+        )
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
+        self._fallback = SlidingWindowCounterRateLimiter(MemoryStorage()) if redis_url else self._limiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimiter:
+        return cls(settings.rate_limit, settings.char_limit, settings.redis_url)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.items)
+
+    def charge(self, kind: str, client: str, cost: int = 1) -> None:
+        """Count ``cost`` against ``client``'s ``kind`` limit; raise 429 when it would go over."""
+        item = self.items.get(kind)
+        if item is None or cost <= 0:
+            return
+        if cost > item.amount:
+            raise PayloadTooLarge(
+                f"this request has {cost} {kind}; the limit is {item.amount} per {_window(item)}",
+                extra={"limit": str(item)},
+            )
+        try:
+            allowed, limiter = self._limiter.hit(item, kind, client, cost=cost), self._limiter
+        except Exception as exc:  # any storage failure: keep limiting, per process
+            log.warning("rate-limit storage failed (%s); limiting in memory", type(exc).__name__)
+            allowed, limiter = self._fallback.hit(item, kind, client, cost=cost), self._fallback
+        if not allowed:
+            try:
+                reset = limiter.get_window_stats(item, kind, client).reset_time
+            except Exception:
+                reset = time.time() + item.get_expiry()
+            retry_after = max(1, math.ceil(reset - time.time()))
+            raise RateLimited(
+                f"the limit of {item.amount} {kind} per {_window(item)} is used up; retry in {retry_after} s",
+                retry_after=retry_after,
+                extra={"limit": str(item)},
+            )
+
+
+def _window(item: RateLimitItem) -> str:
+    unit = item.GRANULARITY.name
+    return unit if item.multiples == 1 else f"{item.multiples} {unit}s"

@@ -1,0 +1,43 @@
+"""Who may call ``/v1`` and how much: API keys, then per-client request and character limits.
+
+Health, readiness, metrics (its own token) and the docs stay open. Browser preflights (OPTIONS)
+pass untouched: they carry no key by design, and CORS answers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Flask, g, request
+
+from api.auth import presented_key
+from api.logs import fingerprint
+from api.routes import services
+
+
+def install(app: Flask, blueprints: Iterable[str]) -> None:
+    protected = frozenset(blueprints)
+
+    def admit() -> None:
+        if request.blueprint in protected and request.method != "OPTIONS":
+            _admit()
+
+    app.before_request(admit)
+
+
+def _admit() -> None:
+    current = services()
+    if current.keys.enabled:
+        g.client = current.keys.identify(presented_key(request.headers))
+    else:
+        g.client = f"addr-{request.remote_addr or 'unknown'}"
+    current.limiter.charge("requests", g.client)
+
+
+def charge_text(texts: Iterable[object]) -> None:
+    """Count the article characters of this request against the character limit, and note their
+    size and fingerprint for the request log (never the text itself)."""
+    strings = [text for text in texts if isinstance(text, str)]
+    g.text_chars = sum(len(text) for text in strings)
+    g.text_sha256 = fingerprint("\x00".join(strings)) if strings else None
+    services().limiter.charge("characters", g.get("client", "anonymous"), g.text_chars)
