@@ -23,11 +23,12 @@ def formatter(log_format: str) -> logging.Formatter:
 
 
 def configure(level: str, log_format: str) -> None:
-    """Root handler on stderr; replaces earlier handlers so a second app (tests) does not duplicate."""
+    """Root handler on stderr; replaces the one an earlier app set up (tests build many), and no other."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(log_format))
+    handler.ringkas = True
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "ringkas", False)] + [handler]
     root.setLevel(level.upper())
 
 

@@ -15,6 +15,7 @@ from api.config import REPO_ROOT, Settings  # noqa: E402
 from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.tiny_models import build_tiny_models  # noqa: E402
+from tests.helpers import redis_server  # noqa: E402
 
 SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
 
@@ -78,3 +79,10 @@ def reference(tiny_dir):
 @pytest.fixture(scope="session")
 def seed_texts() -> list[str]:
     return [path.read_text(encoding="utf-8") for path in SEEDS]
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server shared by the cache and rate-limit tests."""
+    with redis_server() as url:
+        yield url

@@ -1,8 +1,5 @@
 """Long articles (truncate or chunk), the batch endpoint and the result cache."""
 
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -12,6 +9,7 @@ from api.cache import MemoryCache, RedisCache
 from api.runtime import Runtime
 from api.schemas import SummarizeRequest
 from tests.conftest import tiny_settings
+from tests.helpers import free_port
 
 
 # --- long articles ----------------------------------------------------------------------------
@@ -136,34 +134,6 @@ def test_memory_cache_is_bounded_and_expires():
     assert cache.get("c") is None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
-
-
 def test_redis_cache_is_shared_between_replicas(tiny_dir, redis_url):
     replicas = [
         Runtime(tiny_settings(tiny_dir, redis_url=redis_url, cache_ttl_s=60, warmup=False)).start(background=False)
@@ -187,7 +157,7 @@ def test_redis_values_expire_with_the_ttl(redis_url):
 
 
 def test_an_unreachable_redis_is_a_miss_not_an_error():
-    cache = RedisCache(f"redis://127.0.0.1:{_free_port()}/0", ttl_s=60)
+    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", ttl_s=60)
     started = time.monotonic()
     cache.set("k", {"v": 1})
     assert cache.get("k") is None

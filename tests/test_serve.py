@@ -3,72 +3,26 @@
 import http.client
 import json
 import os
+import re
 import signal
-import socket
-import subprocess
-import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _request(port, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
+from tests.helpers import http_request, live_server
 
 
 @pytest.fixture(scope="module")
 def server(tiny_dir):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
-        "RINGKAS_MAX_BODY_BYTES": "20000",
-        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            status, _, _ = _request(port, "GET", "/readyz")
-        except OSError:
-            time.sleep(0.2)
-            continue
-        if status == 200:
-            break
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("server never became ready")
-    yield port, proc
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
+    with live_server(tiny_dir, max_body_bytes="20000") as running:
+        yield running
 
 
 def test_serves_summaries_over_http(server, seed_texts):
     port, _ = server
-    status, headers, body = _request(
+    status, headers, body = http_request(
         port,
         "POST",
         "/v1/summarize?translate=true",
@@ -82,7 +36,7 @@ def test_serves_summaries_over_http(server, seed_texts):
 
 def test_oversized_bodies_are_refused_with_and_without_content_length(server):
     port, proc = server
-    status, headers, body = _request(
+    status, headers, body = http_request(
         port, "POST", "/v1/summarize", body=b"x" * 30_000, headers={"Content-Type": "text/plain"}
     )
     assert status == 413 and headers["Content-Type"] == "application/problem+json"
@@ -100,11 +54,80 @@ def test_oversized_bodies_are_refused_with_and_without_content_length(server):
     assert response.status == 413
     assert json.loads(response.read())["status"] == 413
     conn.close()
-    assert proc.poll() is None and _request(port, "GET", "/healthz")[0] == 200
+    assert proc.poll() is None and http_request(port, "GET", "/healthz")[0] == 200
 
 
 def test_sigterm_stops_the_server_cleanly(server):
     port, proc = server
-    assert _request(port, "GET", "/readyz")[0] == 200
+    assert http_request(port, "GET", "/readyz")[0] == 200
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0
+
+
+def _workers(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def _metric(port: int, name: str, **labels: str) -> float:
+    status, _, body = http_request(port, "GET", "/metrics")
+    assert status == 200
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in body.decode().splitlines():
+        match = re.match(r"^(\w+)(?:\{(.*)\})? (\S+)$", line)
+        if match and match[1] == name and ",".join(sorted((match[2] or "").split(","))) == wanted:
+            return float(match[3])
+    return 0.0
+
+
+def test_metrics_add_up_across_workers_and_follow_a_restarted_worker(tiny_dir):
+    with live_server(tiny_dir, workers="2", cache_size="0") as (port, proc):
+        deadline = time.monotonic() + 60
+        while _metric(port, "ringkas_workers_ready") < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _metric(port, "ringkas_workers_ready") == 2
+        body = json.dumps({"text": "Harga beras naik di pasar tradisional Jakarta."}).encode()
+        for _ in range(6):
+            status, _, _ = http_request(
+                port, "POST", "/v1/translate", body=body, headers={"Content-Type": "application/json"}
+            )
+            assert status == 200
+        # Whichever worker answers the scrape, it reports the requests of both.
+        for _ in range(4):
+            labels = {"route": "/v1/translate", "method": "POST", "status": "200"}
+            assert _metric(port, "ringkas_http_requests_total", **labels) == 6
+        assert _metric(port, "ringkas_tokens_total", model="translator", direction="out") > 0
+
+        # A worker killed hard is replaced by the master; its ready gauge goes, the new one's comes.
+        victim = _workers(proc.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            workers = _workers(proc.pid)
+            if victim not in workers and len(workers) == 2 and _metric(port, "ringkas_workers_ready") == 2:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the killed worker was not replaced and reported ready")
+        assert http_request(port, "GET", "/readyz")[0] == 200
+
+
+def test_sigterm_drains_requests_in_flight(tiny_dir):
+    # The batcher waits 3 s for company, so the request is still in flight when SIGTERM arrives.
+    with live_server(tiny_dir, batch_wait_ms="3000", cache_size="0") as (port, proc):
+        answers = []
+        body = json.dumps({"text": "Presiden membuka pameran buku di Yogyakarta."}).encode()
+        sender = threading.Thread(
+            target=lambda: answers.append(
+                http_request(port, "POST", "/v1/translate", body=body, headers={"Content-Type": "application/json"})
+            )
+        )
+        sender.start()
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        sender.join(60)
+        assert answers and answers[0][0] == 200, answers
+        assert json.loads(answers[0][2])["translation"]["text"]
+        assert proc.wait(30) == 0
+        with pytest.raises(OSError):  # drained and gone: no new connections
+            http_request(port, "GET", "/healthz", timeout=5)

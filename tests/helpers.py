@@ -1,0 +1,107 @@
+"""Helpers for tests that run real processes: free ports, a live `ringkas serve`, plain HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_request(port, method, path, body=None, headers=None, timeout=60):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def tiny_env(tiny_dir: Path, **settings: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
+        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
+        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server gets its own metrics folder
+    env.update({f"RINGKAS_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if http_request(port, "GET", "/readyz", timeout=5)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    pytest.fail("server never became ready")
+
+
+@contextmanager
+def live_server(tiny_dir: Path, **settings: str):
+    """`ringkas serve` (gunicorn) on a free loopback port with the tiny models; yields (port, proc)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=tiny_env(tiny_dir, **settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_ready(port, proc)
+        yield port, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextmanager
+def redis_server():
+    """A throwaway redis-server on loopback; skips the test where none is installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
