@@ -9,8 +9,9 @@ from api import logs
 from api.auth import KeyRing
 from api.config import Settings
 from api.metrics import Metrics
+from api.openapi import build as build_openapi
 from api.ratelimit import RateLimiter
-from api.routes import EXTENSION, Services, guard, headers, health, ops, problems, v1
+from api.routes import EXTENSION, Services, docs, guard, headers, health, ops, problems, v1
 from api.runtime import Runtime
 
 
@@ -19,7 +20,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     otherwise one is created here and starts loading in the background."""
     settings = settings or Settings()
     logs.configure(settings.log_level, settings.log_format)
-    app = Flask("ringkas")
+    app = Flask("ringkas", static_folder=None)  # static files are served by the docs blueprint
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # also bounds chunked bodies while read
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -33,11 +34,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         metrics=runtime.metrics or Metrics(),
         keys=KeyRing.from_settings(settings),
         limiter=RateLimiter.from_settings(settings),
+        openapi=build_openapi(settings),
     )
     problems.install(app)
     headers.install(app, settings)
     guard.install(app, [v1.bp.name])
     app.register_blueprint(health.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(docs.bp)
     app.register_blueprint(v1.bp)
     return app

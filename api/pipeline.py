@@ -52,7 +52,7 @@ def _ms(seconds: float) -> float:
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, extra={"errors": [{"loc": [field], "msg": message}]})
+    return ValidationFailed(message, extra={"errors": [{"loc": [field], "msg": message, "type": "value_error"}]})
 
 
 MIN_CHARS_FOR_LANGUAGE = 120  # below this, the detector's answer is a guess: warn, never refuse

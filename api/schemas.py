@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    model_serializer,
+    model_validator,
+)
 
 
 class _Request(BaseModel):
@@ -44,6 +53,31 @@ class TranslateRequest(_Request):
     text: StrictStr = Field(description="Text to translate; split into sentences and translated as one batch.")
     source_lang: StrictStr = Field("ind_Latn", description="NLLB code of the text's language.")
     target_lang: StrictStr = Field("eng_Latn", description="NLLB code of the translation's language.")
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; some problems add members (errors, limit, language)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong, in plain words; never quotes the article.")
+    instance: str | None = Field(None, description="urn:request:<request id>.")
+    request_id: str | None = None
+    errors: list[FieldProblem] | None = Field(None, description="For 422: each field that failed, and why.")
+
+    @model_serializer(mode="wrap")
+    def _drop_empty(self, handler):
+        # Members that do not apply are left out, as RFC 9457 expects, rather than sent as null.
+        return {key: value for key, value in handler(self).items() if value is not None}
 
 
 class TextOut(BaseModel):
@@ -111,7 +145,7 @@ class BatchResult(BaseModel):
     id: str | int | None
     status: int
     result: SummarizeResponse | None = None
-    problem: dict | None = Field(None, description="The item's own problem+json object when status is not 200.")
+    problem: Problem | None = Field(None, description="The item's own problem+json object when status is not 200.")
 
 
 class BatchResponse(BaseModel):

@@ -44,9 +44,13 @@ class LanguageScheme:
     def check(self, source: str, target: str) -> None:
         problems = []
         if source not in self.sources:
-            problems.append({"loc": ["source_lang"], "msg": f"unsupported source language {source!r}"})
+            problems.append(
+                {"loc": ["source_lang"], "msg": f"unsupported source language {source!r}", "type": "language"}
+            )
         if target not in self.targets:
-            problems.append({"loc": ["target_lang"], "msg": f"unsupported target language {target!r}"})
+            problems.append(
+                {"loc": ["target_lang"], "msg": f"unsupported target language {target!r}", "type": "language"}
+            )
         if problems:
             raise ValidationFailed(
                 "unsupported language; GET /v1/models lists the translator's languages", extra={"errors": problems}

@@ -26,6 +26,7 @@ class Services:
     metrics: Metrics
     keys: KeyRing
     limiter: RateLimiter
+    openapi: dict
 
 
 def services() -> Services:

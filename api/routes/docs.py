@@ -1,0 +1,57 @@
+"""The OpenAPI document and its Swagger UI, with every asset served from here: newsroom
+intranets often have no internet, so nothing comes from a CDN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, send_from_directory
+from werkzeug.exceptions import NotFound
+
+from api.routes import services
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+# Pages may run only their own scripts; Swagger UI sets inline styles and data: images.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+bp = Blueprint("docs", __name__)
+
+
+def _swagger_assets() -> Path | None:
+    try:
+        import flask_openapi3_swagger
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return Path(flask_openapi3_swagger.__file__).parent / "templates" / "swagger"
+
+
+def page(name: str) -> Response:
+    response = send_from_directory(STATIC, name, mimetype="text/html", max_age=0)
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(services().openapi)
+
+
+@bp.get("/docs")
+def docs():
+    return page("docs.html")
+
+
+@bp.get("/docs/assets/<path:name>")
+def docs_asset(name: str):
+    folder = _swagger_assets()
+    if folder is None:
+        raise NotFound()
+    return send_from_directory(folder, name, max_age=86400)
+
+
+@bp.get("/static/<path:name>")
+def static_file(name: str):
+    return send_from_directory(STATIC, name, max_age=3600)
