@@ -1,6 +1,8 @@
 """The ringkas command line, run in-process with click's runner."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -75,3 +77,27 @@ def test_serve_refuses_to_start_without_its_models(env, tmp_path):
     result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
     assert result.exit_code == 2
     assert "nope" in result.stderr and "ringkas fetch-models" in result.stderr
+
+
+def test_hash_key_makes_a_key_and_a_file_line_that_accepts_only_it(tmp_path):
+    from api.auth import KeyRing
+    from api.config import Settings
+
+    made = subprocess.run(
+        [sys.executable, "-m", "api.cli", "hash-key", "--name", "cms"], capture_output=True, text=True, check=True
+    )
+    key = made.stderr.strip().rsplit(" ", 1)[1]
+    line = made.stdout.strip()
+    assert line.startswith("cms:") and key not in line
+    keys = tmp_path / "keys.txt"
+    keys.write_text(line + "\n")
+    ring = KeyRing.from_settings(Settings(api_keys_file=keys))
+    assert ring.identify(key) == "cms"
+    again = subprocess.run(
+        [sys.executable, "-m", "api.cli", "hash-key", "--name", "cms", "--key", "-"],
+        input=key + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert again.stdout.strip() == line
