@@ -58,9 +58,7 @@ class NewsroomClient(HttpUser):
 
     @task(1)
     def invalid(self):
-        with self.client.post(
-            "/v1/summarize", json={"txt": "typo"}, catch_response=True, name="bad field"
-        ) as r:
+        with self.client.post("/v1/summarize", json={"txt": "typo"}, catch_response=True, name="bad field") as r:
             _expect(r, "bad-field", {422})
 
     @task(1)
