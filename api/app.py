@@ -11,7 +11,7 @@ from api.config import Settings
 from api.metrics import Metrics
 from api.openapi import build as build_openapi
 from api.ratelimit import RateLimiter
-from api.routes import EXTENSION, Services, docs, guard, headers, health, ops, problems, v1
+from api.routes import EXTENSION, Services, compat, docs, guard, headers, health, ops, problems, v1
 from api.runtime import Runtime
 
 
@@ -38,9 +38,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     problems.install(app)
     headers.install(app, settings)
-    guard.install(app, [v1.bp.name])
+    guard.install(app, [v1.bp.name, *compat.COMPAT_BLUEPRINTS])
     app.register_blueprint(health.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(v1.bp)
+    app.register_blueprint(compat.hf)
+    app.register_blueprint(compat.libretranslate)
     return app

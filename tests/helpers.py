@@ -105,3 +105,20 @@ def redis_server():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@contextmanager
+def serve_in_thread(app):
+    """A Flask app on a loopback port in this process (werkzeug, threaded); yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)

@@ -28,10 +28,20 @@ def install(app: Flask, blueprints: Iterable[str]) -> None:
 def _admit() -> None:
     current = services()
     if current.keys.enabled:
-        g.client = current.keys.identify(presented_key(request.headers))
+        g.client = current.keys.identify(presented_key(request.headers) or _body_key())
     else:
         g.client = f"addr-{request.remote_addr or 'unknown'}"
     current.limiter.charge("requests", g.client)
+
+
+def _body_key() -> str | None:
+    """LibreTranslate clients send their key as an ``api_key`` form field or JSON member."""
+    if request.blueprint != "libretranslate":
+        return None
+    if request.is_json:
+        data = request.get_json(silent=True)
+        return data.get("api_key") if isinstance(data, dict) and isinstance(data.get("api_key"), str) else None
+    return request.form.get("api_key") or None
 
 
 def charge_text(texts: Iterable[object]) -> None:

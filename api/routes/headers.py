@@ -16,7 +16,7 @@ def install(app: Flask, settings: Settings) -> None:
     if origins:
         CORS(
             app,
-            resources={r"/v1/*": {}},
+            resources={r"/v1/*": {}, r"/hf/*": {}, r"/translate": {}, r"/languages": {}, r"/detect": {}},
             origins=origins,
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
@@ -34,7 +34,7 @@ def _security_headers(response: Response) -> Response:
     # Pages set their own policy; everything else is data.
     headers.setdefault("Content-Security-Policy", _API_CSP)
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith("/v1/") or request.path == "/metrics":
+    if request.blueprint in ("v1", "hf", "libretranslate") or request.path == "/metrics":
         # Summaries of embargoed articles must not sit in shared caches or proxies.
         headers["Cache-Control"] = "no-store"
     return response

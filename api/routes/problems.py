@@ -34,6 +34,8 @@ def problem(
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": f"urn:request:{rid}"}
     body["request_id"] = rid
     body.update(extra or {})
+    if request.blueprint in ("hf", "libretranslate"):
+        body["error"] = detail  # what Hugging Face and LibreTranslate clients read
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -58,3 +58,16 @@ class LanguageDetector:
             return Detected(None, None, 0.0)
         best = values[0]
         return Detected(LANGUAGES[best.language.name], best.language.name.title(), round(best.value, 3))
+
+
+def iso_codes() -> dict[str, str]:
+    """ISO 639-1 code -> NLLB code for the languages above (LibreTranslate and HF clients speak
+    two-letter codes; the API speaks NLLB codes)."""
+    from lingua import Language
+
+    return {getattr(Language, name).iso_code_639_1.name.lower(): code for name, code in LANGUAGES.items()}
+
+
+def language_name(nllb_code: str) -> str | None:
+    names = {code: name.title() for name, code in LANGUAGES.items()}
+    return names.get(nllb_code)
