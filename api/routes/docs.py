@@ -1,5 +1,6 @@
-"""The OpenAPI document and its Swagger UI, with every asset served from here: newsroom
-intranets often have no internet, so nothing comes from a CDN."""
+"""Pages and their assets: the editor's page at /, the embeddable widget, the OpenAPI document and
+its Swagger UI. Every asset is served from here: newsroom intranets often have no internet, so
+nothing comes from a CDN."""
 
 from __future__ import annotations
 
@@ -31,6 +32,19 @@ def _swagger_assets() -> Path | None:
 def page(name: str) -> Response:
     response = send_from_directory(STATIC, name, mimetype="text/html", max_age=0)
     response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+@bp.get("/")
+def editor():
+    return page("index.html")
+
+
+@bp.get("/widget.js")
+def widget():
+    # Loaded by CMS pages on other origins with a plain <script> tag.
+    response = send_from_directory(STATIC, "widget.js", mimetype="text/javascript", max_age=300)
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 

@@ -1,0 +1,199 @@
+"""Real browser tests: Playwright driving Debian's Chromium headless against the service with the
+tiny models. The editor's page summarizes a seed, shows errors in plain words, switches language
+and fits a phone; the widget works from a CMS page on another origin with CORS and an API key.
+Screenshots go to artifacts/screenshots/ (or $RINGKAS_ARTIFACTS), never into the repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from api.app import create_app
+from api.config import REPO_ROOT
+from tests.conftest import tiny_settings
+from tests.helpers import free_port, serve_in_thread
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is missing in CI: .ci/run installs Debian's chromium", pytrace=False)
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+KEY = "widget-key"
+ARTIFACTS = Path(os.environ.get("RINGKAS_ARTIFACTS", REPO_ROOT / "artifacts")) / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            # Root in a sandbox-less container, and no network but loopback: no background traffic.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def open_service(tiny_dir, runtime):
+    with serve_in_thread(create_app(tiny_settings(tiny_dir, cache_size=0), runtime)) as url:
+        yield url
+
+
+def test_editor_page_summarizes_a_seed_with_the_keyboard(page, open_service, seed_texts):
+    page.goto(open_service + "/")
+    assert page.title() == "Ringkas"
+    page.get_by_label("Artikel", exact=True).fill(seed_texts[0])
+    page.get_by_label("Artikel", exact=True).press("Control+Enter")
+    summary = page.locator("#summary")
+    sync_api.expect(summary).not_to_be_empty(timeout=60_000)
+    sync_api.expect(page.locator("#translation")).not_to_be_empty()
+    facts = page.locator("#facts").inner_text()
+    assert "Token dibaca" in facts and "Dipotong" in facts and "Waktu (ms)" in facts
+    # Both texts side by side on a wide screen.
+    left, right = page.locator("#summary").bounding_box(), page.locator("#translation").bounding_box()
+    assert right["x"] > left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 5
+    _shot(page, "editor-desktop.png")
+
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: one column, no sideways scroll
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    left, right = page.locator("#summary").bounding_box(), page.locator("#translation").bounding_box()
+    assert right["y"] > left["y"] + left["height"] - 1
+    _shot(page, "editor-phone.png")
+
+
+def test_editor_page_errors_in_plain_words_in_both_languages(page, open_service):
+    page.goto(open_service + "/")
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    error = page.get_by_role("alert")
+    sync_api.expect(error).to_contain_text("Artikel masih kosong")
+    page.get_by_role("button", name="English").click()
+    sync_api.expect(page.get_by_role("button", name="Summarize", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.get_by_role("button", name="Summarize", exact=True).click()
+    sync_api.expect(error).to_contain_text("The article is empty")
+    _shot(page, "editor-empty-error.png")
+
+    # A server-side refusal (not Indonesian) is explained, with the service's own detail below it.
+    page.get_by_label("Article", exact=True).fill(
+        "The city council approved the new budget on Monday after a long debate about schools and roads, "
+        "and the mayor said construction would start next spring across the northern districts."
+    )
+    page.get_by_role("button", name="Summarize", exact=True).click()
+    sync_api.expect(error).to_contain_text("cannot be summarized")
+    sync_api.expect(error).to_contain_text("English")
+
+
+def test_editor_page_is_keyboard_operable(page, open_service):
+    page.goto(open_service + "/")
+    focused = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused.append(
+            page.evaluate("document.activeElement.id || document.activeElement.name || document.activeElement.tagName")
+        )
+    for control in ("ui-lang", "article", "length", "translate", "submit"):
+        assert control in focused, (control, focused)
+
+
+@pytest.fixture(scope="module")
+def cms(tiny_dir, runtime):
+    """A CMS page on one origin embedding the widget from the service on another, with keys and CORS."""
+    page_port = free_port()
+    cms_origin = f"http://127.0.0.1:{page_port}"
+    settings = tiny_settings(tiny_dir, api_keys=KEY, cors_origins=cms_origin, cache_size=0)
+    with serve_in_thread(create_app(settings, runtime)) as service:
+        site = Flask("cms")
+
+        @site.get("/article")
+        def article():
+            return f"""<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>Berita</title></head>
+            <body><h1>Kabar kota</h1><div id="article-body"><p>{_seed_paragraphs()}</p></div>
+            <script src="{service}/widget.js" data-target="#article-body" data-translate="true"
+                    data-api-key="{KEY}" defer></script></body></html>"""
+
+        from werkzeug.serving import make_server
+
+        server = make_server("127.0.0.1", page_port, site, threaded=True)
+        import threading
+
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield {"page": cms_origin + "/article", "service": service}
+        server.shutdown()
+
+
+def _seed_paragraphs() -> str:
+    text = (REPO_ROOT / "seeds").glob("*.txt")
+    first = sorted(text)[2].read_text(encoding="utf-8")
+    return "</p><p>".join(line for line in first.splitlines() if len(line) > 60)[:4000]
+
+
+def test_widget_summarizes_in_place_from_another_origin(page, cms):
+    page.goto(cms["page"])
+    button = page.get_by_role("button", name="Ringkas")
+    sync_api.expect(button).to_be_visible()
+    # The button sits just before the article body.
+    assert button.bounding_box()["y"] < page.locator("#article-body").bounding_box()["y"]
+    button.click()
+    region = page.get_by_role("region", name="Ringkasan")
+    sync_api.expect(region).to_contain_text("Terjemahan (Inggris)", timeout=60_000)
+    assert len(region.inner_text()) > 40
+    assert button.get_attribute("aria-expanded") == "true"
+    _shot(page, "widget.png")
+
+
+def test_editor_page_asks_for_the_key_when_the_service_needs_one(page, cms, seed_texts):
+    page.goto(cms["service"] + "/")
+    page.get_by_label("Artikel", exact=True).fill(seed_texts[3])
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.get_by_role("alert")).to_contain_text("memerlukan kunci API")
+    page.get_by_label("Kunci API (jika", exact=False).fill(KEY)
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    sync_api.expect(page.get_by_role("alert")).to_be_hidden()
+
+
+def test_widget_on_an_origin_not_allowed_shows_an_error(page, cms, tmp_path):
+    # Same widget, same key, but a page origin that is not in RINGKAS_CORS_ORIGINS.
+    other = Flask("other")
+    cms_page = cms["page"]
+
+    @other.get("/article")
+    def article():
+        import urllib.request
+
+        return urllib.request.urlopen(cms_page).read()
+
+    with serve_in_thread(other) as origin:
+        page.goto(origin + "/article")
+        page.get_by_role("button", name="Ringkas").click()
+        sync_api.expect(page.get_by_role("region", name="Ringkasan")).to_contain_text("tidak dapat dihubungi")
