@@ -21,6 +21,9 @@ def test_not_ready_while_loading(tiny_dir):
         assert response.status_code == 503 and response.mimetype == "application/problem+json"
         assert int(response.headers["Retry-After"]) > 0
         assert "loading" in response.get_json()["detail"]
+    # Bad input is answered as bad input even before the models are there.
+    assert client.post("/v1/summarize", json={"txt": "typo"}).status_code == 422
+    assert client.post("/v1/translate", data=b"{", content_type="application/json").status_code == 400
 
 
 def test_background_load_turns_ready(tiny_dir):

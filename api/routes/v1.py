@@ -20,12 +20,13 @@ def _observe(result: SummarizeResponse) -> None:
         metrics.stages(result.timings_ms.model_dump())
 
 
+# Each handler reads and charges the request before it asks for the models: a bad request gets its
+# 4xx even from a worker that is still loading (a replacement worker under load, a fresh deploy).
 @bp.post("/summarize")
 def summarize():
-    pipeline = services().runtime.require()
     request_model = read_request(SummarizeRequest, html_field="html")
     charge_text([request_model.text, request_model.html])
-    result = pipeline.summarize(request_model)
+    result = services().runtime.require().summarize(request_model)
     _observe(result)
     return jsonify(result.model_dump(mode="json"))
 
@@ -33,11 +34,10 @@ def summarize():
 @bp.post("/summarize/batch")
 def summarize_batch():
     current = services()
-    pipeline = current.runtime.require()
     request_model = read_request(BatchRequest, body_field="items")
     items = [item for item in request_model.items if isinstance(item, dict)]
     charge_text([item.get(field) for item in items for field in ("text", "html")])
-    result = pipeline.summarize_batch(request_model.items, current.settings.max_batch_items)
+    result = current.runtime.require().summarize_batch(request_model.items, current.settings.max_batch_items)
     for item in result.results:
         if item.result is not None:
             _observe(item.result)
@@ -50,10 +50,9 @@ def summarize_batch():
 
 @bp.post("/translate")
 def translate():
-    pipeline = services().runtime.require()
     request_model = read_request(TranslateRequest)
     charge_text([request_model.text])
-    result = pipeline.translate(request_model)
+    result = services().runtime.require().translate(request_model)
     services().metrics.stages(result.timings_ms.model_dump())
     return jsonify(result.model_dump(mode="json"))
 
