@@ -50,3 +50,17 @@ def test_docs_page_uses_only_its_own_assets(client):
         response = client.get("/" + asset)
         assert response.status_code == 200 and len(response.data) > 100, asset
     assert b"SwaggerUIBundle" in client.get("/docs/assets/js/swagger-ui-bundle.js").data
+
+
+def test_editor_page_and_widget_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert not re.search(r"(src|href)=\"(https?:)?//", html) and "<script>" not in html  # no inline code
+    for asset in re.findall(r"(?:src|href)=\"(static/[^\"]+)\"", html):
+        assert client.get("/" + asset).status_code == 200, asset
+    widget = client.get("/widget.js")
+    assert widget.status_code == 200 and widget.mimetype == "text/javascript"
+    assert widget.headers["Cross-Origin-Resource-Policy"] == "cross-origin"  # other origins may load it
+    assert b"v1/summarize" in widget.data
