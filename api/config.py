@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(8, ge=1, description="Sequences per generate call.")
     batch_wait_ms: float = Field(10.0, ge=0, description="How long the batcher waits to fill a batch.")
     request_timeout_s: float = Field(120.0, gt=0, description="Per-request deadline; then 503, never a hang.")
+    ready_wait_s: float = Field(
+        30.0, ge=0, description="How long a request reaching a worker that is still loading waits before 503."
+    )
 
     # --- newsroom input -------------------------------------------------------------------------
     max_batch_items: int = Field(16, ge=1, le=256, description="Items accepted by /v1/summarize/batch.")

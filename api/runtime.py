@@ -123,7 +123,12 @@ class Runtime:
             batcher.stop()
 
     # --- use ----------------------------------------------------------------------------------
-    def require(self) -> Pipeline:
+    def require(self, wait_s: float = 0.0) -> Pipeline:
+        """The pipeline, once ready. A caller may wait up to ``wait_s`` for a load in progress: a
+        request accepted by a worker that is still loading (a replacement under load) is then served
+        late rather than refused, while ``/readyz`` (wait 0) keeps telling the truth at once."""
+        if self.state in ("starting", "loading") and wait_s > 0:
+            self.wait_ready(wait_s)
         if self.state == "ready" and self.pipeline is not None:
             return self.pipeline
         if self.state == "failed":

@@ -26,6 +26,22 @@ def test_not_ready_while_loading(tiny_dir):
     assert client.post("/v1/translate", data=b"{", content_type="application/json").status_code == 400
 
 
+def test_a_request_reaching_a_loading_worker_waits_for_it(tiny_dir):
+    runtime = Runtime(tiny_settings(tiny_dir, warmup=True, ready_wait_s=60))
+    client = create_app(runtime.settings, runtime.start(background=True)).test_client()
+    assert runtime.state != "ready"  # loading takes seconds; this line runs at once
+    assert client.get("/readyz").status_code == 503  # readiness never waits
+    response = client.post("/v1/summarize", json={"text": "Berita singkat tentang banjir di Jakarta."})
+    assert response.status_code == 200 and runtime.state == "ready"
+    runtime.stop()
+
+    impatient = Runtime(tiny_settings(tiny_dir, warmup=True, ready_wait_s=0))
+    client = create_app(impatient.settings, impatient.start(background=True)).test_client()
+    assert client.post("/v1/summarize", json={"text": "Berita singkat."}).status_code == 503
+    assert impatient.wait_ready(120)
+    impatient.stop()
+
+
 def test_background_load_turns_ready(tiny_dir):
     runtime = Runtime(tiny_settings(tiny_dir, warmup=True))
     client = create_app(runtime.settings, runtime.start(background=True)).test_client()

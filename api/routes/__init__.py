@@ -13,6 +13,7 @@ from flask import current_app
 from api.auth import KeyRing
 from api.config import Settings
 from api.metrics import Metrics
+from api.pipeline import Pipeline
 from api.ratelimit import RateLimiter
 from api.runtime import Runtime
 
@@ -35,3 +36,9 @@ def services() -> Services:
 
 def runtime() -> Runtime:
     return services().runtime
+
+
+def pipeline() -> Pipeline:
+    """The loaded pipeline for a request handler, waiting a bounded time for a load in progress."""
+    current = services()
+    return current.runtime.require(min(current.settings.ready_wait_s, current.settings.request_timeout_s))

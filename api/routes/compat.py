@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 
 from api.errors import MalformedRequest, ValidationFailed, from_validation_error
-from api.routes import services
+from api.routes import pipeline
 from api.routes.body import read_request
 from api.routes.guard import charge_text
 from api.schemas import SummarizeRequest, TranslateRequest
@@ -58,7 +58,7 @@ def hf_summarization():
     charge_text([payload.inputs])
     # Decoding comes from Ringkas's presets; HF's generate_parameters are not passed through.
     request_model = _validated(SummarizeRequest, text=payload.inputs, length=params.get("length"))
-    result = services().runtime.require().summarize(request_model)
+    result = pipeline().summarize(request_model)
     return jsonify([{"summary_text": result.summary.text}])
 
 
@@ -73,7 +73,7 @@ def hf_translation():
         source_lang=_nllb(params.get("src_lang"), "ind_Latn", "parameters.src_lang"),
         target_lang=_nllb(params.get("tgt_lang"), "eng_Latn", "parameters.tgt_lang"),
     )
-    result = services().runtime.require().translate(request_model)
+    result = pipeline().translate(request_model)
     return jsonify([{"translation_text": result.translation.text}])
 
 
@@ -101,7 +101,7 @@ def _iso(nllb_code: str | None) -> str | None:
 
 @libretranslate.route("/languages", methods=["GET", "POST"])
 def lt_languages():
-    scheme = services().runtime.require().translator.scheme
+    scheme = pipeline().translator.scheme
     targets = [_iso(code) for code in scheme.targets if _iso(code)]
     listing = [
         {"code": _iso(code), "name": language_name(code), "targets": [t for t in targets if t != _iso(code)]}
@@ -117,7 +117,7 @@ def lt_detect():
     if not isinstance(text, str) or not text.strip():
         raise _invalid("q", "q must be a non-empty string")
     charge_text([text])
-    detected = services().runtime.require().detector.detect(text)
+    detected = pipeline().detector.detect(text)
     if detected.code is None:
         return jsonify([])
     return jsonify([{"confidence": round(detected.confidence * 100, 1), "language": _iso(detected.code)}])
@@ -133,10 +133,10 @@ def lt_translate():
     if params.get("format", "text") != "text":
         raise _invalid("format", "only format=text is supported; send the text without markup")
     charge_text(texts)
-    pipeline = services().runtime.require()
+    ringkas = pipeline()
     source, detected = params.get("source") or "auto", None
     if source == "auto":
-        found = pipeline.detector.detect(" ".join(texts))
+        found = ringkas.detector.detect(" ".join(texts))
         if found.code is None:
             raise _invalid("source", "the language of q cannot be told; give source")
         source_lang = found.code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from api.routes import services
+from api.routes import pipeline, services
 from api.routes.body import read_request
 from api.routes.guard import charge_text
 from api.routes.problems import request_id
@@ -26,7 +26,7 @@ def _observe(result: SummarizeResponse) -> None:
 def summarize():
     request_model = read_request(SummarizeRequest, html_field="html")
     charge_text([request_model.text, request_model.html])
-    result = services().runtime.require().summarize(request_model)
+    result = pipeline().summarize(request_model)
     _observe(result)
     return jsonify(result.model_dump(mode="json"))
 
@@ -37,7 +37,7 @@ def summarize_batch():
     request_model = read_request(BatchRequest, body_field="items")
     items = [item for item in request_model.items if isinstance(item, dict)]
     charge_text([item.get(field) for item in items for field in ("text", "html")])
-    result = current.runtime.require().summarize_batch(request_model.items, current.settings.max_batch_items)
+    result = pipeline().summarize_batch(request_model.items, current.settings.max_batch_items)
     for item in result.results:
         if item.result is not None:
             _observe(item.result)
@@ -52,11 +52,11 @@ def summarize_batch():
 def translate():
     request_model = read_request(TranslateRequest)
     charge_text([request_model.text])
-    result = services().runtime.require().translate(request_model)
+    result = pipeline().translate(request_model)
     services().metrics.stages(result.timings_ms.model_dump())
     return jsonify(result.model_dump(mode="json"))
 
 
 @bp.get("/models")
 def models():
-    return jsonify(services().runtime.require().models().model_dump(mode="json"))
+    return jsonify(pipeline().models().model_dump(mode="json"))
