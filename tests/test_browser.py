@@ -124,6 +124,16 @@ def test_editor_page_is_keyboard_operable(page, open_service):
         assert control in focused, (control, focused)
 
 
+def test_docs_page_renders_the_api_offline(page, open_service):
+    external = []
+    page.on("request", lambda request: None if request.url.startswith(open_service) else external.append(request.url))
+    page.goto(open_service + "/docs")
+    sync_api.expect(page.get_by_text("/v1/summarize/batch")).to_be_visible(timeout=30_000)
+    sync_api.expect(page.get_by_text("/v1/translate", exact=True)).to_be_visible()
+    assert external == []  # every asset came from the service
+    _shot(page, "docs.png")
+
+
 @pytest.fixture(scope="module")
 def cms(tiny_dir, runtime):
     """A CMS page on one origin embedding the widget from the service on another, with keys and CORS."""
