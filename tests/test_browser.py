@@ -64,7 +64,7 @@ def _shot(page, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def open_service(tiny_dir, runtime):
-    with serve_in_thread(create_app(tiny_settings(tiny_dir, cache_size=0), runtime)) as url:
+    with serve_in_thread(create_app(tiny_settings(tiny_dir), runtime)) as url:
         yield url
 
 
@@ -139,7 +139,7 @@ def cms(tiny_dir, runtime):
     """A CMS page on one origin embedding the widget from the service on another, with keys and CORS."""
     page_port = free_port()
     cms_origin = f"http://127.0.0.1:{page_port}"
-    settings = tiny_settings(tiny_dir, api_keys=KEY, cors_origins=cms_origin, cache_size=0)
+    settings = tiny_settings(tiny_dir, api_keys=KEY, cors_origins=cms_origin)
     with serve_in_thread(create_app(settings, runtime)) as service:
         site = Flask("cms")
 

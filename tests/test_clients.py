@@ -26,7 +26,7 @@ def _client_may_reach_loopback(monkeypatch):
 
 @pytest.fixture(scope="module")
 def base_url(tiny_dir, runtime):
-    app = create_app(tiny_settings(tiny_dir, api_keys=KEY, cache_size=0), runtime)
+    app = create_app(tiny_settings(tiny_dir, api_keys=KEY), runtime)
     with serve_in_thread(app) as url:
         yield url
 

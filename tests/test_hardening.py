@@ -77,7 +77,7 @@ def test_request_limit_is_per_key_with_retry_after(tiny_dir, runtime):
 
 
 def test_character_limit_counts_article_text(tiny_dir, runtime):
-    client = _client(tiny_dir, runtime, char_limit=f"{len(ARTICLE) * 2}/hour", cache_size=0)
+    client = _client(tiny_dir, runtime, char_limit=f"{len(ARTICLE) * 2}/hour")
     for _ in range(2):
         _status(client.post("/v1/summarize", json={"text": ARTICLE, "force": True}), 200)
     body = _status(client.post("/v1/translate", json={"text": "Halo"}), 429)

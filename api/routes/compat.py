@@ -145,7 +145,7 @@ def lt_translate():
         source_lang = _nllb(source, "ind_Latn", "source")
     target_lang = _nllb(params.get("target"), "eng_Latn", "target")
     translated = [
-        pipeline.translate(
+        ringkas.translate(
             _validated(TranslateRequest, text=t, source_lang=source_lang, target_lang=target_lang)
         ).translation.text
         for t in texts
