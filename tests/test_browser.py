@@ -112,15 +112,26 @@ def test_editor_page_errors_in_plain_words_in_both_languages(page, open_service)
     sync_api.expect(error).to_contain_text("English")
 
 
+def test_editor_page_summarizes_a_long_article_in_parts(page, open_service, seed_texts):
+    page.goto(open_service + "/")
+    page.get_by_label("Artikel", exact=True).fill("\n".join(seed_texts))  # longer than the window
+    page.get_by_label("Artikel panjang", exact=False).check()
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    labels, values = page.locator("#facts dt").all_inner_texts(), page.locator("#facts dd").all_inner_texts()
+    facts = dict(zip(labels, values, strict=True))
+    assert int(facts["Bagian"]) > 1 and facts["Dipotong"] == "tidak"
+
+
 def test_editor_page_is_keyboard_operable(page, open_service):
     page.goto(open_service + "/")
     focused = []
-    for _ in range(12):
+    for _ in range(14):
         page.keyboard.press("Tab")
         focused.append(
             page.evaluate("document.activeElement.id || document.activeElement.name || document.activeElement.tagName")
         )
-    for control in ("ui-lang", "article", "length", "translate", "submit"):
+    for control in ("ui-lang", "article", "length", "translate", "chunk", "submit"):
         assert control in focused, (control, focused)
 
 

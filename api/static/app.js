@@ -17,6 +17,7 @@ const TEXT = {
     medium: "Sedang",
     long: "Panjang",
     translateLabel: "Terjemahkan ke bahasa Inggris",
+    chunkLabel: "Artikel panjang: ringkas seluruhnya, per bagian",
     keySummary: "Kunci API",
     keyLabel: "Kunci API (jika layanan memintanya; disimpan hanya di tab ini)",
     submit: "Ringkas",
@@ -63,6 +64,7 @@ const TEXT = {
     medium: "Medium",
     long: "Long",
     translateLabel: "Translate into English",
+    chunkLabel: "Long article: summarize all of it, part by part",
     keySummary: "API key",
     keyLabel: "API key (if the service asks for one; kept in this tab only)",
     submit: "Summarize",
@@ -199,6 +201,7 @@ async function summarize(event) {
   }
   const format = document.querySelector('input[name="format"]:checked').value;
   const payload = { [format]: article, length: $("length").value, translate: $("translate").checked };
+  if ($("chunk").checked) payload.long_input = "chunk"; // otherwise the model reads the opening only
   const headers = { "Content-Type": "application/json" };
   const key = $("api-key").value.trim();
   if (key) headers["X-API-Key"] = key;
