@@ -19,6 +19,14 @@ from api.schemas import (
     BatchItem,
     BatchRequest,
     BatchResponse,
+    HFRequest,
+    HFSummary,
+    HFTranslation,
+    LTDetection,
+    LTDetectRequest,
+    LTLanguage,
+    LTTranslateRequest,
+    LTTranslateResponse,
     ModelsResponse,
     Problem,
     SummarizeRequest,
@@ -69,6 +77,14 @@ def _schemas() -> tuple[dict, dict]:
         (TranslateResponse, "serialization"),
         (ModelsResponse, "serialization"),
         (Problem, "serialization"),
+        (HFRequest, "validation"),
+        (HFSummary, "serialization"),
+        (HFTranslation, "serialization"),
+        (LTTranslateRequest, "validation"),
+        (LTDetectRequest, "validation"),
+        (LTTranslateResponse, "serialization"),
+        (LTDetection, "serialization"),
+        (LTLanguage, "serialization"),
     ]
     refs, document = models_json_schema(models, ref_template=REF)
     return {(model, mode): ref["$ref"] for (model, mode), ref in refs.items()}, document.get("$defs", {})
@@ -123,7 +139,7 @@ def build(settings: Settings) -> dict[str, Any]:
 
     def operation(summary: str, description: str, tag: str, **parts) -> dict:
         op = {"summary": summary, "description": description, "tags": [tag], **parts}
-        if tag == "summaries" and auth_codes:
+        if tag in ("summaries", "compatibility") and auth_codes:
             op["security"] = [{"bearer": []}, {"apiKey": []}]
         return op
 
@@ -197,6 +213,7 @@ def build(settings: Settings) -> dict[str, Any]:
                 responses=_responses(refs[(ModelsResponse, "serialization")], auth_codes + [429, 503], problem),
             )
         },
+        **_compat_paths(refs, problem, auth_codes, operation, example_text),
         "/healthz": {"get": _plain("Liveness: the process answers", "operations", {"status": "ok"})},
         "/readyz": {
             "get": {
@@ -220,6 +237,11 @@ def build(settings: Settings) -> dict[str, Any]:
         },
         "tags": [
             {"name": "summaries", "description": "Summaries and translations."},
+            {
+                "name": "compatibility",
+                "description": "The Hugging Face Inference API (point InferenceClient at /hf/summarization or "
+                "/hf/translation) and LibreTranslate (point a client at the service's root).",
+            },
             {"name": "operations", "description": "Health and readiness for orchestrators."},
         ],
         "paths": paths,
@@ -240,6 +262,80 @@ def build(settings: Settings) -> dict[str, Any]:
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
         }
     return document
+
+
+def _array_of(ref: str) -> dict:
+    return {"type": "array", "items": {"$ref": ref}}
+
+
+def _compat_paths(refs: dict, problem: str, auth_codes: list[int], operation, example: str) -> dict:
+    body_codes = [400, 413, 415, 422, 429, 503]
+    form_codes = [400, 413, 422, 429, 503]  # form or JSON: any other type is read as an empty form
+
+    def ok(schema: dict, codes: list[int]) -> dict:
+        responses = _responses(None, auth_codes + codes, problem)
+        responses["200"] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+        return responses
+
+    def form_or_json(ref: str, sample: dict) -> dict:
+        media = {"schema": {"$ref": ref}, "example": sample}
+        return {"required": True, "content": {"application/json": media, "application/x-www-form-urlencoded": media}}
+
+    hf_body = {"required": True, "content": {"application/json": {"schema": {"$ref": refs[(HFRequest, "validation")]}}}}
+    return {
+        "/hf/summarization": {
+            "post": operation(
+                "Summarize (Hugging Face Inference API)",
+                '`InferenceClient(model="http://HOST/hf/summarization").summarization(text)`.',
+                "compatibility",
+                operationId="hfSummarization",
+                requestBody=hf_body,
+                responses=ok(_array_of(refs[(HFSummary, "serialization")]), body_codes),
+            )
+        },
+        "/hf/translation": {
+            "post": operation(
+                "Translate (Hugging Face Inference API)",
+                '`InferenceClient(model="http://HOST/hf/translation").translation(text, src_lang="id", '
+                'tgt_lang="en")`; two-letter or NLLB codes.',
+                "compatibility",
+                operationId="hfTranslation",
+                requestBody=hf_body,
+                responses=ok(_array_of(refs[(HFTranslation, "serialization")]), body_codes),
+            )
+        },
+        "/translate": {
+            "post": operation(
+                "Translate (LibreTranslate)",
+                "LibreTranslate's translate: `q` a text or a list, `source` a code or auto, `target`.",
+                "compatibility",
+                operationId="libreTranslate",
+                requestBody=form_or_json(
+                    refs[(LTTranslateRequest, "validation")], {"q": example[:200], "source": "id", "target": "en"}
+                ),
+                responses=ok({"$ref": refs[(LTTranslateResponse, "serialization")]}, form_codes),
+            )
+        },
+        "/detect": {
+            "post": operation(
+                "Detect the language (LibreTranslate)",
+                "At most one candidate: Ringkas's detector answers with its best guess.",
+                "compatibility",
+                operationId="libreDetect",
+                requestBody=form_or_json(refs[(LTDetectRequest, "validation")], {"q": example[:200]}),
+                responses=ok(_array_of(refs[(LTDetection, "serialization")]), form_codes),
+            )
+        },
+        "/languages": {
+            "get": operation(
+                "Languages (LibreTranslate)",
+                "Languages with a two-letter code that the translator accepts, and their targets.",
+                "compatibility",
+                operationId="libreLanguages",
+                responses=ok(_array_of(refs[(LTLanguage, "serialization")]), [429, 503]),
+            )
+        },
+    }
 
 
 def _plain(summary: str, tag: str, example: dict) -> dict:

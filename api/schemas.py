@@ -190,3 +190,53 @@ class ModelsResponse(BaseModel):
     presets: dict[str, dict]
     default_preset: str
     prompt_versions: dict[str, str]
+
+
+# --- compatibility: Hugging Face Inference API and LibreTranslate ----------------------------------
+class _Compat(BaseModel):
+    # Their clients add members of their own (options, alternatives...): ignored, not refused.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class HFRequest(_Compat):
+    inputs: StrictStr = Field(description="The text to summarize or translate.")
+    parameters: dict[str, Any] | None = Field(
+        None, description="summarization: length (short, medium, long); translation: src_lang, tgt_lang."
+    )
+
+
+class HFSummary(BaseModel):
+    summary_text: str
+
+
+class HFTranslation(BaseModel):
+    translation_text: str
+
+
+class LTTranslateRequest(_Compat):
+    q: StrictStr | list[StrictStr] = Field(description="Text, or a list of texts, to translate.")
+    source: StrictStr = Field("auto", description="Two-letter code, an NLLB code, or auto.")
+    target: StrictStr = Field("en", description="Two-letter code or an NLLB code.")
+    format: Literal["text", "html"] = Field("text", description="Only text is translated.")
+    api_key: StrictStr | None = None
+
+
+class LTDetectRequest(_Compat):
+    q: StrictStr
+    api_key: StrictStr | None = None
+
+
+class LTDetection(BaseModel):
+    confidence: float = Field(description="0 to 100.")
+    language: str
+
+
+class LTTranslateResponse(BaseModel):
+    translatedText: str | list[str]  # noqa: N815 - LibreTranslate's member name
+    detectedLanguage: LTDetection | None = None  # noqa: N815
+
+
+class LTLanguage(BaseModel):
+    code: str
+    name: str
+    targets: list[str]

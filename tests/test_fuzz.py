@@ -34,6 +34,11 @@ OPERATIONS = [
     ("POST", "/v1/summarize/batch"),
     ("POST", "/v1/translate"),
     ("GET", "/v1/models"),
+    ("POST", "/hf/summarization"),
+    ("POST", "/hf/translation"),
+    ("POST", "/translate"),
+    ("POST", "/detect"),
+    ("GET", "/languages"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
 ]

@@ -10,27 +10,41 @@ They are thin adapters onto the same pipeline, limits and keys as ``/v1``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from api.errors import MalformedRequest, ValidationFailed, from_validation_error
 from api.routes import pipeline
 from api.routes.body import read_request
 from api.routes.guard import charge_text
-from api.schemas import SummarizeRequest, TranslateRequest
+from api.schemas import (
+    HFRequest,
+    HFSummary,
+    HFTranslation,
+    LTDetection,
+    LTDetectRequest,
+    LTLanguage,
+    LTTranslateRequest,
+    LTTranslateResponse,
+    SummarizeRequest,
+    TranslateRequest,
+)
 from api.text.language import iso_codes, language_name
 
+Model = TypeVar("Model", bound=BaseModel)
 hf = Blueprint("hf", __name__, url_prefix="/hf")
 libretranslate = Blueprint("libretranslate", __name__)
 COMPAT_BLUEPRINTS = (hf.name, libretranslate.name)
 
 
-def _nllb(code: str | None, default: str, field: str) -> str:
+def _nllb(code: object, default: str, field: str) -> str:
     """An NLLB code as given, or the NLLB code of a two-letter ISO code."""
-    if not code:
+    if code is None or code == "":
         return default
+    if not isinstance(code, str):
+        raise _invalid(field, f"{field} must be a language code string")
     if "_" in code:
         return code
     mapped = iso_codes().get(code.lower())
@@ -44,13 +58,6 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 
 # --- Hugging Face Inference API ---------------------------------------------------------------
-class HFRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # clients add fields such as "options"
-
-    inputs: StrictStr
-    parameters: dict[str, Any] | None = None
-
-
 @hf.post("/summarization")
 def hf_summarization():
     payload = read_request(HFRequest, body_field="inputs")
@@ -59,7 +66,7 @@ def hf_summarization():
     # Decoding comes from Ringkas's presets; HF's generate_parameters are not passed through.
     request_model = _validated(SummarizeRequest, text=payload.inputs, length=params.get("length"))
     result = pipeline().summarize(request_model)
-    return jsonify([{"summary_text": result.summary.text}])
+    return jsonify([HFSummary(summary_text=result.summary.text).model_dump()])
 
 
 @hf.post("/translation")
@@ -74,10 +81,10 @@ def hf_translation():
         target_lang=_nllb(params.get("tgt_lang"), "eng_Latn", "parameters.tgt_lang"),
     )
     result = pipeline().translate(request_model)
-    return jsonify([{"translation_text": result.translation.text}])
+    return jsonify([HFTranslation(translation_text=result.translation.text).model_dump()])
 
 
-def _validated(model: type[BaseModel], **values) -> BaseModel:
+def _validated(model: type[Model], **values) -> Model:
     try:
         return model.model_validate({key: value for key, value in values.items() if value is not None})
     except ValidationError as exc:
@@ -85,14 +92,15 @@ def _validated(model: type[BaseModel], **values) -> BaseModel:
 
 
 # --- LibreTranslate ---------------------------------------------------------------------------
-def _lt_params() -> dict[str, Any]:
+def _lt_request(model: type[Model]) -> Model:
     """LibreTranslate clients send form fields (libretranslatepy) or a JSON object."""
     if request.is_json:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             raise MalformedRequest("the body must be a JSON object or form fields")
-        return data
-    return request.form.to_dict()
+    else:
+        data = request.form.to_dict()
+    return _validated(model, **data)
 
 
 def _iso(nllb_code: str | None) -> str | None:
@@ -104,53 +112,52 @@ def lt_languages():
     scheme = pipeline().translator.scheme
     targets = [_iso(code) for code in scheme.targets if _iso(code)]
     listing = [
-        {"code": _iso(code), "name": language_name(code), "targets": [t for t in targets if t != _iso(code)]}
+        LTLanguage(code=_iso(code), name=language_name(code), targets=[t for t in targets if t != _iso(code)])
         for code in scheme.sources
         if _iso(code)
     ]
-    return jsonify(listing)
+    return jsonify([entry.model_dump() for entry in listing])
 
 
 @libretranslate.post("/detect")
 def lt_detect():
-    text = _lt_params().get("q")
-    if not isinstance(text, str) or not text.strip():
-        raise _invalid("q", "q must be a non-empty string")
-    charge_text([text])
-    detected = pipeline().detector.detect(text)
+    payload = _lt_request(LTDetectRequest)
+    charge_text([payload.q])
+    detected = pipeline().detector.detect(payload.q)
     if detected.code is None:
         return jsonify([])
-    return jsonify([{"confidence": round(detected.confidence * 100, 1), "language": _iso(detected.code)}])
+    return jsonify(
+        [LTDetection(confidence=round(detected.confidence * 100, 1), language=_iso(detected.code)).model_dump()]
+    )
 
 
 @libretranslate.post("/translate")
 def lt_translate():
-    params = _lt_params()
-    q = params.get("q")
-    texts = q if isinstance(q, list) else [q]
-    if not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+    payload = _lt_request(LTTranslateRequest)
+    texts = payload.q if isinstance(payload.q, list) else [payload.q]
+    if not texts or not all(text.strip() for text in texts):
         raise _invalid("q", "q must be a non-empty string or a list of them")
-    if params.get("format", "text") != "text":
+    if payload.format != "text":
         raise _invalid("format", "only format=text is supported; send the text without markup")
     charge_text(texts)
     ringkas = pipeline()
-    source, detected = params.get("source") or "auto", None
-    if source == "auto":
+    detected = None
+    if payload.source == "auto":
         found = ringkas.detector.detect(" ".join(texts))
         if found.code is None:
             raise _invalid("source", "the language of q cannot be told; give source")
         source_lang = found.code
-        detected = {"confidence": round(found.confidence * 100, 1), "language": _iso(found.code)}
+        detected = LTDetection(confidence=round(found.confidence * 100, 1), language=_iso(found.code) or found.code)
     else:
-        source_lang = _nllb(source, "ind_Latn", "source")
-    target_lang = _nllb(params.get("target"), "eng_Latn", "target")
+        source_lang = _nllb(payload.source, "ind_Latn", "source")
+    target_lang = _nllb(payload.target, "eng_Latn", "target")
     translated = [
         ringkas.translate(
             _validated(TranslateRequest, text=t, source_lang=source_lang, target_lang=target_lang)
         ).translation.text
         for t in texts
     ]
-    body: dict[str, Any] = {"translatedText": translated if isinstance(q, list) else translated[0]}
-    if detected is not None:
-        body["detectedLanguage"] = detected
-    return jsonify(body)
+    body = LTTranslateResponse(
+        translatedText=translated if isinstance(payload.q, list) else translated[0], detectedLanguage=detected
+    )
+    return jsonify(body.model_dump(exclude_none=True))
