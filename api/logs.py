@@ -22,10 +22,23 @@ def formatter(log_format: str) -> logging.Formatter:
     return logging.Formatter(TEXT_FORMAT)
 
 
+class RequestIdFilter(logging.Filter):
+    """Stamps every record logged while a request is served with that request's id, so a warning
+    from the pipeline can be matched to its request line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import g, has_request_context
+
+        if not hasattr(record, "request_id") and has_request_context():
+            record.request_id = g.get("request_id")
+        return True
+
+
 def configure(level: str, log_format: str) -> None:
     """Root handler on stderr; replaces the one an earlier app set up (tests build many), and no other."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(log_format))
+    handler.addFilter(RequestIdFilter())
     handler.ringkas = True
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if not getattr(h, "ringkas", False)] + [handler]

@@ -198,6 +198,22 @@ def test_logs_are_json_with_sizes_and_fingerprints_never_text(tiny_dir, runtime,
     assert not any("EMBARGO" in json.dumps(line) or '"k"' in json.dumps(line) for line in lines)
 
 
+def test_records_logged_during_a_request_carry_its_id(tiny_dir, runtime, capsys, monkeypatch):
+    client = _client(tiny_dir, runtime, log_format="json")
+    original = runtime.pipeline.translate
+
+    def noisy(request):
+        logging.getLogger("api.pipeline").warning("segment looked odd")
+        return original(request)
+
+    monkeypatch.setattr(runtime.pipeline, "translate", noisy)
+    response = client.post("/v1/translate", json={"text": "Halo dunia"}, headers={"X-Request-ID": "trace-42"})
+    assert response.status_code == 200
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    warning = next(line for line in lines if line["message"] == "segment looked odd")
+    assert warning["request_id"] == "trace-42" and warning["level"] == "WARNING"
+
+
 def test_an_unexpected_error_logs_no_message(tiny_dir, runtime, caplog, monkeypatch):
     app = create_app(tiny_settings(tiny_dir), runtime)
 
