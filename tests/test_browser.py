@@ -69,6 +69,7 @@ def open_service(tiny_dir, runtime):
 
 
 def test_editor_page_summarizes_a_seed_with_the_keyboard(page, open_service, seed_texts):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=open_service)
     page.goto(open_service + "/")
     assert page.title() == "Ringkas"
     page.get_by_label("Artikel", exact=True).fill(seed_texts[0])
@@ -81,6 +82,13 @@ def test_editor_page_summarizes_a_seed_with_the_keyboard(page, open_service, see
     # Both texts side by side on a wide screen.
     left, right = page.locator("#summary").bounding_box(), page.locator("#translation").bounding_box()
     assert right["x"] > left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 5
+    # The copy buttons put exactly the shown text on the clipboard.
+    page.locator('button[data-copy="translation"]').click()
+    sync_api.expect(page.locator('button[data-copy="translation"]')).to_have_text("Tersalin")
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#translation").inner_text()
+    page.locator('button[data-copy="summary"]').click()
+    sync_api.expect(page.locator('button[data-copy="summary"]')).to_have_text("Tersalin")
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#summary").inner_text()
     _shot(page, "editor-desktop.png")
 
     page.set_viewport_size({"width": 375, "height": 800})  # a phone: one column, no sideways scroll
