@@ -31,7 +31,7 @@ from api.schemas import (
     SummarizeRequest,
     TranslateRequest,
 )
-from api.text.language import iso_codes, language_name
+from api.text.language import iso_code, iso_codes, language_name
 
 Model = TypeVar("Model", bound=BaseModel)
 hf = Blueprint("hf", __name__, url_prefix="/hf")
@@ -103,18 +103,14 @@ def _lt_request(model: type[Model]) -> Model:
     return _validated(model, **data)
 
 
-def _iso(nllb_code: str | None) -> str | None:
-    return {nllb: iso for iso, nllb in iso_codes().items()}.get(nllb_code or "")
-
-
 @libretranslate.route("/languages", methods=["GET", "POST"])
 def lt_languages():
     scheme = pipeline().translator.scheme
-    targets = [_iso(code) for code in scheme.targets if _iso(code)]
+    targets = [iso for iso in map(iso_code, scheme.targets) if iso]
     listing = [
-        LTLanguage(code=_iso(code), name=language_name(code), targets=[t for t in targets if t != _iso(code)])
+        LTLanguage(code=iso, name=language_name(code), targets=[t for t in targets if t != iso])
         for code in scheme.sources
-        if _iso(code)
+        if (iso := iso_code(code))
     ]
     return jsonify([entry.model_dump() for entry in listing])
 
@@ -127,7 +123,11 @@ def lt_detect():
     if detected.code is None:
         return jsonify([])
     return jsonify(
-        [LTDetection(confidence=round(detected.confidence * 100, 1), language=_iso(detected.code)).model_dump()]
+        [
+            LTDetection(
+                confidence=round(detected.confidence * 100, 1), language=iso_code(detected.code) or detected.code
+            ).model_dump()
+        ]
     )
 
 
@@ -147,7 +147,7 @@ def lt_translate():
         if found.code is None:
             raise _invalid("source", "the language of q cannot be told; give source")
         source_lang = found.code
-        detected = LTDetection(confidence=round(found.confidence * 100, 1), language=_iso(found.code) or found.code)
+        detected = LTDetection(confidence=round(found.confidence * 100, 1), language=iso_code(found.code) or found.code)
     else:
         source_lang = _nllb(payload.source, "ind_Latn", "source")
     target_lang = _nllb(payload.target, "eng_Latn", "target")

@@ -7,6 +7,7 @@ Low-accuracy mode over a fixed set of languages a newsroom meets: ~40 MB instead
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 # lingua name -> NLLB code, the one language naming the API uses.
 LANGUAGES = {
@@ -60,14 +61,27 @@ class LanguageDetector:
         return Detected(LANGUAGES[best.language.name], best.language.name.title(), round(best.value, 3))
 
 
+@cache
 def iso_codes() -> dict[str, str]:
     """ISO 639-1 code -> NLLB code for the languages above (LibreTranslate and HF clients speak
-    two-letter codes; the API speaks NLLB codes)."""
+    two-letter codes; the API speaks NLLB codes). Built once."""
     from lingua import Language
 
     return {getattr(Language, name).iso_code_639_1.name.lower(): code for name, code in LANGUAGES.items()}
 
 
+@cache
+def _nllb_to_iso() -> dict[str, str]:
+    return {nllb: iso for iso, nllb in iso_codes().items()}
+
+
+def iso_code(nllb_code: str | None) -> str | None:
+    """The two-letter code of an NLLB code, or None for a language outside the table."""
+    return _nllb_to_iso().get(nllb_code or "")
+
+
 def language_name(nllb_code: str) -> str | None:
-    names = {code: name.title() for name, code in LANGUAGES.items()}
-    return names.get(nllb_code)
+    return _NAMES.get(nllb_code)
+
+
+_NAMES = {code: name.title() for name, code in LANGUAGES.items()}
