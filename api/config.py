@@ -45,6 +45,26 @@ class Settings(BaseSettings):
         "int8", description="CTranslate2 weights and compute; float32 reproduces transformers exactly."
     )
     ct2_dir: Path | None = Field(None, description="Converted-model cache (default: <cache>/ringkas/ct2).")
+    vocab: Literal["kept", "full"] = Field(
+        "kept",
+        description="kept: each model writes only its target language's tokens plus the source's (faster); "
+        "full: the whole vocabulary.",
+    )
+    vocab_words: int = Field(
+        50_000, ge=100, le=1_000_000, description="Most frequent words of the target language (wordfreq) kept."
+    )
+    vocab_corpus: str | None = Field(
+        None, description="Comma-separated Indonesian text/JSONL/CSV files (your archive) whose tokens are kept too."
+    )
+    vocab_translation_corpus: str | None = Field(
+        None, description="Comma-separated files in the translation target language whose tokens are kept too."
+    )
+    vocab_min_size: int = Field(
+        0,
+        ge=0,
+        description="Pad the kept set with other rows up to this many tokens: a stand-in for a real tokenizer's "
+        "kept set on models whose tokenizer is tiny (`ringkas bench --kept-vocab`); 0 in service.",
+    )
     engine_parallel: int = Field(
         1, ge=1, le=16, description="Batches one model runs at once (ctranslate2); math threads are shared out."
     )
@@ -101,6 +121,8 @@ class Settings(BaseSettings):
         "summarizer_licence",
         "translator_licence",
         "redis_url",
+        "vocab_corpus",
+        "vocab_translation_corpus",
         "api_keys",
         "rate_limit",
         "char_limit",
@@ -112,6 +134,11 @@ class Settings(BaseSettings):
 
     def origins(self) -> list[str]:
         return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
+
+    def corpus_files(self, role: str) -> tuple[Path, ...]:
+        """The operator's corpus for a role's kept vocabulary (summarizer: Indonesian; translator: target)."""
+        value = self.vocab_corpus if role == "summarizer" else self.vocab_translation_corpus
+        return tuple(Path(part.strip()).expanduser() for part in (value or "").split(",") if part.strip())
 
     def converted_models_dir(self) -> Path:
         if self.ct2_dir:

@@ -13,17 +13,16 @@ from dataclasses import replace
 
 from api.cache import build_cache
 from api.config import Settings
-from api.engines.base import Engine
 from api.engines.batcher import Batcher
+from api.engines.factory import build_engine
 from api.engines.gather import gather
-from api.engines.hf import TransformersEngine
 from api.engines.loading import LoadedModel, ModelSource, load_seq2seq
 from api.engines.summarizer import Summarizer
 from api.engines.translator import Translator
 from api.errors import NotReady, RingkasError
 from api.metrics import Metrics
 from api.pipeline import Limits, Pipeline
-from api.prompts import load_prompts
+from api.prompts import Prompts, load_prompts
 from api.text.boilerplate import Boilerplate
 from api.text.language import LanguageDetector
 
@@ -136,22 +135,10 @@ class Runtime:
         raise NotReady("models are still loading", retry_after=10)
 
     # --- construction -------------------------------------------------------------------------
-    def _engine(self, loaded: LoadedModel) -> Engine:
-        s = self.settings
-        if s.engine == "transformers":
-            tokenizer = loaded.tokenizer
-            return TransformersEngine(loaded.model, pad_id=tokenizer.pad_token_id, eos_id=tokenizer.eos_token_id)
-        from api.engines.ct2 import CTranslate2Engine, ensure_converted
-
-        folder = ensure_converted(loaded.source, loaded.revision, s.ct2_compute_type, s.converted_models_dir())
-        return CTranslate2Engine(
-            folder, compute_type=s.ct2_compute_type, threads=s.math_threads(), parallel=s.engine_parallel
-        )
-
-    def _batcher(self, role: str, loaded: LoadedModel) -> Batcher:
+    def _batcher(self, role: str, loaded: LoadedModel, prompts: Prompts) -> Batcher:
         s = self.settings
         batcher = Batcher(
-            self._engine(loaded),
+            build_engine(s, role, loaded, prompts),
             name=role,
             max_batch_size=s.max_batch_size,
             max_wait_s=s.batch_wait_ms / 1000,
@@ -171,8 +158,8 @@ class Runtime:
         summarizer_model = load_seq2seq(model_source(s, "summarizer"), weights=weights)
         translator_model = load_seq2seq(model_source(s, "translator"), weights=weights)
         return Pipeline(
-            Summarizer(summarizer_model, self._batcher("summarizer", summarizer_model), prompts.summarize),
-            Translator(translator_model, self._batcher("translator", translator_model), prompts.translate),
+            Summarizer(summarizer_model, self._batcher("summarizer", summarizer_model, prompts), prompts.summarize),
+            Translator(translator_model, self._batcher("translator", translator_model, prompts), prompts.translate),
             prompts,
             Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s),
             Boilerplate.from_file(s.prompts_dir / "boilerplate.yaml"),

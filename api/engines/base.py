@@ -17,9 +17,13 @@ class GenerationParams:
     no_repeat_ngram_size: int = 0
     length_penalty: float = 1.0
     forced_bos_token_id: int | None = None
+    # Decode over the engine's kept vocabulary plus the batch's source tokens (when it has one):
+    # true for the summary's language and the kept set's translation target, false for any other.
+    restrict: bool = False
 
     def as_kwargs(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """The transformers ``generate`` keywords (``restrict`` is the engine's own business)."""
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "restrict"}
 
 
 class Engine(Protocol):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from api.engines.base import GenerationParams
 from api.engines.loading import ModelSource
+from api.engines.vocab import KeptVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,14 @@ def content_key(source: ModelSource, revision: str | None) -> str:
     return digest.hexdigest()[:16]
 
 
-def converted_path(source: ModelSource, revision: str | None, quantization: str, root: Path) -> Path:
+def model_slug(source: ModelSource, revision: str | None) -> str:
+    """A file name for one model at one revision (its weights' identity)."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "--", source.ref.strip("/"))[-80:]
-    return root / f"{name}--{content_key(source, revision)[:40]}--{quantization}"
+    return f"{name}--{content_key(source, revision)[:40]}"
+
+
+def converted_path(source: ModelSource, revision: str | None, quantization: str, root: Path) -> Path:
+    return root / f"{model_slug(source, revision)}--{quantization}"
 
 
 def ensure_converted(source: ModelSource, revision: str | None, quantization: str, root: Path) -> Path:
@@ -93,6 +99,36 @@ def ensure_converted(source: ModelSource, revision: str | None, quantization: st
     return target
 
 
+def with_vocabulary_map(converted: Path, kept: KeptVocabulary, never: frozenset[int]) -> Path:
+    """A folder beside the converted model that adds the kept set as CTranslate2's vocabulary map
+    (``vmap.txt``): the line with an empty source lists the kept tokens, always candidates; every other
+    copyable token maps to itself, so a source token is a candidate whenever the batch contains it.
+    The weights are linked, not copied: a new kept set costs a text file, not a conversion."""
+    from filelock import FileLock
+
+    target = converted.with_name(f"{converted.name}--vmap-{kept.key}")
+    if (target / "vmap.txt").is_file():
+        return target
+    with FileLock(str(target) + ".lock"):
+        if (target / "vmap.txt").is_file():
+            return target
+        staging = target.with_name(target.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for path in converted.iterdir():
+            if path.name != "vmap.txt":
+                (staging / path.name).symlink_to(path.resolve())
+        vocab = _vocabulary(converted)
+        fixed = set(kept.ids)
+        with (staging / "vmap.txt").open("w", encoding="utf-8") as handle:
+            handle.write("\t" + " ".join(vocab[i] for i in kept.ids) + "\n")
+            for index, token in enumerate(vocab):
+                if index not in fixed and index not in never and index < kept.vocabulary_size:
+                    handle.write(f"{token}\t{token}\n")
+        staging.rename(target)
+    return target
+
+
 def _vocabulary(model_dir: Path) -> list[str]:
     for name in ("shared_vocabulary.json", "target_vocabulary.json"):
         path = model_dir / name
@@ -107,10 +143,20 @@ class CTranslate2Engine:
 
     name = "ctranslate2"
 
-    def __init__(self, model_dir: Path, *, compute_type: str, threads: int, parallel: int = 1):
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        compute_type: str,
+        threads: int,
+        parallel: int = 1,
+        kept: KeptVocabulary | None = None,
+    ):
         import ctranslate2
 
         self.model_dir = model_dir
+        # Restriction needs both the kept set (for reporting) and the map file CTranslate2 reads.
+        self.kept = kept if kept is not None and (model_dir / "vmap.txt").is_file() else None
         self.compute_type = compute_type
         self.name = f"ctranslate2-{compute_type}"
         self.vocab = _vocabulary(model_dir)
@@ -144,5 +190,6 @@ class CTranslate2Engine:
             max_decoding_length=params.max_new_tokens,
             min_decoding_length=params.min_new_tokens,
             max_input_length=0,  # inputs are already cut to the window; never truncate silently here
+            use_vmap=params.restrict and self.kept is not None,
         )
         return [[self.index[token] for token in result.hypotheses[0]] for result in results]

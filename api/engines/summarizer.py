@@ -71,6 +71,7 @@ class Summarizer:
             num_beams=preset.num_beams,
             no_repeat_ngram_size=preset.no_repeat_ngram_size,
             length_penalty=preset.length_penalty,
+            restrict=True,  # the summary is always in the summarizer's one language
         )
 
     def chunks(self, text: str) -> list[list[int]]:

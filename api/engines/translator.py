@@ -65,6 +65,8 @@ class Translator:
             no_repeat_ngram_size=decoding.no_repeat_ngram_size,
             length_penalty=decoding.length_penalty,
             forced_bos_token_id=self.scheme.forced_bos(target),
+            # The kept vocabulary is built for the default target; any other target decodes in full.
+            restrict=target == self.prompts.default_target,
         )
 
     def translate(self, text: str, source: str, target: str, deadline: float) -> Translation:
