@@ -102,14 +102,34 @@ def summarize(file, translate: bool, length: str | None, target_lang: str, demo:
 
 
 @main.command("fetch-models")
-def fetch_models() -> None:
-    """Download the configured checkpoints into the cache and convert them for the configured engine,
-    so image builds and offline hosts start without network or conversion."""
-    from api.engines.ct2 import ensure_converted
+@click.option(
+    "--corpus",
+    "corpus",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your Indonesian archive (text, JSONL or CSV; repeatable): its tokens join the summarizer's kept "
+    "vocabulary. Same as RINGKAS_VOCAB_CORPUS, which serving must also be given.",
+)
+@click.option(
+    "--translation-corpus",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Text in the translation target language (RINGKAS_VOCAB_TRANSLATION_CORPUS).",
+)
+def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...]) -> None:
+    """Download the configured checkpoints into the cache, convert them for the configured engine and
+    build each model's kept output vocabulary, so image builds and offline hosts start without network,
+    conversion or vocabulary work."""
+    from api.engines.factory import prepare
     from api.engines.loading import fetch, load_seq2seq
     from api.errors import ModelUnavailable
+    from api.prompts import load_prompts
 
+    for name, files in (("VOCAB_CORPUS", corpus), ("VOCAB_TRANSLATION_CORPUS", translation_corpus)):
+        if files:
+            os.environ[f"RINGKAS_{name}"] = ",".join(str(path.resolve()) for path in files)
     settings = Settings()
+    prompts = load_prompts(settings.prompts_dir)
     for role, source in _sources(settings).items():
         try:
             if source.is_local:
@@ -117,14 +137,26 @@ def fetch_models() -> None:
             else:
                 click.echo(f"{role}: fetching {source.ref}" + (f" at {source.revision}" if source.revision else ""))
                 click.echo(f"{role}: ready in {fetch(source)}")
-            if settings.engine == "ctranslate2":
-                loaded = load_seq2seq(source, weights=False)
-                folder = ensure_converted(
-                    source, loaded.revision, settings.ct2_compute_type, settings.converted_models_dir()
-                )
-                click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {folder}")
+            loaded = load_seq2seq(source, weights=False)
+            ready = prepare(settings, role, loaded, prompts)
+            if ready.folder is not None:
+                click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {ready.folder}")
+            kept = ready.kept
         except ModelUnavailable as exc:
             _fail(exc.detail)
+        except (OSError, ValueError) as exc:  # an unreadable corpus, a language wordfreq does not have
+            _fail(f"{role}: kept vocabulary: {exc}")
+        if kept is None:
+            click.echo(f"{role}: full output vocabulary (RINGKAS_VOCAB=full)")
+            continue
+        coverage = ", ".join(f"{name} {share:.2%}" for name, share in kept.coverage.items())
+        click.echo(
+            f"{role}: kept vocabulary for {kept.language}: {kept.size:,} of {kept.vocabulary_size:,} tokens "
+            f"({kept.size / kept.vocabulary_size:.1%}); coverage: {coverage}; plus each request's source tokens"
+        )
+    for name, files in (("VOCAB_CORPUS", corpus), ("VOCAB_TRANSLATION_CORPUS", translation_corpus)):
+        if files:
+            click.echo(f"serve with RINGKAS_{name}={os.environ[f'RINGKAS_{name}']} to use this kept set")
 
 
 @main.command("hash-key")
@@ -173,11 +205,20 @@ def make_tiny_models(directory: Path, seeds: Path | None) -> None:
     show_default=True,
     help="Where the real-shape random models (~5 GB) are built once.",
 )
-def bench(json_path: Path | None, cache: Path) -> None:
-    """Measure the default configuration against the naive transformers baseline (takes minutes)."""
+@click.option(
+    "--kept-vocab",
+    type=click.IntRange(min=0),
+    default=60_000,
+    show_default=True,
+    help="Kept-vocabulary size to stand in for a real tokenizer's (the bench models' tokenizer is tiny); "
+    "`ringkas fetch-models` prints the real size.",
+)
+def bench(json_path: Path | None, cache: Path, kept_vocab: int) -> None:
+    """Measure the default configuration against the naive transformers baseline and plain
+    CTranslate2 (takes about fifteen minutes)."""
     from api.bench import run, table
 
-    result = run(cache, echo=lambda message: click.echo(message, err=True))
+    result = run(cache, echo=lambda message: click.echo(message, err=True), kept_vocab=kept_vocab)
     click.echo(table(result))
     if json_path:
         json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

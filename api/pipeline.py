@@ -343,5 +343,6 @@ class Pipeline:
             languages=languages,
             limits=limits,
             engine=task.batcher.engine.name,
+            runtime=task.batcher.engine.describe(),
             load_seconds=round(loaded.load_seconds, 2),
         )

@@ -182,6 +182,11 @@ class ModelInfo(BaseModel):
     languages: dict[str, list[str]]
     limits: dict[str, int]
     engine: str
+    runtime: dict[str, Any] = Field(
+        default_factory=dict,
+        description="How the engine runs: compute type, threads, and the kept output vocabulary (its size, "
+        "sources and coverage), or `full`.",
+    )
     load_seconds: float
 
 

@@ -33,3 +33,7 @@ class Engine(Protocol):
     name: str
 
     def generate(self, batch: Sequence[Sequence[int]], params: GenerationParams) -> list[list[int]]: ...
+
+    def describe(self) -> dict:
+        """What runs (precision, threads, kept vocabulary), for /v1/models and the bench."""
+        ...

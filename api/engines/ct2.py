@@ -22,6 +22,8 @@ from api.engines.vocab import KeptVocabulary
 
 log = logging.getLogger(__name__)
 
+# Written beside a converted model whose rows were reordered: row -> the tokenizer's id.
+ORDER_FILE = "ringkas_row_order.json"
 # T5-family config types whose decoder-output scaling CTranslate2 infers from tie_word_embeddings.
 _T5_TYPES = {"t5", "mt5", "umt5"}
 
@@ -40,9 +42,17 @@ def _converter_class():
         ``config.scale_decoder_outputs`` for T5 (v1.0 checkpoints), never for mT5.
         """
 
-        def __init__(self, source: ModelSource, **kwargs):
+        def __init__(self, source: ModelSource, lead_token: str | None = None, **kwargs):
             super().__init__(source.path_or_id, revision=None if source.is_local else source.revision, **kwargs)
             self._hub = {} if source.is_local else {"cache_dir": source.cache_dir, "local_files_only": source.offline}
+            self.lead_token = lead_token
+            self.order: list[int] | None = None
+
+        def _load(self):
+            spec = super()._load()
+            if self.lead_token is not None:
+                self.order = _lead_token_first(spec, self.lead_token)
+            return spec
 
         def load_model(self, model_class, model_name_or_path, **kwargs):
             model = super().load_model(model_class, model_name_or_path, **self._hub, **kwargs)
@@ -69,21 +79,56 @@ def content_key(source: ModelSource, revision: str | None) -> str:
     return digest.hexdigest()[:16]
 
 
+def _lead_token_first(spec, token: str) -> list[int]:
+    """Moves ``token`` to the row just after the structural special tokens, in the vocabulary and in
+    every embedding and projection row, so the model computes exactly the same thing under new ids.
+
+    Why: CTranslate2 (4.8) maps the decoder's start and prefix tokens to rows of the restricted output
+    layer through a map it fills with ``emplace`` and never clears, so after the first batch a forced
+    prefix keeps the row it had in the first candidate set. NLLB's language tokens have the highest
+    ids, so their row moves with every batch's candidate count: the forced language token became
+    another token, or an out-of-range row (IndexError). Placed right after the always-kept specials,
+    it has the same row in every candidate set and in the full vocabulary. Returns the new order
+    (CTranslate2 row -> original id)."""
+    target = spec._vocabularies["target"][0]
+    lead = target.index(token)
+    specials = [i for i, t in enumerate(target) if t in ("<s>", "<pad>", "</s>", "<unk>")]
+    first = len(specials)
+    if sorted(specials) != list(range(first)):
+        raise ValueError(f"special tokens are not the first rows of the vocabulary: {specials}")
+    order = [*range(first), lead, *(i for i in range(first, len(target)) if i != lead)]
+    for kind, vocabularies in spec._vocabularies.items():
+        spec._vocabularies[kind] = [[vocab[i] for i in order] for vocab in vocabularies]
+    rows = [*getattr(spec.encoder, "embeddings", []), spec.decoder.embeddings, spec.decoder.projection]
+    for layer in rows:
+        for name in ("weight", "bias"):
+            value = getattr(layer, name, None)
+            if value is not None and not isinstance(value, str) and getattr(value, "shape", (0,))[0] == len(order):
+                setattr(layer, name, value[order])
+    return order
+
+
 def model_slug(source: ModelSource, revision: str | None) -> str:
     """A file name for one model at one revision (its weights' identity)."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "--", source.ref.strip("/"))[-80:]
     return f"{name}--{content_key(source, revision)[:40]}"
 
 
-def converted_path(source: ModelSource, revision: str | None, quantization: str, root: Path) -> Path:
-    return root / f"{model_slug(source, revision)}--{quantization}"
+def converted_path(
+    source: ModelSource, revision: str | None, quantization: str, root: Path, lead_token: str | None = None
+) -> Path:
+    lead = f"--lead-{re.sub(r'[^A-Za-z0-9_]+', '', lead_token)}" if lead_token else ""
+    return root / f"{model_slug(source, revision)}--{quantization}{lead}"
 
 
-def ensure_converted(source: ModelSource, revision: str | None, quantization: str, root: Path) -> Path:
-    """Returns the converted model folder, converting once if it is not cached yet."""
+def ensure_converted(
+    source: ModelSource, revision: str | None, quantization: str, root: Path, lead_token: str | None = None
+) -> Path:
+    """Returns the converted model folder, converting once if it is not cached yet. ``lead_token``
+    (a translator's forced target language) is moved to a fixed row; see ``_lead_token_first``."""
     from filelock import FileLock
 
-    target = converted_path(source, revision, quantization, root)
+    target = converted_path(source, revision, quantization, root, lead_token)
     if (target / "model.bin").is_file():
         return target
     root.mkdir(parents=True, exist_ok=True)
@@ -93,7 +138,10 @@ def ensure_converted(source: ModelSource, revision: str | None, quantization: st
         started = time.perf_counter()
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
-        _converter_class()(source).convert(str(staging), quantization=quantization, force=True)
+        converter = _converter_class()(source, lead_token)
+        converter.convert(str(staging), quantization=quantization, force=True)
+        if converter.order is not None:
+            (staging / ORDER_FILE).write_text(json.dumps(converter.order), encoding="utf-8")
         staging.rename(target)
         log.info("converted %s to CTranslate2 %s in %.1f s", source.ref, quantization, time.perf_counter() - started)
     return target
@@ -130,10 +178,18 @@ def with_vocabulary_map(converted: Path, kept: KeptVocabulary, never: frozenset[
 
 
 def _vocabulary(model_dir: Path) -> list[str]:
+    """The converted model's tokens by the tokenizer's ids (undoing a lead-token reordering)."""
     for name in ("shared_vocabulary.json", "target_vocabulary.json"):
         path = model_dir / name
         if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            order_file = model_dir / ORDER_FILE
+            if not order_file.is_file():
+                return rows
+            by_id = list(rows)
+            for row, original in enumerate(json.loads(order_file.read_text(encoding="utf-8"))):
+                by_id[original] = rows[row]
+            return by_id
     raise FileNotFoundError(f"no vocabulary in {model_dir}")
 
 
@@ -162,13 +218,25 @@ class CTranslate2Engine:
         self.vocab = _vocabulary(model_dir)
         self.index = {token: i for i, token in enumerate(self.vocab)}
         # inter_threads: batches that may run at once (one per batcher thread); intra: math threads each.
+        self.intra_threads = max(1, threads // parallel)
         self.translator = ctranslate2.Translator(
             str(model_dir),
             device="cpu",
             compute_type=compute_type,
             inter_threads=parallel,
-            intra_threads=max(1, threads // parallel),
+            intra_threads=self.intra_threads,
         )
+
+    def describe(self) -> dict:
+        """What runs, for /v1/models: the compute type CTranslate2 selected and the thread layout.
+        (Its instruction set and GEMM backend are only in its own log; `ringkas bench` reports them.)"""
+        return {
+            "engine": "ctranslate2",
+            "compute_type": self.translator.compute_type,
+            "intra_threads": self.intra_threads,
+            "inter_threads": self.translator.num_translators,
+            "vocabulary": self.kept.summary() if self.kept else {"kept": "full"},
+        }
 
     def tokens(self, ids: Sequence[int]) -> list[str]:
         return [self.vocab[i] for i in ids]

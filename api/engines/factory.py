@@ -3,7 +3,7 @@ convert (CTranslate2), compute or load the kept vocabulary, add the vocabulary m
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from api.config import Settings
@@ -55,36 +55,55 @@ def pad_kept(kept: KeptVocabulary, size: int, rows: int) -> KeptVocabulary:
     )
 
 
-def build_engine(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> Engine:
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a role's engine is built from, made on disk once (by fetch-models or the first start)."""
+
+    kept: KeptVocabulary | None
+    never: frozenset[int]
+    folder: Path | None  # the CTranslate2 model folder (with its vocabulary map when kept); None for transformers
+
+
+def prepare(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> Prepared:
     kept = kept_vocabulary(settings, role, loaded, prompts)
     never = uncopyable_ids(loaded.tokenizer)
-    if settings.engine == "transformers":
+    folder = None
+    if settings.engine == "ctranslate2":
+        from api.engines.ct2 import ensure_converted, with_vocabulary_map
+
+        root = settings.converted_models_dir()
+        lead = None
+        if kept is not None and role == "translator":
+            forced = detect_scheme(loaded.tokenizer, prompts.translate).forced_bos(kept_language(role, prompts))
+            lead = loaded.tokenizer.convert_ids_to_tokens(forced) if forced is not None else None
+        folder = ensure_converted(loaded.source, loaded.revision, settings.ct2_compute_type, root, lead)
+        if kept is not None:
+            folder = with_vocabulary_map(folder, kept, never)
+    return Prepared(kept, never, folder)
+
+
+def build_engine(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> Engine:
+    ready = prepare(settings, role, loaded, prompts)
+    if ready.folder is None:
         from api.engines.hf import TransformersEngine
 
         tokenizer = loaded.tokenizer
         return TransformersEngine(
-            loaded.model, pad_id=tokenizer.pad_token_id, eos_id=tokenizer.eos_token_id, kept=kept, never=never
+            loaded.model,
+            pad_id=tokenizer.pad_token_id,
+            eos_id=tokenizer.eos_token_id,
+            kept=ready.kept,
+            never=ready.never,
         )
     from api.engines.ct2 import CTranslate2Engine
 
-    folder = converted_folder(settings, loaded)
-    if kept is not None:
-        from api.engines.ct2 import with_vocabulary_map
-
-        folder = with_vocabulary_map(folder, kept, never)
     return CTranslate2Engine(
-        folder,
+        ready.folder,
         compute_type=settings.ct2_compute_type,
         threads=settings.math_threads(),
         parallel=settings.engine_parallel,
-        kept=kept,
+        kept=ready.kept,
     )
-
-
-def converted_folder(settings: Settings, loaded: LoadedModel) -> Path:
-    from api.engines.ct2 import ensure_converted
-
-    return ensure_converted(loaded.source, loaded.revision, settings.ct2_compute_type, settings.converted_models_dir())
 
 
 def _output_rows(loaded: LoadedModel) -> int:

@@ -33,6 +33,15 @@ class TransformersEngine:
             self._kept_bias = torch.full((rows,), float("-inf"))
             self._kept_bias[list(kept.ids)] = 0.0
 
+    def describe(self) -> dict:
+        return {
+            "engine": "transformers",
+            "compute_type": str(next(self.model.parameters()).dtype).removeprefix("torch."),
+            "intra_threads": torch.get_num_threads(),
+            "inter_threads": 1,
+            "vocabulary": self.kept.summary() if self.kept else {"kept": "full"},
+        }
+
     def _restriction(self, batch: Sequence[Sequence[int]]) -> torch.Tensor:
         """0 for the batch's candidates (kept set + copyable source tokens), -inf elsewhere."""
         bias = self._kept_bias.clone()

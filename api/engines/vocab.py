@@ -269,8 +269,10 @@ def _corpus_lines(paths: Sequence[Path]) -> Iterator[str]:
                         raise ValueError(f"{path}:{number}: not a JSON object ({exc.msg})") from exc
                     if isinstance(record, dict):
                         text = record.get("text")
-                        yield text if isinstance(text, str) else " ".join(
-                            v for v in record.values() if isinstance(v, str)
+                        yield (
+                            text
+                            if isinstance(text, str)
+                            else " ".join(v for v in record.values() if isinstance(v, str))
                         )
             elif suffix == ".csv":
                 for row in csv.DictReader(handle):

@@ -1,0 +1,141 @@
+"""Where the per-step time goes in CTranslate2: one request at the bench's real shapes, under each
+instruction set / GEMM backend / thread layout, with the full and the kept vocabulary.
+
+    python bench/ct2_sweep.py [--repeat 3] [--kept-vocab 60000]
+
+Needs `ringkas bench` to have built and converted its models once. Each configuration runs in its own
+process because CTranslate2 reads its CT2_* variables once, at start. Prints one JSON line per run
+and a table; timings are medians, and comparisons are only meaningful within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CONFIGS = {
+    "default (oneDNN, AVX2)": {},
+    "CT2_FORCE_CPU_ISA=AVX512": {"CT2_FORCE_CPU_ISA": "AVX512"},
+    "CT2_USE_MKL=1": {"CT2_USE_MKL": "1"},
+    "CT2_USE_MKL=1, AVX512": {"CT2_USE_MKL": "1", "CT2_FORCE_CPU_ISA": "AVX512"},
+    "CT2_USE_MKL=1, packed GEMM": {"CT2_USE_MKL": "1", "CT2_USE_EXPERIMENTAL_PACKED_GEMM": "1"},
+}
+CASES = [  # (model, input tokens, output tokens, beams)
+    ("summarizer", 512, 64, 4),
+    ("summarizer", 512, 64, 1),
+    ("translator", 64, 80, 4),
+    ("translator", 64, 80, 1),
+]
+
+
+def _child(spec: dict) -> dict:
+    import ctranslate2
+
+    out = {}
+    for role in ("summarizer", "translator"):
+        for vocab, folder in spec["folders"][role].items():
+            translator = ctranslate2.Translator(
+                folder, device="cpu", compute_type=spec["compute_type"], intra_threads=spec["threads"]
+            )
+            words = json.loads((Path(folder) / "shared_vocabulary.json").read_text())[: spec["token_rows"][role]]
+            for case_role, n_in, n_out, beams in CASES:
+                if case_role != role:
+                    continue
+                source = [words[10 + (i * 7) % (len(words) - 20)] for i in range(n_in - 1)] + ["</s>"]
+                prefix = [["eng_Latn"]] if role == "translator" else None
+                if role == "translator":
+                    source = ["ind_Latn", *source]
+
+                def once():
+                    started = time.perf_counter()
+                    translator.translate_batch(
+                        [source],
+                        target_prefix=prefix,
+                        beam_size=beams,
+                        max_decoding_length=n_out,
+                        min_decoding_length=n_out,
+                        no_repeat_ngram_size=2 if role == "summarizer" else 0,
+                        length_penalty=0.6 if role == "summarizer" else 1.0,
+                        use_vmap=vocab == "kept",
+                    )
+                    return time.perf_counter() - started
+
+                once()
+                out[f"{role} {n_in}->{n_out} beam {beams}, {vocab}"] = statistics.median(
+                    once() for _ in range(spec["repeat"])
+                )
+            del translator
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--kept-vocab", type=int, default=60000)
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "ringkas" / "bench")
+    parser.add_argument("--only", nargs="*", help="configuration names to run")
+    args = parser.parse_args()
+
+    from transformers import AutoTokenizer
+
+    from api.config import Settings
+    from api.engines.ct2 import ensure_converted, with_vocabulary_map
+    from api.engines.factory import pad_kept
+    from api.engines.loading import ModelSource
+    from api.engines.vocab import VocabSpec, build_kept, uncopyable_ids
+
+    folders, rows = {}, {}
+    root = Settings().converted_models_dir()
+    for role, name, language in (
+        ("summarizer", "mt5-base-v2", "ind_Latn"),
+        ("translator", "nllb-600m-v2", "eng_Latn"),
+    ):
+        path = args.cache / "models" / name
+        converted = ensure_converted(ModelSource(str(path)), None, "int8", root)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        full_rows = len(json.loads((converted / "shared_vocabulary.json").read_text()))
+        kept = pad_kept(build_kept(tokenizer, VocabSpec(language, 50_000)), args.kept_vocab, full_rows)
+        folders[role] = {
+            "full": str(converted),
+            "kept": str(with_vocabulary_map(converted, kept, uncopyable_ids(tokenizer))),
+        }
+        rows[role] = len(tokenizer)
+
+    results = {}
+    for name, env in CONFIGS.items():
+        if args.only and name not in args.only:
+            continue
+        for threads in (2,):
+            spec = {
+                "folders": folders,
+                "token_rows": rows,
+                "compute_type": "int8",
+                "threads": threads,
+                "repeat": args.repeat,
+            }
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", json.dumps(spec)],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(json.dumps({"config": name, **results[name]}), flush=True)
+    cases = list(next(iter(results.values())))
+    print(f"\n{'seconds, one request, median of ' + str(args.repeat):44}" + "".join(f"{c[:26]:>28}" for c in results))
+    for case in cases:
+        print(f"{case:44}" + "".join(f"{results[c][case]:28.2f}" for c in results))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        print(json.dumps(_child(json.loads(sys.argv[2]))))
+    else:
+        main()
