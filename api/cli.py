@@ -30,7 +30,7 @@ def _use_demo_models(cache_dir: Path | None) -> None:
 
 
 def _sources(settings: Settings):
-    from api.runtime import model_source
+    from api.engines.factory import model_source
 
     return {role: model_source(settings, role) for role in ROLES}
 
@@ -120,15 +120,17 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
     """Download the configured checkpoints into the cache, convert them for the configured engine and
     build each model's kept output vocabulary, so image builds and offline hosts start without network,
     conversion or vocabulary work."""
-    from api.engines.factory import prepare
-    from api.engines.loading import fetch, load_seq2seq
+    from api.engines.factory import load_model, prepare
+    from api.engines.loading import fetch
     from api.errors import ModelUnavailable
     from api.prompts import load_prompts
 
-    for name, files in (("VOCAB_CORPUS", corpus), ("VOCAB_TRANSLATION_CORPUS", translation_corpus)):
-        if files:
-            os.environ[f"RINGKAS_{name}"] = ",".join(str(path.resolve()) for path in files)
-    settings = Settings()
+    overrides = {
+        name: ",".join(str(path.resolve()) for path in files)
+        for name, files in (("vocab_corpus", corpus), ("vocab_translation_corpus", translation_corpus))
+        if files
+    }
+    settings = Settings(**overrides)
     prompts = load_prompts(settings.prompts_dir)
     for role, source in _sources(settings).items():
         try:
@@ -137,7 +139,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
             else:
                 click.echo(f"{role}: fetching {source.ref}" + (f" at {source.revision}" if source.revision else ""))
                 click.echo(f"{role}: ready in {fetch(source)}")
-            loaded = load_seq2seq(source, weights=False)
+            loaded = load_model(settings, role, prompts, weights=False)
             ready = prepare(settings, role, loaded, prompts)
             if ready.folder is not None:
                 click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {ready.folder}")
@@ -154,9 +156,8 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
             f"{role}: kept vocabulary for {kept.language}: {kept.size:,} of {kept.vocabulary_size:,} tokens "
             f"({kept.size / kept.vocabulary_size:.1%}); coverage: {coverage}; plus each request's source tokens"
         )
-    for name, files in (("VOCAB_CORPUS", corpus), ("VOCAB_TRANSLATION_CORPUS", translation_corpus)):
-        if files:
-            click.echo(f"serve with RINGKAS_{name}={os.environ[f'RINGKAS_{name}']} to use this kept set")
+    for name, value in overrides.items():
+        click.echo(f"serve with RINGKAS_{name.upper()}={value} to use this kept set")
 
 
 @main.command("hash-key")

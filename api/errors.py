@@ -109,3 +109,4 @@ class ModelUnavailable(RingkasError):
             "Download it first with `ringkas fetch-models` (or mount it and point the setting at the folder)."
         )
         self.ref = ref
+        self.reason = reason

@@ -14,9 +14,9 @@ from dataclasses import replace
 from api.cache import build_cache
 from api.config import Settings
 from api.engines.batcher import Batcher
-from api.engines.factory import build_engine
+from api.engines.factory import build_engine, load_model
 from api.engines.gather import gather
-from api.engines.loading import LoadedModel, ModelSource, load_seq2seq
+from api.engines.loading import LoadedModel
 from api.engines.summarizer import Summarizer
 from api.engines.translator import Translator
 from api.errors import NotReady, RingkasError
@@ -32,17 +32,6 @@ WARMUP_TEXT = (
     "Pemerintah Indonesia mengumumkan rencana pembangunan jalan baru di Jawa Barat. "
     "Menurut menteri, proyek itu akan selesai tahun depan."
 )
-
-
-def model_source(settings: Settings, role: str) -> ModelSource:
-    """Where the settings say the summarizer or translator comes from."""
-    return ModelSource(
-        ref=getattr(settings, f"{role}_model"),
-        revision=getattr(settings, f"{role}_revision"),
-        cache_dir=settings.cache_dir,
-        offline=settings.hub_offline,
-        licence=getattr(settings, f"{role}_licence"),
-    )
 
 
 def configure_math_threads(threads: int) -> None:
@@ -151,12 +140,11 @@ class Runtime:
 
     def _build(self) -> Pipeline:
         s = self.settings
-        configure_math_threads(s.math_threads())
+        if s.engine == "transformers":  # CTranslate2 takes its threads per model and never loads torch
+            configure_math_threads(s.math_threads())
         prompts = load_prompts(s.prompts_dir)
-        # CTranslate2 brings its own converted weights: the torch model is only loaded to convert.
-        weights = s.engine == "transformers"
-        summarizer_model = load_seq2seq(model_source(s, "summarizer"), weights=weights)
-        translator_model = load_seq2seq(model_source(s, "translator"), weights=weights)
+        summarizer_model = load_model(s, "summarizer", prompts)
+        translator_model = load_model(s, "translator", prompts)
         return Pipeline(
             Summarizer(summarizer_model, self._batcher("summarizer", summarizer_model, prompts), prompts.summarize),
             Translator(translator_model, self._batcher("translator", translator_model, prompts), prompts.translate),

@@ -34,6 +34,29 @@ CASES = [  # (model, input tokens, output tokens, beams)
 ]
 
 
+def _time_case(translator, role: str, words: list[str], case: tuple, use_vmap: bool, repeat: int) -> float:
+    _, n_in, n_out, beams = case
+    source = [words[10 + (i * 7) % (len(words) - 20)] for i in range(n_in - 1)] + ["</s>"]
+    prefix = None
+    if role == "translator":
+        source, prefix = ["ind_Latn", *source], [["eng_Latn"]]
+    timings = []
+    for _ in range(repeat + 1):  # the first run warms up
+        started = time.perf_counter()
+        translator.translate_batch(
+            [source],
+            target_prefix=prefix,
+            beam_size=beams,
+            max_decoding_length=n_out,
+            min_decoding_length=n_out,
+            no_repeat_ngram_size=2 if role == "summarizer" else 0,
+            length_penalty=0.6 if role == "summarizer" else 1.0,
+            use_vmap=use_vmap,
+        )
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings[1:])
+
+
 def _child(spec: dict) -> dict:
     import ctranslate2
 
@@ -44,33 +67,9 @@ def _child(spec: dict) -> dict:
                 folder, device="cpu", compute_type=spec["compute_type"], intra_threads=spec["threads"]
             )
             words = json.loads((Path(folder) / "shared_vocabulary.json").read_text())[: spec["token_rows"][role]]
-            for case_role, n_in, n_out, beams in CASES:
-                if case_role != role:
-                    continue
-                source = [words[10 + (i * 7) % (len(words) - 20)] for i in range(n_in - 1)] + ["</s>"]
-                prefix = [["eng_Latn"]] if role == "translator" else None
-                if role == "translator":
-                    source = ["ind_Latn", *source]
-
-                def once():
-                    started = time.perf_counter()
-                    translator.translate_batch(
-                        [source],
-                        target_prefix=prefix,
-                        beam_size=beams,
-                        max_decoding_length=n_out,
-                        min_decoding_length=n_out,
-                        no_repeat_ngram_size=2 if role == "summarizer" else 0,
-                        length_penalty=0.6 if role == "summarizer" else 1.0,
-                        use_vmap=vocab == "kept",
-                    )
-                    return time.perf_counter() - started
-
-                once()
-                out[f"{role} {n_in}->{n_out} beam {beams}, {vocab}"] = statistics.median(
-                    once() for _ in range(spec["repeat"])
-                )
-            del translator
+            for case in (c for c in CASES if c[0] == role):
+                name = f"{role} {case[1]}->{case[2]} beam {case[3]}, {vocab}"
+                out[name] = _time_case(translator, role, words, case, vocab == "kept", spec["repeat"])
     return out
 
 
@@ -97,7 +96,8 @@ def main() -> None:
         ("translator", "nllb-600m-v2", "eng_Latn"),
     ):
         path = args.cache / "models" / name
-        converted = ensure_converted(ModelSource(str(path)), None, "int8", root)
+        lead = "eng_Latn" if role == "translator" else None
+        converted = ensure_converted(ModelSource(str(path)), None, "int8", root, lead)
         tokenizer = AutoTokenizer.from_pretrained(path)
         full_rows = len(json.loads((converted / "shared_vocabulary.json").read_text()))
         kept = pad_kept(build_kept(tokenizer, VocabSpec(language, 50_000)), args.kept_vocab, full_rows)

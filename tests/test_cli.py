@@ -62,7 +62,34 @@ def test_fetch_models_leaves_local_folders_alone_and_converts_them(env, tmp_path
     assert result.exit_code == 0, result.output
     assert result.stdout.count("nothing to fetch") == 2
     assert result.stdout.count("converted for CTranslate2 (int8)") == 2
-    assert len(list((tmp_path / "ct2").glob("*/model.bin"))) == 2
+    converted = [p for p in (tmp_path / "ct2").glob("*/model.bin") if not p.is_symlink()]
+    assert len(converted) == 2  # one conversion per model; the vocabulary maps only link to it
+    assert len(list((tmp_path / "ct2").glob("*--vmap-*/vmap.txt"))) == 2
+    assert "kept vocabulary for ind_Latn" in result.stdout and "kept vocabulary for eng_Latn" in result.stdout
+    assert "coverage" in result.stdout
+
+
+def test_fetch_models_builds_the_kept_set_from_an_archive_and_says_how_to_serve_with_it(env, tmp_path):
+    archive = tmp_path / "arsip.jsonl"
+    archive.write_text('{"id": 1, "text": "Banjir melanda Kabupaten Bekasi."}\n' * 2, encoding="utf-8")
+    env = {**env, "RINGKAS_CT2_DIR": str(tmp_path / "ct2")}
+    result = CliRunner().invoke(main, ["fetch-models", "--corpus", str(archive)], env=env)
+    assert result.exit_code == 0, result.output
+    summarizer_line = next(line for line in result.stdout.splitlines() if line.startswith("summarizer: kept"))
+    assert "corpus, wordfreq set alone" in summarizer_line and "corpus " in summarizer_line
+    assert f"RINGKAS_VOCAB_CORPUS={archive.resolve()}" in result.stdout
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["fetch-models", "--corpus", str(broken)], env=env)
+    assert result.exit_code == 2 and "broken.jsonl:1" in result.stderr
+
+
+def test_fetch_models_with_the_full_vocabulary(env, tmp_path):
+    env = {**env, "RINGKAS_CT2_DIR": str(tmp_path / "ct2"), "RINGKAS_VOCAB": "full"}
+    result = CliRunner().invoke(main, ["fetch-models"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("full output vocabulary") == 2
+    assert not list((tmp_path / "ct2").glob("*--vmap-*"))
 
 
 def test_fetch_models_offline_fails_naming_the_model(env):

@@ -1,6 +1,7 @@
 """The pipeline on the tiny models: limits, truncation, presets, translation segments."""
 
 import dataclasses
+import types
 import json
 import shutil
 import time
@@ -126,8 +127,9 @@ def test_checkpoint_task_prefix_comes_from_its_config(pipeline, tiny_dir, tmp_pa
 
 def test_translator_window_respects_the_model_position_table(pipeline):
     loaded = pipeline.translator.loaded
+    # The served config is the converted folder's facts (a namespace), not a transformers config.
     small = dataclasses.replace(
-        loaded, config=loaded.config.__class__(**{**loaded.config.to_dict(), "max_position_embeddings": 64})
+        loaded, config=types.SimpleNamespace(**{**vars(loaded.config), "max_position_embeddings": 64})
     )
     translator = Translator(small, pipeline.translator.batcher, pipeline.prompts.translate)
     assert translator.window == 64 and translator.max_new_cap == 62

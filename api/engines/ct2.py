@@ -12,13 +12,17 @@ import json
 import logging
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from api.engines.base import GenerationParams
 from api.engines.loading import ModelSource
 from api.engines.vocab import KeptVocabulary
+from api.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -115,36 +119,81 @@ def model_slug(source: ModelSource, revision: str | None) -> str:
 
 
 def converted_path(
-    source: ModelSource, revision: str | None, quantization: str, root: Path, lead_token: str | None = None
+    source: ModelSource, revision: str | None, quantization: str, root: Path, lead_target: str | None = None
 ) -> Path:
-    lead = f"--lead-{re.sub(r'[^A-Za-z0-9_]+', '', lead_token)}" if lead_token else ""
+    lead = f"--lead-{re.sub(r'[^A-Za-z0-9_]+', '', lead_target)}" if lead_target else ""
     return root / f"{model_slug(source, revision)}--{quantization}{lead}"
 
 
 def ensure_converted(
-    source: ModelSource, revision: str | None, quantization: str, root: Path, lead_token: str | None = None
+    source: ModelSource,
+    revision: str | None,
+    quantization: str,
+    root: Path,
+    lead_target: str | None = None,
+    prompts_dir: Path | None = None,
 ) -> Path:
-    """Returns the converted model folder, converting once if it is not cached yet. ``lead_token``
-    (a translator's forced target language) is moved to a fixed row; see ``_lead_token_first``."""
+    """Returns the converted model folder, converting once if it is not cached yet.
+
+    Conversion runs in a child process: it needs transformers, torch and the float32 weights (2.4 GB
+    for NLLB-600M), none of which a serving worker should keep. The folder also gets the fast
+    tokenizer and config facts serving reads (``api.engines.light``). ``lead_target`` (a translator's
+    kept target language) has its language token moved to a fixed row; see ``_lead_token_first``."""
     from filelock import FileLock
 
-    target = converted_path(source, revision, quantization, root, lead_token)
-    if (target / "model.bin").is_file():
+    from api.engines.light import has_serving_files
+
+    target = converted_path(source, revision, quantization, root, lead_target)
+    if (target / "model.bin").is_file() and has_serving_files(target):
         return target
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
-        if (target / "model.bin").is_file():  # another worker finished it while we waited
+        if (target / "model.bin").is_file() and has_serving_files(target):  # another worker finished it
             return target
         started = time.perf_counter()
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
-        converter = _converter_class()(source, lead_token)
-        converter.convert(str(staging), quantization=quantization, force=True)
-        if converter.order is not None:
-            (staging / ORDER_FILE).write_text(json.dumps(converter.order), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)  # a folder from before serving files existed
+        job = {
+            "source": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(source).items()},
+            "quantization": quantization,
+            "output": str(staging),
+            "lead_target": lead_target,
+            "prompts_dir": str(prompts_dir) if prompts_dir else None,
+        }
+        proc = subprocess.run(
+            [sys.executable, "-m", "api.engines.ct2", json.dumps(job)], capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+            raise ModelUnavailable(source.ref, revision, lines[-1] if lines else f"conversion exited {proc.returncode}")
         staging.rename(target)
         log.info("converted %s to CTranslate2 %s in %.1f s", source.ref, quantization, time.perf_counter() - started)
     return target
+
+
+def _convert(job: dict) -> None:
+    """The child process: load tokenizer and config with transformers, convert, write serving files."""
+    from api.config import REPO_ROOT
+    from api.engines.languages import detect_scheme
+    from api.engines.light import write_serving_files
+    from api.engines.loading import load_seq2seq
+    from api.prompts import load_prompts
+
+    raw = job["source"]
+    source = ModelSource(**{**raw, "cache_dir": Path(raw["cache_dir"]) if raw["cache_dir"] else None})
+    loaded = load_seq2seq(source, weights=False)
+    lead_token = None
+    if job["lead_target"]:
+        prompts = load_prompts(Path(job["prompts_dir"] or REPO_ROOT / "prompts"))
+        forced = detect_scheme(loaded.tokenizer, prompts.translate).forced_bos(job["lead_target"])
+        lead_token = loaded.tokenizer.convert_ids_to_tokens(forced) if forced is not None else None
+    output = Path(job["output"])
+    converter = _converter_class()(source, lead_token)
+    converter.convert(str(output), quantization=job["quantization"], force=True)
+    if converter.order is not None:
+        (output / ORDER_FILE).write_text(json.dumps(converter.order), encoding="utf-8")
+    write_serving_files(loaded.tokenizer, loaded.config, output)
 
 
 def with_vocabulary_map(converted: Path, kept: KeptVocabulary, never: frozenset[int]) -> Path:
@@ -261,3 +310,12 @@ class CTranslate2Engine:
             use_vmap=params.restrict and self.kept is not None,
         )
         return [[self.index[token] for token in result.hypotheses[0]] for result in results]
+
+
+if __name__ == "__main__":
+    try:
+        _convert(json.loads(sys.argv[1]))
+    except ModelUnavailable as exc:
+        sys.exit(exc.reason)
+    except Exception as exc:  # the parent reports the last line, with the model's name
+        sys.exit(f"conversion failed: {type(exc).__name__}: {exc}")

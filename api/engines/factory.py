@@ -3,15 +3,19 @@ convert (CTranslate2), compute or load the kept vocabulary, add the vocabulary m
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from api.config import Settings
 from api.engines.base import Engine
 from api.engines.languages import detect_scheme
-from api.engines.loading import LoadedModel
+from api.engines.loading import LoadedModel, ModelSource, fetch, load_seq2seq, read_licence
 from api.engines.vocab import KeptVocabulary, VocabSpec, load_or_build, uncopyable_ids
 from api.prompts import Prompts
+
+log = logging.getLogger(__name__)
 
 
 def kept_language(role: str, prompts: Prompts) -> str:
@@ -55,6 +59,59 @@ def pad_kept(kept: KeptVocabulary, size: int, rows: int) -> KeptVocabulary:
     )
 
 
+def model_source(settings: Settings, role: str) -> ModelSource:
+    """Where the settings say the summarizer or translator comes from."""
+    return ModelSource(
+        ref=getattr(settings, f"{role}_model"),
+        revision=getattr(settings, f"{role}_revision"),
+        cache_dir=settings.cache_dir,
+        offline=settings.hub_offline,
+        licence=getattr(settings, f"{role}_licence"),
+    )
+
+
+def lead_target(settings: Settings, role: str, prompts: Prompts) -> str | None:
+    """The translator's kept target, whose language token gets a fixed row (see ``ct2._lead_token_first``)."""
+    return kept_language(role, prompts) if role == "translator" and settings.vocab == "kept" else None
+
+
+def load_model(settings: Settings, role: str, prompts: Prompts, weights: bool = True) -> LoadedModel:
+    """A role's model as its engine needs it: the transformers checkpoint (weights in fp32), or for
+    CTranslate2 the converted folder with its own tokenizer, converted first if needed, so that a
+    CTranslate2 worker never imports transformers or torch."""
+    source = model_source(settings, role)
+    if settings.engine == "transformers":
+        return load_seq2seq(source, weights=weights)
+    from api.engines.ct2 import ensure_converted
+    from api.engines.light import LightTokenizer, light_config
+
+    started = time.perf_counter()
+    # The hub commit names the weights (a local folder is named by its files): fetch() only reads the
+    # cache when offline, and downloads what is missing otherwise, as from_pretrained would.
+    revision = None if source.is_local else fetch(source).name
+    folder = ensure_converted(
+        source,
+        revision,
+        settings.ct2_compute_type,
+        settings.converted_models_dir(),
+        lead_target(settings, role, prompts),
+        settings.prompts_dir,
+    )
+    licence = source.licence or read_licence(source) or "unknown"
+    loaded = LoadedModel(
+        source,
+        None,
+        LightTokenizer(folder),
+        light_config(folder),
+        licence,
+        revision,
+        time.perf_counter() - started,
+        folder=folder,
+    )
+    log.info("loaded %s (%s, converted) in %.1f s", source.ref, loaded.config.model_type, loaded.load_seconds)
+    return loaded
+
+
 @dataclass(frozen=True)
 class Prepared:
     """Everything a role's engine is built from, made on disk once (by fetch-models or the first start)."""
@@ -67,18 +124,11 @@ class Prepared:
 def prepare(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> Prepared:
     kept = kept_vocabulary(settings, role, loaded, prompts)
     never = uncopyable_ids(loaded.tokenizer)
-    folder = None
-    if settings.engine == "ctranslate2":
-        from api.engines.ct2 import ensure_converted, with_vocabulary_map
+    folder = loaded.folder
+    if folder is not None and kept is not None:
+        from api.engines.ct2 import with_vocabulary_map
 
-        root = settings.converted_models_dir()
-        lead = None
-        if kept is not None and role == "translator":
-            forced = detect_scheme(loaded.tokenizer, prompts.translate).forced_bos(kept_language(role, prompts))
-            lead = loaded.tokenizer.convert_ids_to_tokens(forced) if forced is not None else None
-        folder = ensure_converted(loaded.source, loaded.revision, settings.ct2_compute_type, root, lead)
-        if kept is not None:
-            folder = with_vocabulary_map(folder, kept, never)
+        folder = with_vocabulary_map(folder, kept, never)
     return Prepared(kept, never, folder)
 
 
@@ -87,13 +137,9 @@ def build_engine(settings: Settings, role: str, loaded: LoadedModel, prompts: Pr
     if ready.folder is None:
         from api.engines.hf import TransformersEngine
 
-        tokenizer = loaded.tokenizer
+        tok = loaded.tokenizer
         return TransformersEngine(
-            loaded.model,
-            pad_id=tokenizer.pad_token_id,
-            eos_id=tokenizer.eos_token_id,
-            kept=ready.kept,
-            never=ready.never,
+            loaded.model, pad_id=tok.pad_token_id, eos_id=tok.eos_token_id, kept=ready.kept, never=ready.never
         )
     from api.engines.ct2 import CTranslate2Engine
 

@@ -48,6 +48,7 @@ class LoadedModel:
     licence: str
     revision: str | None
     load_seconds: float
+    folder: Path | None = None  # the converted model (CTranslate2), with its own tokenizer files
 
     @property
     def architecture(self) -> str:
