@@ -1,10 +1,10 @@
 """The pipeline on the tiny models: limits, truncation, presets, translation segments."""
 
 import dataclasses
-import types
 import json
 import shutil
 import time
+import types
 
 import pytest
 

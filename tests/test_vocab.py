@@ -309,6 +309,31 @@ def test_moving_the_lead_token_keeps_the_model_exact(tiny_dir, reference, seed_t
         assert engine.generate(batch, params) == reference.translator.batcher.engine.generate(batch, params)
 
 
+def test_a_target_without_a_word_list_is_served_over_the_full_vocabulary(tiny_dir, tmp_path, caplog):
+    """A translator whose default target wordfreq cannot list still starts, unrestricted, and says so."""
+    import shutil
+
+    import yaml
+
+    from api.config import REPO_ROOT
+    from api.runtime import Runtime
+    from tests.conftest import tiny_settings
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(REPO_ROOT / "prompts", prompts)
+    translate = yaml.safe_load((prompts / "translate.yaml").read_text())
+    translate["default_target"] = "ace_Arab"  # Acehnese in Arabic script: no wordfreq list
+    (prompts / "translate.yaml").write_text(yaml.safe_dump(translate))
+    runtime = Runtime(tiny_settings(tiny_dir, prompts_dir=prompts, warmup=False)).start(background=False)
+    try:
+        assert runtime.state == "ready", runtime.error
+        models = {m.role: m.runtime["vocabulary"] for m in runtime.require().models().models}
+        assert models["translator"] == {"kept": "full"} and models["summarizer"]["kept"] > 0
+        assert any("no word list" in record.getMessage() for record in caplog.records)
+    finally:
+        runtime.stop()
+
+
 def test_only_the_kept_target_is_restricted(reference):
     translator = reference.translator
     segments = translator.segments("Berita hari ini.", "ind_Latn")

@@ -12,7 +12,7 @@ from api.config import Settings
 from api.engines.base import Engine
 from api.engines.languages import detect_scheme
 from api.engines.loading import LoadedModel, ModelSource, fetch, load_seq2seq, read_licence
-from api.engines.vocab import KeptVocabulary, VocabSpec, load_or_build, uncopyable_ids
+from api.engines.vocab import KeptVocabulary, NoWordList, VocabSpec, load_or_build, uncopyable_ids
 from api.prompts import Prompts
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,11 @@ def kept_vocabulary(settings: Settings, role: str, loaded: LoadedModel, prompts:
         forced = detect_scheme(loaded.tokenizer, prompts.translate).forced_bos(language)
         extra = [forced] if forced is not None else []
     cache = settings.converted_models_dir() / f"{model_slug(loaded.source, loaded.revision)}--kept-{spec.key()}.json"
-    kept = load_or_build(loaded.tokenizer, spec, cache, extra)
+    try:
+        kept = load_or_build(loaded.tokenizer, spec, cache, extra)
+    except NoWordList as exc:  # e.g. a Javanese target: serve it, over the full vocabulary, and say so
+        log.warning("%s: full output vocabulary: %s", role, exc)
+        return None
     return pad_kept(kept, settings.vocab_min_size, _output_rows(loaded)) if settings.vocab_min_size else kept
 
 

@@ -38,6 +38,10 @@ CORPUS_MIN_COUNT = 2
 WORD_START = "\u2581"  # sentencepiece's word-boundary mark
 
 
+class NoWordList(ValueError):
+    """wordfreq has no list for the language: that model decodes over its full vocabulary."""
+
+
 @dataclass(frozen=True)
 class VocabSpec:
     """What a kept set is built from (the settings side); ``key`` names its cache entry."""
@@ -114,7 +118,7 @@ def build_kept(tokenizer, spec: VocabSpec, extra_ids: Iterable[int] = ()) -> Kep
 
     language = spec.wordfreq_language
     if language not in wordfreq.available_languages():
-        raise ValueError(
+        raise NoWordList(
             f"wordfreq has no word list for {spec.language!r} ({language}); set RINGKAS_VOCAB=full, "
             "or give a corpus in that language"
         )
