@@ -1,8 +1,9 @@
 """The fast engine: CTranslate2 (int8 by default) with a conversion cache keyed by model revision.
 
-Conversion loads the transformers checkpoint once, writes a CTranslate2 model next to the hub cache
-and is reused on every later start (and by every worker: a file lock stops two workers converting
-at once). At serve time only the tokenizer and the converted model are in memory.
+Conversion runs once, in a child process (it needs transformers, torch and the float32 weights),
+writes a CTranslate2 model with its fast tokenizer next to the hub cache, and is reused on every
+later start (and by every worker: a file lock stops two workers converting at once). At serve time
+only the tokenizer, the converted model and its vocabulary map are in memory.
 """
 
 from __future__ import annotations
@@ -244,7 +245,8 @@ def _vocabulary(model_dir: Path) -> list[str]:
 
 class CTranslate2Engine:
     """CTranslate2 speaks token strings; ids are mapped through the converted model's own vocabulary,
-    which the converter writes in the tokenizer's id order (the parity tests hold it to that)."""
+    read back in the tokenizer's id order (undoing the translator's lead-token row move; the parity
+    tests hold it to that)."""
 
     name = "ctranslate2"
 
