@@ -58,9 +58,10 @@ def main() -> None:
         vocab_min_size=args.kept_vocab,
     )
     prompts = load_prompts(settings.prompts_dir)
-    engines = {}
+    engines, tokenizers = {}, {}
     for role in ("summarizer", "translator"):
         loaded = load_model(settings, role, prompts)
+        tokenizers[role] = loaded.tokenizer
         step(f"{role}: tokenizer and config")
         engines[role] = build_engine(settings, role, loaded, prompts)
         size = (loaded.folder / "model.bin").stat().st_size / 2**20
@@ -71,7 +72,7 @@ def main() -> None:
     source = list(range(10, 521))
     started = time.perf_counter()
     engines["summarizer"].generate([source], GenerationParams(64, 64, 4, 2, 0.6, restrict=True))
-    forced = load_model(settings, "translator", prompts).tokenizer.convert_tokens_to_ids("eng_Latn")
+    forced = tokenizers["translator"].convert_tokens_to_ids("eng_Latn")
     engines["translator"].generate(
         [source[:64]], GenerationParams(80, 80, 4, forced_bos_token_id=forced, restrict=True)
     )
