@@ -4,6 +4,7 @@ cache, deadline and timings."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -36,8 +37,9 @@ from api.schemas import (
 )
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
-from api.text.html import html_to_text
+from api.text.html import Extracted, html_to_text
 from api.text.language import LanguageDetector
+from api.text.repair import repair_text
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,18 @@ class Prepared:
     text: str
     format: str
     cleaned: Cleaned
+    extracted: Counter  # HTML elements removed before extraction, by rule name
+    repaired: bool
+
+    def cleaning(self, rules_version: str, show_text: bool) -> Cleaning:
+        return Cleaning(
+            rules_version=rules_version,
+            removed_elements=sum(self.extracted.values()),
+            removed_lines=self.cleaned.removed_lines,
+            removed_spans=sum(self.cleaned.cut.values()),
+            removed=dict(self.extracted + self.cleaned.removed + self.cleaned.cut),
+            clean_text=self.text if show_text else None,
+        )
 
 
 class Pipeline:
@@ -87,15 +101,17 @@ class Pipeline:
         self.cache = cache
 
     # --- checks shared by the routes --------------------------------------------------------
-    def _clean(self, raw: str, limit: int, field: str = "text") -> str:
+    def _clean(self, raw: str, limit: int, field: str = "text") -> tuple[str, bool]:
+        """Normalised text and whether mojibake was repaired in it."""
         if len(raw) > limit * 4:  # cheap guard before normalising a huge string
             raise PayloadTooLarge(f"{field} has {len(raw)} characters; the limit is {limit}")
-        text = normalize_text(raw)
+        repaired, changed = repair_text(raw)  # before normalising, which drops the C1 bytes mojibake keeps
+        text = normalize_text(repaired)
         if not text:
             raise _invalid(field, f"{field} is empty (or only whitespace and control characters)")
         if len(text) > limit:
             raise PayloadTooLarge(f"{field} has {len(text)} characters; the limit is {limit}")
-        return text
+        return text, changed and text != normalize_text(raw)
 
     def preset(self, name: str | None) -> tuple[str, Preset]:
         presets = self.prompts.summarize.presets
@@ -105,20 +121,21 @@ class Pipeline:
         return name, presets[name]
 
     def prepare(self, request: SummarizeRequest) -> Prepared:
-        """HTML -> text, normalise, remove boilerplate. What is left is what the model reads."""
+        """HTML -> text, repair, normalise, remove boilerplate. What is left is what the model reads."""
         limit = self.limits.max_text_chars
+        extracted = Extracted(request.text or "")
+        field, fmt = "text", "text"
         if request.html is not None:
             if len(request.html) > limit * 10:
                 raise PayloadTooLarge(f"html has {len(request.html)} characters; the limit is {limit * 10}")
-            raw, field, fmt = html_to_text(request.html, self.boilerplate.rules.html_drop_xpath), "html", "html"
-        else:
-            raw, field, fmt = request.text or "", "text", "text"
-        text = self._clean(raw, limit, field) if raw.strip() else ""
+            extracted = html_to_text(request.html, self.boilerplate.rules.html_expressions())
+            field, fmt = "html", "html"
+        text, repaired = self._clean(extracted.text, limit, field) if extracted.text.strip() else ("", False)
         cleaned = self.boilerplate.clean(text)
         if not cleaned.text:
             what = "no readable article text" if fmt == "html" else "nothing but boilerplate"
             raise _invalid(field, f"{field} is empty or holds {what}")
-        return Prepared(cleaned.text, fmt, cleaned)
+        return Prepared(cleaned.text, fmt, cleaned, extracted.removed, repaired)
 
     def check_language(self, text: str, force: bool) -> tuple[LanguageOut, list[str]]:
         detected = self.detector.detect(text)
@@ -184,13 +201,14 @@ class Pipeline:
         return SummarizeResponse(
             summary=TextOut(text=outputs["summary"], lang=summary_lang),
             translation=TextOut(text=translation, lang=request.target_lang) if translation is not None else None,
-            input=InputFacts(format=prepared.format, chars=len(text), language=language, **outputs["input"]),
-            cleaning=Cleaning(
-                rules_version=self.boilerplate.rules.version,
-                removed_lines=prepared.cleaned.removed_lines,
-                removed=dict(prepared.cleaned.removed),
-                clean_text=text if request.return_clean_text else None,
+            input=InputFacts(
+                format=prepared.format,
+                chars=len(text),
+                language=language,
+                repaired=prepared.repaired,
+                **outputs["input"],
             ),
+            cleaning=prepared.cleaning(self.boilerplate.rules.version, request.return_clean_text),
             warnings=warnings + outputs["warnings"],
             models=ModelsUsed(
                 summarizer=self._ref(self.summarizer),
@@ -279,7 +297,7 @@ class Pipeline:
     def translate(self, request: TranslateRequest) -> TranslateResponse:
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
-        text = self._clean(request.text, self.limits.max_translate_chars)
+        text, _ = self._clean(request.text, self.limits.max_translate_chars)
         result = self.translator.translate(text, request.source_lang, request.target_lang, deadline)
         elapsed = _ms(time.perf_counter() - started)
         return TranslateResponse(

@@ -100,13 +100,18 @@ class InputFacts(BaseModel):
     chunks: int = Field(description="Windows summarized separately (1 unless long_input is chunk).")
     fraction_read: float = Field(description="Share of the article's tokens the model read.")
     language: LanguageOut
+    repaired: bool = Field(False, description="True when broken encoding (mojibake such as 'â€œ') was repaired.")
 
 
 class Cleaning(BaseModel):
     rules_version: str
-    removed_lines: int
-    removed: dict[str, int] = Field(description="Lines removed, by rule name.")
-    clean_text: str | None = Field(None, description="Only when return_clean_text is true.")
+    removed_elements: int = Field(description="HTML elements removed before extraction (embeds, ad and related boxes).")
+    removed_lines: int = Field(description="Whole lines removed by line, trailing, block and duplicate rules.")
+    removed_spans: int = Field(description="Spans cut out of lines that stayed (a glued 'Baca juga: ...', initials).")
+    removed: dict[str, int] = Field(description="Everything removed, at every stage, by rule name.")
+    clean_text: str | None = Field(
+        None, description="Only when return_clean_text is true: exactly the text the summarizer read."
+    )
 
 
 class ModelRef(BaseModel):

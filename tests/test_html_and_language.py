@@ -25,7 +25,7 @@ MALAY = (
 
 
 def test_cms_html_keeps_paragraphs_and_drops_scripts_embeds_and_inline_blocks(pipeline):
-    text = html_to_text(CMS_HTML, pipeline.boilerplate.rules.html_drop_xpath)
+    text = html_to_text(CMS_HTML, pipeline.boilerplate.rules.html_expressions()).text
     cleaned = pipeline.boilerplate.clean(text).text
     lines = cleaned.split("\n")
     for sentence in STORY:
@@ -38,7 +38,17 @@ def test_cms_html_keeps_paragraphs_and_drops_scripts_embeds_and_inline_blocks(pi
 def test_summarize_html_reports_format_and_what_was_removed(client):
     body = client.post("/v1/summarize", json={"html": CMS_HTML, "return_clean_text": True}).get_json()
     assert body["input"]["format"] == "html"
-    assert body["cleaning"]["removed"] == {"read-also": 1, "author-initials": 1}
+    # Every stage is counted by rule name: elements removed before extraction, then whole lines.
+    assert body["cleaning"]["removed"] == {
+        "embeds": 2,
+        "social-embed": 1,
+        "read-also-box": 1,
+        "ad-box": 1,
+        "read-also": 1,
+        "author-initials": 1,
+    }
+    assert (body["cleaning"]["removed_elements"], body["cleaning"]["removed_lines"]) == (5, 2)
+    assert body["cleaning"]["removed_spans"] == 0 and body["input"]["repaired"] is False
     assert body["cleaning"]["clean_text"].startswith("JAKARTA")
     assert "Harga Minyak" not in body["cleaning"]["clean_text"]
     assert body["input"]["language"]["code"] == "ind_Latn"
@@ -104,3 +114,23 @@ def test_short_or_undetectable_text_is_not_refused(client):
     for text in ("Good morning.", "\U0001f600 12345"):
         response = client.post("/v1/summarize", json={"text": text})
         assert response.status_code == 200 and response.get_json()["warnings"]
+
+
+def test_mojibake_is_repaired_before_the_model_and_reported(client, seed_texts):
+    broken = seed_texts[2].replace("“", "â€œ").replace("”", "â€")
+    assert broken != seed_texts[2]
+    body = client.post("/v1/summarize", json={"text": broken, "return_clean_text": True}).get_json()
+    assert body["input"]["repaired"] is True
+    assert "â€" not in body["cleaning"]["clean_text"] and "“Diskusi berjalan" in body["cleaning"]["clean_text"]
+    clean = client.post("/v1/summarize", json={"text": seed_texts[2]}).get_json()
+    assert clean["input"]["repaired"] is False
+
+
+def test_clean_text_is_what_the_model_read(client, pipeline):
+    html = "<p>Harga beras naik di pasar induk pada Senin pagi. (Yas/Ahm)</p><p>Baca juga: Harga Cabai Turun</p>"
+    body = client.post("/v1/summarize", json={"html": html, "return_clean_text": True, "force": True}).get_json()
+    text = body["cleaning"]["clean_text"]
+    assert text == "Harga beras naik di pasar induk pada Senin pagi."
+    assert body["input"]["tokens"] == pipeline.summarizer.encode(text).tokens
+    assert body["cleaning"]["removed"] == {"read-also": 1, "trailing-initials": 1}
+    assert (body["cleaning"]["removed_lines"], body["cleaning"]["removed_spans"]) == (1, 1)

@@ -31,7 +31,7 @@ const TEXT = {
     facts: {
       format: "Format", chars: "Karakter (setelah dibersihkan)", tokens: "Token dibaca / jendela model",
       truncated: "Dipotong", chunks: "Bagian", fraction: "Porsi artikel yang dibaca", language: "Bahasa terdeteksi",
-      removed: "Baris boilerplate dibuang", cached: "Dari cache", timings: "Waktu (ms)",
+      removed: "Boilerplate dibuang", cached: "Dari cache", timings: "Waktu (ms)",
     },
     yes: "ya", no: "tidak", none: "tidak ada",
     timings: { summarize: "ringkas", translate: "terjemah", total: "total" },
@@ -78,7 +78,7 @@ const TEXT = {
     facts: {
       format: "Format", chars: "Characters (after cleaning)", tokens: "Tokens read / model window",
       truncated: "Truncated", chunks: "Parts", fraction: "Share of the article read", language: "Detected language",
-      removed: "Boilerplate lines removed", cached: "From cache", timings: "Timings (ms)",
+      removed: "Boilerplate removed", cached: "From cache", timings: "Timings (ms)",
     },
     yes: "yes", no: "no", none: "none",
     timings: { summarize: "summarize", translate: "translate", total: "total" },
@@ -181,7 +181,9 @@ function render(body) {
   fact(facts, f.fraction, `${Math.round(input.fraction_read * 100)}%`);
   fact(facts, f.language, input.language.name ? `${input.language.name} (${input.language.code})` : words.none);
   const removed = Object.entries(body.cleaning.removed).map(([rule, n]) => `${rule}: ${n}`);
-  fact(facts, f.removed, removed.length ? `${body.cleaning.removed_lines} (${removed.join(", ")})` : words.none);
+  const c = body.cleaning;
+  const total = c.removed_elements + c.removed_lines + c.removed_spans;
+  fact(facts, f.removed, removed.length ? `${total} (${removed.join(", ")})` : words.none);
   fact(facts, f.cached, body.cached ? words.yes : words.no);
   const timings = Object.entries(body.timings_ms)
     .filter(([, ms]) => ms !== null)

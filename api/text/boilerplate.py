@@ -1,5 +1,17 @@
-"""Removes newsroom boilerplate (related-story lists, share lines, photo credits, bylines) by rules
-kept as data in ``prompts/boilerplate.yaml``, and reports what it removed."""
+"""Removes newsroom boilerplate (related-story lists, promos, captions, bylines, sign-offs) by rules
+kept as data in ``prompts/boilerplate.yaml``, and reports what it removed at every stage.
+
+Four kinds of text rule, applied to one line at a time (leading/trailing spaces removed):
+- ``drop_lines``: a line the pattern matches whole is removed;
+- ``inline``: every span the pattern matches is cut out of the line; the line stays if story text
+  remains (a mid-paragraph "Baca juga: ..." or trailing reporter initials);
+- ``drop_trailing``: like ``drop_lines``, but only for the last lines of the article (sign-offs such
+  as an all-caps name, which mid-article would be a list heading);
+- ``drop_blocks``: a heading that starts a list of other stories; it and the headline-like lines after
+  it go, up to the first line that reads like a sentence.
+
+Each pattern is case-insensitive unless written as ``{pattern: ..., case_sensitive: true}``.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +21,100 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-# Inside a related-stories list, a line ends the list only if it closes like a story sentence: with a
-# period (possibly inside a closing quote). Headlines end with nothing, "?" or "!".
-_SENTENCE_END = re.compile(r"\.[\"”’)]*\s*$")
+# A line closes like a story sentence with a period (possibly inside a closing quote or bracket).
+# Headlines and link texts end with nothing, "?" or "!".
+_SENTENCE_END = re.compile(r"\.[\"'”’)\]]*\s*$")
+# What is left of a line after inline cuts counts as story text only if it has a word in it.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+class Pattern(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str
+    case_sensitive: bool = False
+
+    def compile(self) -> re.Pattern:
+        return re.compile(rf"(?:{self.pattern})", 0 if self.case_sensitive else re.I)
+
+
+def _patterns(value: dict) -> dict:
+    """Rules are written as a bare string (case-insensitive) or as a mapping."""
+    return {name: {"pattern": rule} if isinstance(rule, str) else rule for name, rule in (value or {}).items()}
+
+
+class HtmlRule(BaseModel):
+    """Elements removed from the page before text extraction. Classes and ids are compared by whole
+    token (``ads`` matches ``class="ads top"`` but never ``layout__ads``, ``downloads`` or ``shadow``);
+    a prefix matches a token that starts with it (``ad-`` matches ``ad-slot``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tags: list[str] = []
+    classes: list[str] = []
+    class_prefixes: list[str] = []
+    ids: list[str] = []
+    id_prefixes: list[str] = []
+    xpath: list[str] = []
+
+    def expression(self) -> str:
+        tests = [f"self::{tag}" for tag in self.tags]
+        tests += [f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in self.classes]
+        tests += [f"contains(concat(' ', normalize-space(@class)), ' {p}')" for p in self.class_prefixes]
+        tests += [f"@id = '{i}'" for i in self.ids]
+        tests += [f"starts-with(@id, '{p}')" for p in self.id_prefixes]
+        parts = [f"//*[{' or '.join(tests)}]"] if tests else []
+        return " | ".join(parts + self.xpath)
+
+    @field_validator("classes", "class_prefixes", "ids", "id_prefixes")
+    @classmethod
+    def _plain_tokens(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"[\w-]+", value):
+                raise ValueError(f"{value!r}: a class or id token is letters, digits, '_' and '-' only")
+        return values
 
 
 class BoilerplateRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
-    html_drop_xpath: list[str] = []
-    drop_lines: dict[str, str] = {}
-    drop_blocks: dict[str, str] = {}
+    html_drop: dict[str, HtmlRule] = {}
+    drop_lines: dict[str, Pattern] = {}
+    inline: dict[str, Pattern] = {}
+    drop_trailing: dict[str, Pattern] = {}
+    drop_blocks: dict[str, Pattern] = {}
     drop_duplicate_lines: bool = True
+
+    @field_validator("drop_lines", "inline", "drop_trailing", "drop_blocks", mode="before")
+    @classmethod
+    def _as_patterns(cls, value: dict) -> dict:
+        return _patterns(value)
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> BoilerplateRules:
+        """``cleaning.removed`` counts every stage under its rules' names, so a name means one rule."""
+        seen: set[str] = set()
+        for section in (self.html_drop, self.drop_lines, self.inline, self.drop_trailing, self.drop_blocks):
+            twice = seen & set(section)
+            if twice:
+                raise ValueError(f"rule names used twice: {', '.join(sorted(twice))}")
+            seen |= set(section)
+        if "duplicate" in seen:
+            raise ValueError("'duplicate' is the name duplicate-line removal reports under")
+        return self
+
+    def html_expressions(self) -> dict[str, str]:
+        return {name: rule.expression() for name, rule in self.html_drop.items() if rule.expression()}
 
 
 @dataclass
 class Cleaned:
     text: str
-    removed: Counter = field(default_factory=Counter)
+    removed: Counter = field(default_factory=Counter)  # whole lines, by rule name
+    cut: Counter = field(default_factory=Counter)  # spans cut out of lines that stayed, by rule name
 
     @property
     def removed_lines(self) -> int:
@@ -39,20 +124,37 @@ class Cleaned:
 class Boilerplate:
     def __init__(self, rules: BoilerplateRules):
         self.rules = rules
-        # Whole-line, case-insensitive: a rule can only ever remove a line that is nothing but boilerplate.
-        self._lines = {name: re.compile(rf"(?:{p})", re.I) for name, p in rules.drop_lines.items()}
-        self._blocks = {name: re.compile(rf"(?:{p})", re.I) for name, p in rules.drop_blocks.items()}
+        self._lines = {name: p.compile() for name, p in rules.drop_lines.items()}
+        self._inline = {name: p.compile() for name, p in rules.inline.items()}
+        self._trailing = {name: p.compile() for name, p in rules.drop_trailing.items()}
+        self._blocks = {name: p.compile() for name, p in rules.drop_blocks.items()}
 
     @classmethod
     def from_file(cls, path: Path) -> Boilerplate:
         return cls(BoilerplateRules.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8"))))
 
-    def _match(self, rules: dict[str, re.Pattern], line: str) -> str | None:
+    @staticmethod
+    def _match(rules: dict[str, re.Pattern], line: str) -> str | None:
         return next((name for name, rule in rules.items() if rule.fullmatch(line)), None)
 
+    def _cut(self, line: str, cut: Counter) -> tuple[str, str | None]:
+        """The line with every inline match cut out, and the rule that emptied it (if one did)."""
+        last = None
+        for name, rule in self._inline.items():
+            line, count = rule.subn(" ", line)
+            if count:
+                cut[name] += count
+                last = name
+        if last is None:
+            return line, None  # untouched: a line with no words ("12345") is not the rules' to judge
+        line = re.sub(r"\s{2,}", " ", line).strip()
+        line = re.sub(r"\s+([.,;:!?])", r"\1", line)
+        return (line, None) if _WORD.search(line) else ("", last)
+
     def clean(self, text: str) -> Cleaned:
-        """Paragraph breaks survive; only whole lines go, each counted under its rule's name."""
+        """Paragraph breaks survive; whole lines are counted under their rule's name, cut spans apart."""
         removed: Counter = Counter()
+        cut: Counter = Counter()
         kept: list[str] = []
         seen: set[str] = set()
         in_block: str | None = None
@@ -75,10 +177,30 @@ class Boilerplate:
             if rule:
                 removed[rule] += 1
                 continue
-            if self.rules.drop_duplicate_lines and line in seen:
+            line, emptied = self._cut(line, cut)
+            if emptied:
+                cut[emptied] -= 1  # counted as a removed line, not as a cut span
+                removed[emptied] += 1
+                continue
+            # A title or link printed twice goes; a story sentence said twice (an instruction repeated
+            # in a how-to) is the writer's and stays.
+            if self.rules.drop_duplicate_lines and line in seen and not _SENTENCE_END.search(line):
                 removed["duplicate"] += 1
                 continue
             seen.add(line)
             kept.append(line)
+        self._drop_trailing(kept, removed)
         cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-        return Cleaned(cleaned, removed)
+        return Cleaned(cleaned, removed, +cut)
+
+    def _drop_trailing(self, kept: list[str], removed: Counter) -> None:
+        """Sign-offs at the very end: removed from the last line backwards while they match."""
+        while kept:
+            if not kept[-1]:
+                kept.pop()
+                continue
+            rule = self._match(self._trailing, kept[-1])
+            if not rule:
+                return
+            removed[rule] += 1
+            kept.pop()

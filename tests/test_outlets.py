@@ -1,0 +1,260 @@
+"""Newsroom input II: outlet-style pages, each rule family, extraction that keeps the story, mojibake
+repair and honest reporting of what was removed."""
+
+from pathlib import Path
+
+import pytest
+
+from api.config import REPO_ROOT
+from api.text import normalize_text
+from api.text.boilerplate import Boilerplate, BoilerplateRules
+from api.text.html import html_to_text
+from api.text.repair import repair_text
+
+RULES = Boilerplate.from_file(REPO_ROOT / "prompts" / "boilerplate.yaml")
+OUTLETS = sorted((REPO_ROOT / "tests" / "data" / "outlets").glob("*.html"))
+
+
+def _read(markup: str) -> tuple[str, dict, dict]:
+    extracted = html_to_text(markup, RULES.rules.html_expressions())
+    cleaned = RULES.clean(normalize_text(repair_text(extracted.text)[0]))
+    return cleaned.text, dict(extracted.removed), dict(cleaned.removed + cleaned.cut)
+
+
+def test_the_corpus_covers_eight_outlets_or_more():
+    assert len(OUTLETS) >= 8
+
+
+@pytest.mark.parametrize("page", OUTLETS, ids=lambda p: p.stem)
+def test_outlet_page_gives_exactly_its_story(page: Path):
+    text, elements, lines = _read(page.read_text(encoding="utf-8"))
+    expected = [line for line in page.with_suffix(".txt").read_text(encoding="utf-8").split("\n") if line]
+    got = [line for line in text.split("\n") if line]
+    lost = [line for line in expected if line not in got]
+    leaked = [line for line in got if line not in expected]
+    print(
+        f"{page.stem}: kept {len(got)}/{len(expected)} story lines; removed {sum(elements.values())} elements "
+        f"{elements}, {sum(lines.values())} lines/spans {lines}"
+    )
+    assert not lost, f"story lost: {lost}"
+    assert not leaked, f"boilerplate kept: {leaked}"
+    assert got == expected  # in order, one paragraph per line
+
+
+# --- each rule family: what must go, next to story lines of the same shape that must stay --------
+FAMILIES = {
+    "syndication": (
+        [
+            'Artikel ini telah tayang di Kompas.com dengan judul "Banjir di Bekasi", Klik untuk baca: https://x.id/1',
+            "Berita ini telah terbit di TribunJateng.com dengan judul Harga Beras Naik",
+        ],
+        [
+            "Artikel ini ditulis berdasarkan wawancara dengan tiga saksi mata di lokasi kejadian.",
+            "Berita itu telah tayang di televisi nasional sebelum polisi memberikan klarifikasi.",
+        ],
+    ),
+    "app-promo": (
+        [
+            "Download aplikasi Tribunnews untuk berita terkini:",
+            "Android: https://play.google.com/store/apps/x",
+            "iOS: https://apps.apple.com/id/app/x",
+            "Unduh aplikasi Detikcom sekarang juga",
+        ],
+        [
+            "Warga diminta mengunduh aplikasi resmi pemerintah untuk mendaftar vaksinasi.",
+            "Aplikasi itu kini tersedia di Android dan iOS, kata juru bicara perusahaan.",
+        ],
+    ),
+    "promo": (
+        [
+            "Ikuti berita terbaru dari kami di WhatsApp Channel: https://whatsapp.com/channel/x",
+            "Gabung grup Telegram kami untuk update berita setiap hari",
+            "Dapatkan berita pilihan langsung di Google News, klik di sini",
+        ],
+        [
+            "Polisi mengklik link WhatsApp palsu yang dikirim penipu kepada korban.",
+            "Ia mengikuti channel berita itu sejak lama, katanya.",
+            "Pelaku menawarkan pekerjaan palsu lewat grup Telegram dan meminta uang pendaftaran.",
+        ],
+    ),
+    "video-prompt": (
+        [
+            "Saksikan Video Pilihan Berikut Ini:",
+            'Simak juga video "Detik-detik Banjir Rendam Bekasi"',
+            "Tonton video selengkapnya di bawah ini",
+            "[Gambas:Video CNN]",
+        ],
+        [
+            "Lihat video itu, polisi langsung bergerak menangkap pelaku.",
+            "Video yang beredar di media sosial memperlihatkan air masuk ke rumah warga.",
+        ],
+    ),
+    "caption": (
+        [
+            "Pemain timnas merayakan gol ke gawang Vietnam di Stadion Utama (Dok. PSSI)",
+            "Penyanyi itu tampil di panggung festival musik di Jakarta. (INSTAGRAM)",
+            "Petani memetik kopi di Temanggung, Senin (1/12/2026). ANTARA FOTO/Anis Efizudin/nym.",
+            "Suasana rapat di gedung DPR, Jakarta. KOMPAS.com/NIRMALA MAULANA",
+            "Warga mengungsi ke masjid terdekat. (KOMPAS/HERU SRI KUMORO)",
+        ],
+        [
+            "Komisi Pemberantasan Korupsi (KPK) memeriksa tiga saksi pada Senin.",
+            "Pendaftaran dibuka di laman sscasn.bkn.go.id/ mulai Senin",
+            "Ia mengunggah foto itu di Instagram pribadinya pada Minggu malam.",
+        ],
+    ),
+    "byline": (
+        [
+            "Oleh : Asep Kurniawan",
+            "Pewarta: Rizka Khaerunnisa",
+            "Editor: Budi Suyanto",
+            "Laporan Wartawan Tribunnews.com, Fransiskus Adhiyuda",
+            "(TribunWow.com/Anung Malik)",
+            "Penulis Dimas Prasetyo | Editor Rina Wulandari",
+            "Kontributor : Ayu Lestari",
+        ],
+        [
+            "Oleh karena itu, pemerintah menaikkan harga BBM bersubsidi mulai bulan depan.",
+            "Penulis buku itu meninggal dunia di Yogyakarta pada usia 80 tahun.",
+            "Editor senior majalah itu mengundurkan diri setelah 20 tahun bekerja.",
+        ],
+    ),
+    "embed": (
+        [
+            "— Pemkot Makassar (@pemkotmks) December 1, 2026",
+            "Cek syaratnya di sini pic.twitter.com/AbC123",
+            "View this post on Instagram",
+            "A post shared by Pemkot Makassar (@pemkotmks)",
+            "♬ suara asli - pemkotmks",
+        ],
+        [
+            "Unggahan akun @pemkotmks di Twitter itu dibagikan ribuan kali dalam sehari.",
+            "Instagram menghapus unggahan tersebut karena melanggar pedoman komunitas.",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_rule_family_removes_its_boilerplate_and_keeps_story_of_the_same_shape(family):
+    noise, story = FAMILIES[family]
+    text = "\n".join(["Harga beras naik di pasar induk pada Senin pagi.", *noise, *story])
+    kept = RULES.clean(text).text.split("\n")
+    for line in noise:
+        assert line not in kept, f"should go: {line!r}"
+    for line in story:
+        assert line in kept, f"should stay: {line!r}"
+
+
+def test_inline_rules_cut_spans_and_keep_the_story_around_them():
+    text = (
+        "Ahli gizi menyarankan minum delapan gelas air. Baca juga: Lima Minuman Sehat untuk Menemani Kerja "
+        "di Kantor Asupan cairan juga bisa didapat dari buah.\n"
+        "Ia tiba di lokasi pukul 10.00 WIB. [Gambas:Video 20detik]\n"
+        "Polisi masih menyelidiki kasus tersebut hingga kini. (Yas/Ahm)\n"
+        "Mereka menilai permintaan kredit masih lemah.(dis/ugo)"
+    )
+    cleaned = RULES.clean(text)
+    assert cleaned.text.split("\n") == [
+        "Ahli gizi menyarankan minum delapan gelas air. Asupan cairan juga bisa didapat dari buah.",
+        "Ia tiba di lokasi pukul 10.00 WIB.",
+        "Polisi masih menyelidiki kasus tersebut hingga kini.",
+        "Mereka menilai permintaan kredit masih lemah.",
+    ]
+    assert cleaned.cut == {"read-also-inline": 1, "embed-marker": 1, "trailing-initials": 2}
+    assert cleaned.removed_lines == 0
+
+
+def test_dates_in_parentheses_are_not_initials():
+    line = "Pertemuan digelar pada Sabtu (20/12) di Miami."
+    assert RULES.clean(line).text == line
+
+
+def test_case_sensitive_rule_takes_only_an_all_caps_sign_off_at_the_end():
+    text = "JAKARTA\nPresiden meresmikan jalan tol baru pada Senin.\nBUDI SANTOSO"
+    cleaned = RULES.clean(text)
+    assert cleaned.text == "JAKARTA\nPresiden meresmikan jalan tol baru pada Senin."
+    assert cleaned.removed == {"caps-signoff": 1}
+    # The same name in mixed case is a story line, not a sign-off.
+    assert RULES.clean("Presiden meresmikan jalan tol baru.\nBudi Santoso").text.endswith("Budi Santoso")
+
+
+def test_repeated_story_sentences_stay_and_repeated_titles_go():
+    text = "Harga Beras Naik\nHarga Beras Naik\nCuci tangan dengan sabun.\nCuci tangan dengan sabun."
+    cleaned = RULES.clean(text)
+    assert cleaned.text == "Harga Beras Naik\nCuci tangan dengan sabun.\nCuci tangan dengan sabun."
+    assert cleaned.removed == {"duplicate": 1}
+
+
+# --- HTML: whole-token classes, story wrappers, extraction --------------------------------------
+STORY = [
+    "Pemerintah daerah menyalurkan bantuan beras kepada 2.000 keluarga yang terdampak banjir pekan lalu.",
+    "Penyaluran dilakukan di balai desa dengan pengawasan aparat kecamatan dan relawan setempat.",
+    "Kepala desa berharap bantuan tambahan segera datang karena banyak warga belum bisa bekerja.",
+]
+
+
+@pytest.mark.parametrize("wrapper", ["layout__ads", "downloads-area", "shadow-box", "uploads", "page ads-wrapper"])
+def test_a_page_wrapped_in_a_lookalike_or_ad_class_keeps_its_article(wrapper):
+    paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
+    markup = f'<html><body><div class="{wrapper}"><article>{paragraphs}</article></div></body></html>'
+    text, _, _ = _read(markup)
+    assert text.split("\n") == STORY
+
+
+def test_classes_match_by_whole_token_and_explicit_prefix():
+    paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
+    boxes = (
+        '<div class="ads">Iklan satu</div><div class="top ad-slot">Iklan dua</div><div class="shadow">Bayangan.</div>'
+    )
+    extracted = html_to_text(f"<div>{paragraphs}{boxes}</div>", RULES.rules.html_expressions())
+    assert extracted.removed == {"ad-box": 2}
+    assert "Bayangan." in extracted.text and "Iklan" not in extracted.text
+
+
+def test_extraction_keeps_bare_divs_headings_and_joins_hard_wraps():
+    markup = (
+        "<div class='content'><p>Banjir merendam ratusan rumah di Bekasi sejak Senin malam,<br>\n"
+        "kata petugas\nyang berjaga di posko.</p>"
+        "<div>Kalimat berita di dalam div polos tetap menjadi bagian dari artikel ini.</div>"
+        "<h2>1. Siapkan tas darurat</h2><p>Tas darurat berisi dokumen penting dan obat-obatan keluarga.</p>"
+        "<p>Paragraf pertama sebelum dua baris kosong ditulis di sini.<br><br>Paragraf kedua setelahnya.</p></div>"
+    )
+    assert html_to_text(markup, RULES.rules.html_expressions()).text.split("\n") == [
+        "Banjir merendam ratusan rumah di Bekasi sejak Senin malam, kata petugas yang berjaga di posko.",
+        "Kalimat berita di dalam div polos tetap menjadi bagian dari artikel ini.",
+        "1. Siapkan tas darurat",
+        "Tas darurat berisi dokumen penting dan obat-obatan keluarga.",
+        "Paragraf pertama sebelum dua baris kosong ditulis di sini.",
+        "Paragraf kedua setelahnya.",
+    ]
+
+
+def test_rule_names_must_be_unique_across_stages():
+    with pytest.raises(ValueError, match="used twice: caption"):
+        BoilerplateRules.model_validate(
+            {"version": "x", "html_drop": {"caption": {"tags": ["figure"]}}, "drop_lines": {"caption": "foto:.*"}}
+        )
+
+
+def test_class_tokens_are_plain():
+    with pytest.raises(ValueError, match="class or id token"):
+        BoilerplateRules.model_validate({"version": "x", "html_drop": {"ads": {"classes": ["ads') or true() or ('"]}}})
+
+
+# --- mojibake ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        ("Ia berkata â€œkami siapâ€ pada Senin.", "Ia berkata “kami siap” pada Senin."),
+        ("Bantuan Rp 5 juta â€“ Rp 10 juta.", "Bantuan Rp 5 juta – Rp 10 juta."),
+        ("Salat Jumâ€™at digelar di masjid.", "Salat Jum’at digelar di masjid."),
+    ],
+)
+def test_mojibake_is_repaired(broken, fixed):
+    assert repair_text(broken) == (fixed, True)
+
+
+@pytest.mark.parametrize("clean", ["Dia berkata “kami siap” — lalu pergi.", "Kopi di kafé itu enak.", "Harga naik 5%."])
+def test_clean_text_is_left_alone(clean):
+    assert repair_text(clean) == (clean, False)
