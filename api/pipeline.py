@@ -128,7 +128,7 @@ class Pipeline:
         if request.html is not None:
             if len(request.html) > limit * 10:
                 raise PayloadTooLarge(f"html has {len(request.html)} characters; the limit is {limit * 10}")
-            extracted = html_to_text(request.html, self.boilerplate.rules.html_expressions())
+            extracted = html_to_text(request.html, self.boilerplate.rules.html_selectors())
             field, fmt = "html", "html"
         text, repaired = self._clean(extracted.text, limit, field) if extracted.text.strip() else ("", False)
         cleaned = self.boilerplate.clean(text)

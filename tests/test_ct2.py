@@ -2,6 +2,7 @@
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -120,15 +121,22 @@ def test_vocabulary_is_in_tokenizer_id_order(reference, fp32, role):
     assert vocab[: len(tokenizer)] == tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
 
 
+def _has_vnni() -> bool:
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
 def test_int8_stays_close_to_the_reference(reference, settings, seed_texts):
-    """int8 rounding makes token identity impossible to promise; the measured bound on the tiny
-    models is a log-probability gap well under 0.5 nats (fp32: under 1e-5)."""
+    """int8 rounding makes token identity impossible to promise. The measured bound on the tiny models
+    depends on the CPU's int8 kernel: under 0.5 nats where oneDNN has VNNI (exact int32 sums); 0.61
+    measured on an AVX2-only AMD EPYC (Zen 3), whose u8*s8 pair sums saturate at int16 (fp32: under
+    1e-5). A broken conversion is off by several nats."""
     engine = CTranslate2Engine(
         ensure_converted(ModelSource(settings.summarizer_model), None, "int8", settings.converted_models_dir()),
         compute_type="int8",
         threads=2,
     )
-    assert _max_log_prob_gap(reference, engine, "summarizer", seed_texts) < 0.5
+    assert _max_log_prob_gap(reference, engine, "summarizer", seed_texts) < (0.5 if _has_vnni() else 1.0)
 
 
 def test_conversion_is_cached_and_keyed_by_revision(tiny_dir, tmp_path):

@@ -25,7 +25,7 @@ MALAY = (
 
 
 def test_cms_html_keeps_paragraphs_and_drops_scripts_embeds_and_inline_blocks(pipeline):
-    text = html_to_text(CMS_HTML, pipeline.boilerplate.rules.html_expressions()).text
+    text = html_to_text(CMS_HTML, pipeline.boilerplate.rules.html_selectors()).text
     cleaned = pipeline.boilerplate.clean(text).text
     lines = cleaned.split("\n")
     for sentence in STORY:

@@ -16,7 +16,7 @@ OUTLETS = sorted((REPO_ROOT / "tests" / "data" / "outlets").glob("*.html"))
 
 
 def _read(markup: str) -> tuple[str, dict, dict]:
-    extracted = html_to_text(markup, RULES.rules.html_expressions())
+    extracted = html_to_text(markup, RULES.rules.html_selectors())
     cleaned = RULES.clean(normalize_text(repair_text(extracted.text)[0]))
     return cleaned.text, dict(extracted.removed), dict(cleaned.removed + cleaned.cut)
 
@@ -207,7 +207,7 @@ def test_classes_match_by_whole_token_and_explicit_prefix():
     boxes = (
         '<div class="ads">Iklan satu</div><div class="top ad-slot">Iklan dua</div><div class="shadow">Bayangan.</div>'
     )
-    extracted = html_to_text(f"<div>{paragraphs}{boxes}</div>", RULES.rules.html_expressions())
+    extracted = html_to_text(f"<div>{paragraphs}{boxes}</div>", RULES.rules.html_selectors())
     assert extracted.removed == {"ad-box": 2}
     assert "Bayangan." in extracted.text and "Iklan" not in extracted.text
 
@@ -220,7 +220,7 @@ def test_extraction_keeps_bare_divs_headings_and_joins_hard_wraps():
         "<h2>1. Siapkan tas darurat</h2><p>Tas darurat berisi dokumen penting dan obat-obatan keluarga.</p>"
         "<p>Paragraf pertama sebelum dua baris kosong ditulis di sini.<br><br>Paragraf kedua setelahnya.</p></div>"
     )
-    assert html_to_text(markup, RULES.rules.html_expressions()).text.split("\n") == [
+    assert html_to_text(markup, RULES.rules.html_selectors()).text.split("\n") == [
         "Banjir merendam ratusan rumah di Bekasi sejak Senin malam, kata petugas yang berjaga di posko.",
         "Kalimat berita di dalam div polos tetap menjadi bagian dari artikel ini.",
         "1. Siapkan tas darurat",

@@ -23,6 +23,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from api.text.html import Selector
+
 # A line closes like a story sentence with a period (possibly inside a closing quote or bracket).
 # Headlines and link texts end with nothing, "?" or "!".
 _SENTENCE_END = re.compile(r"\.[\"'”’)\]]*\s*$")
@@ -59,14 +61,16 @@ class HtmlRule(BaseModel):
     id_prefixes: list[str] = []
     xpath: list[str] = []
 
-    def expression(self) -> str:
-        tests = [f"self::{tag}" for tag in self.tags]
-        tests += [f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in self.classes]
-        tests += [f"contains(concat(' ', normalize-space(@class)), ' {p}')" for p in self.class_prefixes]
-        tests += [f"@id = '{i}'" for i in self.ids]
-        tests += [f"starts-with(@id, '{p}')" for p in self.id_prefixes]
-        parts = [f"//*[{' or '.join(tests)}]"] if tests else []
-        return " | ".join(parts + self.xpath)
+    def selector(self) -> Selector:
+        # An empty prefix tuple matches nothing with str.startswith; an empty string would match all.
+        return Selector(
+            tags=frozenset(self.tags),
+            classes=frozenset(self.classes),
+            class_prefixes=tuple(self.class_prefixes),
+            ids=frozenset(self.ids),
+            id_prefixes=tuple(self.id_prefixes),
+            xpath=tuple(self.xpath),
+        )
 
     @field_validator("classes", "class_prefixes", "ids", "id_prefixes")
     @classmethod
@@ -106,8 +110,8 @@ class BoilerplateRules(BaseModel):
             raise ValueError("'duplicate' is the name duplicate-line removal reports under")
         return self
 
-    def html_expressions(self) -> dict[str, str]:
-        return {name: rule.expression() for name, rule in self.html_drop.items() if rule.expression()}
+    def html_selectors(self) -> dict[str, Selector]:
+        return {name: rule.selector() for name, rule in self.html_drop.items()}
 
 
 @dataclass

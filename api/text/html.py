@@ -33,6 +33,35 @@ STORY_LINE_CHARS = 40
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)]*$")
 
 
+@dataclass(frozen=True)
+class Selector:
+    """Elements one drop rule removes: by tag, by whole class or id token, by token prefix, or by
+    XPath. Tokens are compared in Python, in one pass over the page: XPath string tests on every
+    element of a large hostile page cost seconds."""
+
+    tags: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()
+    class_prefixes: tuple[str, ...] = ()
+    ids: frozenset[str] = frozenset()
+    id_prefixes: tuple[str, ...] = ()
+    xpath: tuple[str, ...] = ()
+
+    def _matches(self, element) -> bool:
+        if element.tag in self.tags:
+            return True
+        tokens = element.get("class", "").split()
+        if any(t in self.classes or t.startswith(self.class_prefixes) for t in tokens):
+            return True
+        ident = element.get("id")
+        return ident is not None and (ident in self.ids or ident.startswith(self.id_prefixes))
+
+    def select(self, tree) -> list:
+        found = [e for e in tree.iter() if isinstance(e.tag, str) and self._matches(e)]
+        for expression in self.xpath:
+            found += tree.xpath(expression)
+        return found
+
+
 @dataclass
 class Extracted:
     text: str
@@ -61,9 +90,8 @@ def _unwrap_line_breaks(tree) -> None:
         if element.tail and "\n" in element.tail:
             element.tail = _NEWLINES.sub(" ", element.tail)
     lone = [br for br in tree.iter("br") if not _in_break_run(br)]
-    for br in lone:
-        br.tail = " " + (br.tail or "")
-        br.drop_tag()
+    for br in lone:  # renamed in place: removing one child at a time is quadratic in a flat paragraph
+        br.tag, br.text = "span", " "
 
 
 def _in_break_run(br) -> bool:
@@ -73,9 +101,9 @@ def _in_break_run(br) -> bool:
     )
 
 
-def html_to_text(markup: str, drop: dict[str, str]) -> Extracted:
+def html_to_text(markup: str, drop: dict[str, Selector]) -> Extracted:
     """Plain text, one paragraph per line (empty when the markup holds no readable text), and what
-    each drop rule (name -> XPath) removed."""
+    each drop rule removed."""
     import trafilatura
 
     try:
@@ -87,8 +115,8 @@ def html_to_text(markup: str, drop: dict[str, str]) -> Extracted:
             element.drop_tree()
     story = _paragraph_chars(tree)
     removed: Counter = Counter()
-    for name, expression in drop.items():
-        for element in tree.xpath(expression):
+    for name, selector in drop.items():
+        for element in selector.select(tree):
             if not isinstance(element.tag, str) or not _attached(element, tree):
                 continue  # inside an element this rule already removed: counted once
             if story and _paragraph_chars(element) >= STORY_SHARE * story:
