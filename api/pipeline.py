@@ -111,7 +111,7 @@ class Pipeline:
             raise _invalid(field, f"{field} is empty (or only whitespace and control characters)")
         if len(text) > limit:
             raise PayloadTooLarge(f"{field} has {len(text)} characters; the limit is {limit}")
-        return text, changed and text != normalize_text(raw)
+        return text, changed
 
     def preset(self, name: str | None) -> tuple[str, Preset]:
         presets = self.prompts.summarize.presets

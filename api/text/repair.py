@@ -17,7 +17,7 @@ _CONFIG = ftfy.TextFixerConfig(
     fix_latin_ligatures=False,
     fix_character_width=False,
     fix_line_breaks=False,
-    normalization="NFC",
+    normalization=None,  # normalize_text composes (NFC) next; here it would count as a repair
     explain=False,
 )
 
