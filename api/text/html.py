@@ -46,7 +46,7 @@ class Selector:
     id_prefixes: tuple[str, ...] = ()
     xpath: tuple[str, ...] = ()
 
-    def _matches(self, element) -> bool:
+    def matches(self, element) -> bool:
         if element.tag in self.tags:
             return True
         tokens = element.get("class", "").split()
@@ -55,11 +55,27 @@ class Selector:
         ident = element.get("id")
         return ident is not None and (ident in self.ids or ident.startswith(self.id_prefixes))
 
-    def select(self, tree) -> list:
-        found = [e for e in tree.iter() if isinstance(e.tag, str) and self._matches(e)]
-        for expression in self.xpath:
-            found += tree.xpath(expression)
-        return found
+
+def _selected(tree, drop: dict[str, Selector]) -> dict[str, list]:
+    """Each rule's elements, in document order. One XPath (run in C) finds every element that any
+    tag, class or id test could match, and one test against all rules at once sets aside those that
+    match none, so a large page costs one look per element, not one per element and rule."""
+    tags = sorted({tag for selector in drop.values() for tag in selector.tags})
+    anyone = Selector(
+        tags=frozenset(tags),
+        classes=frozenset().union(*(s.classes for s in drop.values())),
+        class_prefixes=tuple(p for s in drop.values() for p in s.class_prefixes),
+        ids=frozenset().union(*(s.ids for s in drop.values())),
+        id_prefixes=tuple(p for s in drop.values() for p in s.id_prefixes),
+    )
+    candidates = tree.xpath(" | ".join(["//*[@class or @id]", *(f"//{tag}" for tag in tags)]))
+    candidates = [e for e in candidates if anyone.matches(e)]
+    found: dict[str, list] = {}
+    for name, selector in drop.items():
+        found[name] = [e for e in candidates if selector.matches(e)]
+        for expression in selector.xpath:
+            found[name] += tree.xpath(expression)
+    return found
 
 
 @dataclass
@@ -82,8 +98,9 @@ def _unwrap_line_breaks(tree) -> None:
     """HTML reads a source newline or a lone <br> inside a paragraph as a space; a CMS that hard-wraps
     its paragraphs would otherwise split one sentence over several lines. Two <br> in a row are a
     paragraph break and stay one."""
+    preformatted = {id(e) for pre in tree.iter("pre") for e in pre.iter()}
     for element in tree.iter():
-        if element.tag == "pre" or any(a.tag == "pre" for a in element.iterancestors()):
+        if id(element) in preformatted:
             continue
         if element.text and "\n" in element.text:
             element.text = _NEWLINES.sub(" ", element.text)
@@ -115,8 +132,8 @@ def html_to_text(markup: str, drop: dict[str, Selector]) -> Extracted:
             element.drop_tree()
     story = _paragraph_chars(tree)
     removed: Counter = Counter()
-    for name, selector in drop.items():
-        for element in selector.select(tree):
+    for name, elements in _selected(tree, drop).items():
+        for element in elements:
             if not isinstance(element.tag, str) or not _attached(element, tree):
                 continue  # inside an element this rule already removed: counted once
             if story and _paragraph_chars(element) >= STORY_SHARE * story:
@@ -146,7 +163,7 @@ def _whole_story(tree, extracted: str | None) -> str:
     block by block, in document order; the rules then remove the boilerplate inside it. When the
     extractor found nothing, the whole page is read that way."""
     body = tree.find("body") if tree.find("body") is not None else tree
-    blocks = list(_blocks(body))
+    blocks = list(_blocks(body, _holding_blocks(body)))
     if not extracted:
         return "\n".join(text for _, text in blocks)
     kept = {_SPACES.sub(" ", line).strip() for line in extracted.split("\n")}
@@ -186,18 +203,28 @@ def _widen(container, blocks: list, levels: int = 3):
     return container
 
 
-def _blocks(element):
+def _holding_blocks(root) -> set[int]:
+    """Ids of the elements that are, or contain, a block element: found in one pass, so an inline
+    element is never searched for blocks below it again and again."""
+    holding: set[int] = set()
+    for element in root.iter(*BLOCK_TAGS):
+        for node in (element, *element.iterancestors()):
+            if id(node) in holding:
+                break
+            holding.add(id(node))
+    return holding
+
+
+def _blocks(element, holding: set[int]):
     """(block element, paragraph text) in document order: the inline text between block children is
     one paragraph; a <br><br> run left by ``_unwrap_line_breaks`` starts a new one."""
     run = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):  # comments and processing instructions
             run.append(child.tail or "")
-        elif child.tag in BLOCK_TAGS or any(
-            d.tag in BLOCK_TAGS for d in child.iterdescendants() if isinstance(d.tag, str)
-        ):
+        elif id(child) in holding:
             yield from _paragraph(element, run)
-            yield from _blocks(child)
+            yield from _blocks(child, holding)
             run = [child.tail or ""]
         elif child.tag == "br":
             yield from _paragraph(element, run)
