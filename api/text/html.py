@@ -98,9 +98,10 @@ def _unwrap_line_breaks(tree) -> None:
     """HTML reads a source newline or a lone <br> inside a paragraph as a space; a CMS that hard-wraps
     its paragraphs would otherwise split one sentence over several lines. Two <br> in a row are a
     paragraph break and stay one."""
-    preformatted = {id(e) for pre in tree.iter("pre") for e in pre.iter()}
+    # Sets of elements, not of id()s: lxml makes proxies on demand, and a freed proxy's id is reused.
+    preformatted = {e for pre in tree.iter("pre") for e in pre.iter()}
     for element in tree.iter():
-        if id(element) in preformatted:
+        if element in preformatted:
             continue
         if element.text and "\n" in element.text:
             element.text = _NEWLINES.sub(" ", element.text)
@@ -203,26 +204,26 @@ def _widen(container, blocks: list, levels: int = 3):
     return container
 
 
-def _holding_blocks(root) -> set[int]:
-    """Ids of the elements that are, or contain, a block element: found in one pass, so an inline
-    element is never searched for blocks below it again and again."""
-    holding: set[int] = set()
+def _holding_blocks(root) -> set:
+    """The elements that are, or contain, a block element: found in one pass, so an inline element
+    is never searched for blocks below it again and again. (Elements, not id()s: see above.)"""
+    holding: set = set()
     for element in root.iter(*BLOCK_TAGS):
         for node in (element, *element.iterancestors()):
-            if id(node) in holding:
+            if node in holding:
                 break
-            holding.add(id(node))
+            holding.add(node)
     return holding
 
 
-def _blocks(element, holding: set[int]):
+def _blocks(element, holding: set):
     """(block element, paragraph text) in document order: the inline text between block children is
     one paragraph; a <br><br> run left by ``_unwrap_line_breaks`` starts a new one."""
     run = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):  # comments and processing instructions
             run.append(child.tail or "")
-        elif id(child) in holding:
+        elif child in holding:
             yield from _paragraph(element, run)
             yield from _blocks(child, holding)
             run = [child.tail or ""]
@@ -245,6 +246,6 @@ def _common_ancestor(elements: list):
         return None
     path = [elements[0], *elements[0].iterancestors()]
     for element in elements[1:]:
-        ancestors = {id(a) for a in (element, *element.iterancestors())}
-        path = [a for a in path if id(a) in ancestors]
+        ancestors = {element, *element.iterancestors()}
+        path = [a for a in path if a in ancestors]
     return path[0] if path else None
