@@ -120,8 +120,9 @@ class Pipeline:
             raise _invalid("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
-    def prepare(self, request: SummarizeRequest) -> Prepared:
-        """HTML -> text, repair, normalise, remove boilerplate. What is left is what the model reads."""
+    def prepare(self, request: SummarizeRequest, clean: bool = True) -> Prepared:
+        """HTML -> text, repair, normalise, remove boilerplate (unless ``clean`` is false: ``ringkas eval
+        --no-clean`` on a data set that is clean already). What is left is what the model reads."""
         limit = self.limits.max_text_chars
         extracted = Extracted(request.text or "")
         field, fmt = "text", "text"
@@ -131,7 +132,7 @@ class Pipeline:
             extracted = html_to_text(request.html, self.boilerplate.rules.html_selectors())
             field, fmt = "html", "html"
         text, repaired = self._clean(extracted.text, limit, field) if extracted.text.strip() else ("", False)
-        cleaned = self.boilerplate.clean(text)
+        cleaned = self.boilerplate.clean(text) if clean else Cleaned(text)
         if not cleaned.text:
             what = "no readable article text" if fmt == "html" else "nothing but boilerplate"
             raise _invalid(field, f"{field} is empty or holds {what}")
@@ -175,10 +176,10 @@ class Pipeline:
         )
 
     # --- operations ----------------------------------------------------------------------------
-    def summarize(self, request: SummarizeRequest) -> SummarizeResponse:
+    def summarize(self, request: SummarizeRequest, clean: bool = True) -> SummarizeResponse:
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
-        prepared = self.prepare(request)
+        prepared = self.prepare(request, clean)
         text = prepared.text
         preset_name, preset = self.preset(request.length)
         summary_lang = self.prompts.summarize.input.language
