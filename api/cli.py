@@ -40,7 +40,9 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-demo_option = click.option("--demo", is_flag=True, help="Serve tiny random-weight models (no download needed).")
+demo_option = click.option(
+    "--demo", is_flag=True, help="Use tiny random-weight models (no download; output is gibberish)."
+)
 
 
 @click.group()
