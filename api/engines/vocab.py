@@ -29,6 +29,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from api.records import jsonl_records
+
 log = logging.getLogger(__name__)
 
 # Bump when the way a kept set is built changes: cached sets are then rebuilt.
@@ -262,23 +264,14 @@ def _corpus_lines(paths: Sequence[Path]) -> Iterator[str]:
     plain text; a line that is not JSON in a .jsonl file is an error that names it."""
     for path in paths:
         suffix = path.suffix.lower()
+        if suffix in (".jsonl", ".ndjson"):
+            for _, record in jsonl_records(path, errors="replace"):
+                if isinstance(record, dict):
+                    text = record.get("text")
+                    yield text if isinstance(text, str) else " ".join(v for v in record.values() if isinstance(v, str))
+            continue
         with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            if suffix in (".jsonl", ".ndjson"):
-                for number, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise ValueError(f"{path}:{number}: not a JSON object ({exc.msg})") from exc
-                    if isinstance(record, dict):
-                        text = record.get("text")
-                        yield (
-                            text
-                            if isinstance(text, str)
-                            else " ".join(v for v in record.values() if isinstance(v, str))
-                        )
-            elif suffix == ".csv":
+            if suffix == ".csv":
                 for row in csv.DictReader(handle):
                     if row.get("text"):
                         yield row["text"]

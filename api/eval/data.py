@@ -4,9 +4,10 @@ the machine is online, from a public set fetched with Hugging Face ``datasets``.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from api.records import jsonl_records
 
 
 class DataError(ValueError):
@@ -22,19 +23,17 @@ class Item:
 
 def read_jsonl(path: Path, source_field: str, reference_field: str, limit: int | None = None) -> list[Item]:
     items: list[Item] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    try:
+        for number, row in jsonl_records(path):
             if limit is not None and len(items) >= limit:
                 break
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
             if not isinstance(row, dict):
                 raise DataError(f"{path}:{number}: each line must be a JSON object")
             items.append(_item(row, source_field, reference_field, f"{path}:{number}", str(number)))
+    except DataError:
+        raise
+    except ValueError as exc:  # a line that is not JSON, named by the shared reader
+        raise DataError(str(exc)) from None
     return _checked(items, path)
 
 
