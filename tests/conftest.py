@@ -38,6 +38,18 @@ def tiny_settings(tiny_dir: Path, **overrides) -> Settings:
     return Settings(**values)
 
 
+@pytest.fixture()
+def env(tiny_dir, tmp_path) -> dict[str, str]:
+    """The environment a `ringkas` command needs to run on the tiny models (for click's runner)."""
+    return {
+        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
+        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
+        "RINGKAS_CACHE_DIR": str(tmp_path / "cache"),
+        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
 @pytest.fixture(scope="session")
 def settings(tiny_dir) -> Settings:
     """The default configuration (CTranslate2, int8) on the tiny models."""

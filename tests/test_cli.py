@@ -4,21 +4,9 @@ import json
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-
-
-@pytest.fixture()
-def env(tiny_dir, tmp_path):
-    return {
-        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
-        "RINGKAS_CACHE_DIR": str(tmp_path / "cache"),
-        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
-        "HF_HUB_OFFLINE": "1",
-    }
 
 
 def test_summarize_a_file_prints_the_json_result(env, tmp_path, seed_texts):

@@ -147,17 +147,6 @@ def test_config_parsing():
 
 
 # --- end to end on the tiny models ---------------------------------------------------------------
-@pytest.fixture()
-def env(tiny_dir, tmp_path):
-    return {
-        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
-        "RINGKAS_CACHE_DIR": str(tmp_path / "cache"),
-        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
-        "HF_HUB_OFFLINE": "1",
-    }
-
-
 def test_two_configurations_end_to_end(env, tmp_path, seed_texts):
     items = tmp_path / "items.jsonl"
     lines = [json.dumps({"id": f"s{i}", "text": t, "summary": t.split("\n")[0]}) for i, t in enumerate(seed_texts)]
