@@ -42,6 +42,11 @@ from api.text.language import LanguageDetector
 from api.text.repair import repair_text
 
 
+def _engine_identity(engine) -> list[str]:
+    kept = getattr(engine, "kept", None)
+    return [engine.name, kept.key if kept is not None else "full"]
+
+
 @dataclass(frozen=True)
 class Limits:
     max_text_chars: int
@@ -99,6 +104,7 @@ class Pipeline:
         self.boilerplate = boilerplate
         self.detector = detector
         self.cache = cache
+        self._engines = [_engine_identity(task.batcher.engine) for task in (summarizer, translator)]
 
     # --- checks shared by the routes --------------------------------------------------------
     def _clean(self, raw: str, limit: int, field: str = "text") -> tuple[str, bool]:
@@ -170,7 +176,9 @@ class Pipeline:
                 "target_lang": request.target_lang if request.translate else None,
                 "long_input": request.long_input,
                 "models": [self._ref(self.summarizer).model_dump(), self._ref(self.translator).model_dump()],
-                "engines": [self.summarizer.batcher.engine.name, self.translator.batcher.engine.name],
+                # The engine and its output vocabulary: both change what is written, so replicas that
+                # differ in either (RINGKAS_VOCAB, a corpus) never share results through Redis.
+                "engines": self._engines,
                 "prompts": [self.prompts.summarize.version, self.prompts.translate.version],
             }
         )

@@ -148,6 +148,24 @@ def test_redis_cache_is_shared_between_replicas(tiny_dir, redis_url):
         replica.stop()
 
 
+def test_replicas_with_another_output_vocabulary_never_share_results(tiny_dir, redis_url):
+    """The kept vocabulary changes what is written: a RINGKAS_VOCAB=full replica on the same Redis
+    must compute its own summary, not be answered with the kept replica's."""
+    kept, full = (
+        Runtime(tiny_settings(tiny_dir, redis_url=redis_url, cache_ttl_s=60, warmup=False, vocab=v)).start(
+            background=False
+        )
+        for v in ("kept", "full")
+    )
+    payload = {"text": "Wali kota meresmikan pasar baru di Bandung pada Selasa pagi.", "force": True}
+    clients = [create_app(r.settings, r).test_client() for r in (kept, full)]
+    assert not clients[0].post("/v1/summarize", json=payload).get_json()["cached"]
+    assert not clients[1].post("/v1/summarize", json=payload).get_json()["cached"]
+    assert clients[1].post("/v1/summarize", json=payload).get_json()["cached"]  # its own entry is reused
+    for replica in (kept, full):
+        replica.stop()
+
+
 def test_redis_values_expire_with_the_ttl(redis_url):
     cache = RedisCache(redis_url, ttl_s=1)
     cache.set("ringkas:test", {"v": 1})
