@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from api.config import PROCESS_ENV_DEFAULTS, REPO_ROOT
+from api.config import DEFAULT_PROMPTS, PROCESS_ENV_DEFAULTS, SEEDS
 
 SUMMARY_TOKENS = 64  # mT5: 512 tokens in, 64 out
 TRANSLATION_TOKENS = 80  # NLLB: 80 out
@@ -86,10 +86,10 @@ def _save(model, tokenizer, path: Path) -> None:
 def bench_prompts(folder: Path) -> Path:
     """The shipped prompts with output lengths pinned (min = max) for both models."""
     folder.mkdir(parents=True, exist_ok=True)
-    summarize = yaml.safe_load((REPO_ROOT / "prompts" / "summarize.yaml").read_text())
+    summarize = yaml.safe_load((DEFAULT_PROMPTS / "summarize.yaml").read_text())
     medium = summarize["presets"]["medium"]
     medium.update(max_new_tokens=SUMMARY_TOKENS, min_new_tokens=SUMMARY_TOKENS)
-    translate = yaml.safe_load((REPO_ROOT / "prompts" / "translate.yaml").read_text())
+    translate = yaml.safe_load((DEFAULT_PROMPTS / "translate.yaml").read_text())
     translate["decoding"].update(
         min_new_tokens=TRANSLATION_TOKENS,
         max_new_tokens=TRANSLATION_TOKENS,
@@ -99,12 +99,12 @@ def bench_prompts(folder: Path) -> Path:
     )
     (folder / "summarize.yaml").write_text(yaml.safe_dump(summarize))
     (folder / "translate.yaml").write_text(yaml.safe_dump(translate))
-    shutil.copyfile(REPO_ROOT / "prompts" / "boilerplate.yaml", folder / "boilerplate.yaml")
+    shutil.copyfile(DEFAULT_PROMPTS / "boilerplate.yaml", folder / "boilerplate.yaml")
     return folder
 
 
 def _articles() -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in sorted((REPO_ROOT / "seeds").glob("*.txt"))]
+    return [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
 
 
 def _peak_rss_mb() -> float:

@@ -9,7 +9,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# prompts/ and seeds/ ship inside the package (api/resources links to the top-level folders), so an
+# installed wheel (the image) finds them as the checkout does.
+RESOURCES = Path(__file__).resolve().parent / "resources"
+DEFAULT_PROMPTS = RESOURCES / "prompts"
+SEEDS = RESOURCES / "seeds"
 
 # Set for the server process before it starts (by `ringkas serve`, the Dockerfile and the bench).
 # glibc gives every thread its own malloc arena; with request threads, batcher threads and the
@@ -35,7 +39,7 @@ class Settings(BaseSettings):
         description="Never contact the model hub; only the local cache and local paths are used.",
     )
     cache_dir: Path | None = Field(None, description="Model cache folder (default: the Hugging Face cache).")
-    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of prompt templates and presets.")
+    prompts_dir: Path = Field(DEFAULT_PROMPTS, description="Folder of prompt templates and presets.")
 
     # --- inference ----------------------------------------------------------------------------
     engine: Literal["ctranslate2", "transformers"] = Field(

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from api.config import Settings
+from api.config import SEEDS, Settings
 from api.schemas import (
     BatchItem,
     BatchRequest,
@@ -131,8 +131,7 @@ def _query(model, names: list[str]) -> list[dict]:
 def build(settings: Settings) -> dict[str, Any]:
     refs, schemas = _schemas()
     problem = refs[(Problem, "serialization")]
-    # seeds/ sits beside prompts/ in the repository and in the image (/app), wherever api/ is installed.
-    example_text = _seed_example(settings.prompts_dir.parent / "seeds")
+    example_text = _seed_example(SEEDS)
     body_codes = [400, 413, 415, 422, 429, 503]
     auth_codes = [401, 403] if _keys_configured(settings) else []
     text_body = {"schema": {"type": "string", "maxLength": settings.max_body_bytes}}

@@ -13,10 +13,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from api.config import REPO_ROOT
+from api.config import SEEDS
 from api.text import normalize_text
 
-DEFAULT_SEEDS = REPO_ROOT / "seeds"
+DEFAULT_SEEDS = SEEDS
 VOCAB_SIZE = 1000
 CARD = """---
 license: apache-2.0

@@ -11,11 +11,11 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 from api.app import create_app  # noqa: E402
-from api.config import REPO_ROOT, Settings  # noqa: E402
+from api.config import Settings  # noqa: E402
 from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.tiny_models import build_tiny_models  # noqa: E402
-from tests.helpers import redis_server  # noqa: E402
+from tests.helpers import REPO_ROOT, redis_server  # noqa: E402
 
 SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.config import REPO_ROOT
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate
+from tests.helpers import REPO_ROOT
 
 RULES = Boilerplate.from_file(REPO_ROOT / "prompts" / "boilerplate.yaml")
 

@@ -1,7 +1,7 @@
 """HTML input and the language check, through the HTTP API."""
 
-from api.config import REPO_ROOT
 from api.text.html import html_to_text
+from tests.helpers import REPO_ROOT
 
 CMS_HTML = (REPO_ROOT / "tests" / "data" / "cms_article.html").read_text(encoding="utf-8")
 STORY = [

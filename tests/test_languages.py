@@ -1,11 +1,11 @@
 import pytest
 
-from api.config import REPO_ROOT
+from api.config import DEFAULT_PROMPTS
 from api.engines.languages import detect_scheme
 from api.errors import ValidationFailed
 from api.prompts import load_prompts
 
-PROMPTS = load_prompts(REPO_ROOT / "prompts").translate
+PROMPTS = load_prompts(DEFAULT_PROMPTS).translate
 
 
 class VocabOnly:

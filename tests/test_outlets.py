@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from api.config import REPO_ROOT
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, BoilerplateRules
 from api.text.html import html_to_text
 from api.text.repair import repair_text
+from tests.helpers import REPO_ROOT
 
 RULES = Boilerplate.from_file(REPO_ROOT / "prompts" / "boilerplate.yaml")
 OUTLETS = sorted((REPO_ROOT / "tests" / "data" / "outlets").glob("*.html"))

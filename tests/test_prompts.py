@@ -4,14 +4,14 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from api.config import REPO_ROOT
+from api.config import DEFAULT_PROMPTS
 from api.prompts import load_prompts
 
 
 @pytest.fixture()
 def prompts_copy(tmp_path):
     folder = tmp_path / "prompts"
-    shutil.copytree(REPO_ROOT / "prompts", folder)
+    shutil.copytree(DEFAULT_PROMPTS, folder)
     return folder
 
 
@@ -23,7 +23,7 @@ def _edit(folder, name, change):
 
 
 def test_medium_preset_is_xlsum_published_decoding():
-    prompts = load_prompts(REPO_ROOT / "prompts")
+    prompts = load_prompts(DEFAULT_PROMPTS)
     medium = prompts.summarize.presets["medium"]
     assert prompts.summarize.default_preset == "medium"
     assert (medium.num_beams, medium.no_repeat_ngram_size, medium.length_penalty, medium.max_new_tokens) == (
@@ -39,13 +39,13 @@ def test_medium_preset_is_xlsum_published_decoding():
 
 
 def test_bare_text_template_with_checkpoint_prefix():
-    prompts = load_prompts(REPO_ROOT / "prompts")
+    prompts = load_prompts(DEFAULT_PROMPTS)
     assert prompts.summarize.render("Isi berita.", "") == "Isi berita."
     assert prompts.summarize.render("Isi berita.", "summarize: ") == "summarize: Isi berita."
 
 
 def test_translation_always_has_an_explicit_bucketed_capped_limit():
-    decoding = load_prompts(REPO_ROOT / "prompts").translate.decoding
+    decoding = load_prompts(DEFAULT_PROMPTS).translate.decoding
     short, similar = decoding.max_new_for(10), decoding.max_new_for(12)
     assert short > 20  # NLLB's implicit default would cut at 20
     assert short == similar and short % decoding.bucket == 0

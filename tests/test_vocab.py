@@ -315,9 +315,9 @@ def test_a_target_without_a_word_list_is_served_over_the_full_vocabulary(tiny_di
 
     import yaml
 
-    from api.config import REPO_ROOT
     from api.runtime import Runtime
     from tests.conftest import tiny_settings
+    from tests.helpers import REPO_ROOT
 
     prompts = tmp_path / "prompts"
     shutil.copytree(REPO_ROOT / "prompts", prompts)
