@@ -1,48 +1,65 @@
-# Ringkas: gunicorn image, CPU only.
-#   docker build -t ringkas .                                  (models mounted at /models at run time)
-#   docker build --build-arg BAKE_MODELS=1 -t ringkas:baked .  (models fetched into the image)
-FROM python:3.11-slim
+# Ringkas: gunicorn image, CPU only. Models live in the /models volume (see the README: Docker).
+#   docker build -t ringkas .
+#   docker build --build-arg BAKE_MODELS=1 -t ringkas:baked .   (models fetched and converted into the image)
+# Without a Docker daemon: buildah build --format docker (the OCI format drops HEALTHCHECK); CI does
+# exactly that (tests/test_image.py).
 
-# The CPU build of torch: PyPI's default wheel for Linux is the multi-GB CUDA one.
+# --- build: a virtualenv with torch, the dependencies and Ringkas --------------------------------
+FROM python:3.11-slim AS build
+# PyPI's torch for Linux is the multi-GB CUDA build; PyTorch's own CPU index has the CPU one.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PATH=/opt/ringkas/bin:$PATH
+RUN python -m venv /opt/ringkas
+# Layers from the slowest-changing down: torch, then the dependencies (read from pyproject.toml
+# alone), then the code, so a code change reinstalls neither.
+RUN pip install --no-deps --index-url "${TORCH_INDEX_URL}" torch==2.13.0
+COPY pyproject.toml /src/
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/src/pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
+COPY README.md /src/
+COPY api /src/api
+COPY prompts /src/prompts
+COPY seeds /src/seeds
+# A wheel build in /src: its build/ and egg-info stay in this stage, only the venv moves on.
+RUN pip install --no-deps /src && pip check
+
+# --- runtime -------------------------------------------------------------------------------------
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 ringkas && mkdir /models && chown ringkas:ringkas /models
+COPY --from=build /opt/ringkas /opt/ringkas
+
+ENV PATH=/opt/ringkas/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
+    HF_HOME=/models \
+    RINGKAS_CT2_DIR=/models/ringkas-ct2
+
+# Declared after the dependency layers: changing a model reinstalls nothing.
 ARG BAKE_MODELS=0
 ARG RINGKAS_SUMMARIZER_MODEL=csebuetnlp/mT5_multilingual_XLSum
 ARG RINGKAS_TRANSLATOR_MODEL=facebook/nllb-200-distilled-600M
 ARG RINGKAS_SUMMARIZER_REVISION=
 ARG RINGKAS_TRANSLATOR_REVISION=
-
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    MALLOC_ARENA_MAX=2 \
-    HF_HOME=/models \
-    RINGKAS_CT2_DIR=/models/ringkas-ct2 \
-    RINGKAS_PROMPTS_DIR=/app/prompts \
-    RINGKAS_SUMMARIZER_MODEL=${RINGKAS_SUMMARIZER_MODEL} \
+ENV RINGKAS_SUMMARIZER_MODEL=${RINGKAS_SUMMARIZER_MODEL} \
     RINGKAS_TRANSLATOR_MODEL=${RINGKAS_TRANSLATOR_MODEL} \
     RINGKAS_SUMMARIZER_REVISION=${RINGKAS_SUMMARIZER_REVISION} \
     RINGKAS_TRANSLATOR_REVISION=${RINGKAS_TRANSLATOR_REVISION}
 
-RUN useradd --create-home --uid 10001 ringkas && mkdir -p /models /app && chown ringkas /models
-WORKDIR /app
-
-# Dependencies first, so code changes do not reinstall torch.
-RUN pip install --index-url "${TORCH_INDEX_URL}" torch==2.13.0
-COPY pyproject.toml README.md ./
-COPY api ./api
-RUN pip install . && pip check
-COPY prompts ./prompts
-COPY seeds ./seeds
-COPY gunicorn.conf.py ./
-
 USER ringkas
+WORKDIR /home/ringkas
 # Fetch and convert once at build time; without it, the first start converts into the mounted /models.
 RUN if [ "${BAKE_MODELS}" = "1" ]; then ringkas fetch-models; fi
 # A baked image never needs the network for models; a mounted cache should not either.
 ENV HF_HUB_OFFLINE=1
 
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
-ENTRYPOINT ["gunicorn", "-c", "python:api.gunicorn_config"]
+# Healthy while the models load and once ready; unhealthy when they failed to load (an unwritable
+# or empty /models: /readyz would stay 503 forever) or nothing answers. See `ringkas healthcheck`.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["ringkas", "healthcheck"]
+STOPSIGNAL SIGTERM
+# `ringkas serve` checks the models, then becomes gunicorn (exec: it gets the signals). Other commands
+# work the same way: `docker run ringkas serve --demo`, `docker run -v ... ringkas fetch-models`.
+ENTRYPOINT ["ringkas"]
+CMD ["serve"]

@@ -35,6 +35,30 @@ def _sources(settings: Settings):
     return {role: model_source(settings, role) for role in ROLES}
 
 
+def _require_port_free(host: str, port: int) -> None:
+    """gunicorn retries a taken address for seconds with a traceback each time; one line is enough."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; stop the other server or pick --port")
+
+
+def _require_models(settings: Settings) -> None:
+    """Config-only check of both models before anything heavy starts: one clear error, at once."""
+    from api.engines.loading import check_available
+    from api.errors import ModelUnavailable
+
+    for source in _sources(settings).values():
+        try:
+            check_available(source)
+        except ModelUnavailable as exc:
+            _fail(exc.detail)
+
+
 def _fail(message: str, code: int = 2) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -63,14 +87,8 @@ def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -
     if demo:
         _use_demo_models(Settings().cache_dir)
     settings = Settings()
-    from api.engines.loading import check_available
-    from api.errors import ModelUnavailable
-
-    for source in _sources(settings).values():
-        try:
-            check_available(source)
-        except ModelUnavailable as exc:
-            _fail(exc.detail)
+    _require_port_free(settings.host, settings.port)
+    _require_models(settings)
     for name, value in PROCESS_ENV_DEFAULTS.items():
         os.environ.setdefault(name, value)
     click.echo(f"serving on http://{settings.host}:{settings.port} (workers={settings.workers})", err=True)
@@ -87,20 +105,56 @@ def summarize(file, translate: bool, length: str | None, target_lang: str, demo:
     """Summarize FILE (or - for standard input) and print the JSON result, without a server."""
     if demo:
         _use_demo_models(Settings().cache_dir)
-    from api.errors import RingkasError
+    from pydantic import ValidationError
+
+    from api.errors import RingkasError, from_validation_error
     from api.runtime import Runtime
     from api.schemas import SummarizeRequest
 
-    runtime = Runtime(Settings(warmup=False)).start(background=False)
+    settings = Settings(warmup=False)
+    _require_models(settings)
+    runtime = Runtime(settings)
     try:
-        pipeline = runtime.require()
+        pipeline = runtime.start(background=False).require()
         request = SummarizeRequest(text=file.read(), translate=translate, target_lang=target_lang, length=length)
         result = pipeline.summarize(request)
+    except ValidationError as exc:
+        problem = from_validation_error(exc)
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in problem.extra["errors"]), 1)
     except RingkasError as exc:
         _fail(exc.detail, 2 if exc.status >= 500 else 1)
     finally:
         runtime.stop()
     click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--url", help="Service to check (default: this host's RINGKAS_PORT).")
+def healthcheck(url: str | None) -> None:
+    """Exit 0 while the models load or once ready; 1 when they failed to load or nothing answers.
+
+    For a container HEALTHCHECK: /healthz alone stays green while a model that can never load (an
+    unwritable volume, a missing checkpoint) keeps /readyz at 503 forever; /readyz alone turns a long
+    first conversion red. This reports what an operator must act on."""
+    import urllib.error
+    import urllib.request
+
+    url = (url or f"http://127.0.0.1:{Settings().port}").rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=4) as response:
+            click.echo(response.read().decode())
+            return
+    except urllib.error.HTTPError as exc:
+        try:
+            problem = json.loads(exc.read())
+        except ValueError:
+            problem = {}
+        if exc.code == 503 and problem.get("state") in ("starting", "loading"):
+            click.echo("loading")
+            return
+        _fail(problem.get("detail") or f"{url}/readyz answered {exc.code}", 1)
+    except (OSError, urllib.error.URLError) as exc:
+        _fail(f"{url}/readyz did not answer: {exc}", 1)
 
 
 def _eval_options(task: str):

@@ -102,11 +102,13 @@ class ModelUnavailable(RingkasError):
 
     status, slug, title = 503, "model-unavailable", "Model unavailable"
 
-    def __init__(self, ref: str, revision: str | None, reason: str):
+    FETCH_HINT = (
+        "Download it first with `ringkas fetch-models` (or mount it and point the setting at the folder); "
+        "to try Ringkas without the real models, add `--demo` (tiny random models, gibberish output)."
+    )
+
+    def __init__(self, ref: str, revision: str | None, reason: str, hint: str | None = None):
         at = f" at revision {revision}" if revision else ""
-        super().__init__(
-            f"model {ref!r}{at} could not be loaded: {reason}. "
-            "Download it first with `ringkas fetch-models` (or mount it and point the setting at the folder)."
-        )
+        super().__init__(f"model {ref!r}{at} could not be loaded: {reason}. {hint or self.FETCH_HINT}")
         self.ref = ref
         self.reason = reason

@@ -61,7 +61,9 @@ def gunicorn_logconfig(level: str, log_format: str) -> dict:
         "loggers": {
             "gunicorn.error": {"level": level.upper(), "handlers": ["stderr"], "propagate": False},
         },
-        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        # No root handler here: the app adds its own (with the request id) in each worker, and a
+        # second one would write every application record twice.
+        "root": {"level": level.upper(), "handlers": []},
     }
 
 

@@ -59,11 +59,13 @@ class Runtime:
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self, background: bool = True) -> Runtime:
+        """In the background (a server: the failure is logged and shown by /readyz), or in the
+        foreground (the CLI: a RingkasError is raised for the caller to report, once)."""
         if background:
             self._thread = threading.Thread(target=self.load, name="ringkas-load", daemon=True)
             self._thread.start()
         else:
-            self.load()
+            self.load(raise_errors=True)
         return self
 
     def wait_ready(self, timeout: float) -> bool:
@@ -71,7 +73,7 @@ class Runtime:
             self._thread.join(timeout)
         return self.state == "ready"
 
-    def load(self) -> None:
+    def load(self, raise_errors: bool = False) -> None:
         self.state = "loading"
         try:
             self.pipeline = self._build()
@@ -79,6 +81,8 @@ class Runtime:
                 self._warm_up(self.pipeline)
         except RingkasError as exc:
             self.state, self.error = "failed", exc.detail
+            if raise_errors:
+                raise
             log.error("models failed to load: %s", exc.detail)
             return
         except Exception as exc:  # any other start-up failure must also be visible, not a dead thread
@@ -120,8 +124,8 @@ class Runtime:
         if self.state == "ready" and self.pipeline is not None:
             return self.pipeline
         if self.state == "failed":
-            raise NotReady(f"models failed to load: {self.error}", retry_after=60)
-        raise NotReady("models are still loading", retry_after=10)
+            raise NotReady(f"models failed to load: {self.error}", retry_after=60, extra={"state": "failed"})
+        raise NotReady("models are still loading", retry_after=10, extra={"state": self.state})
 
     # --- construction -------------------------------------------------------------------------
     def _batcher(self, role: str, loaded: LoadedModel, prompts: Prompts) -> Batcher:

@@ -2,18 +2,47 @@
 
 import re
 
-from api.config import REPO_ROOT, Settings
+from api.config import Settings
+from tests.helpers import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+TORCH_CPU = "pip install --no-deps -i https://download.pytorch.org/whl/cpu torch=="
 
 
 def test_readme_opens_with_the_install_and_test_commands():
     first_block = README.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
     assert len(first_block) == 2
-    assert first_block[0].startswith("pip install -e . && ringkas serve")
-    assert first_block[1].startswith("pip install -e '.[dev]' && python -m pytest")
+    serve, test = first_block
+    assert " && pip install -e . && ringkas serve --demo" in serve
+    assert " && pip install -e '.[dev]' && python -m pytest" in test
+    # .ci/run runs the README's own second line, so CI proves it as written.
     ci = (REPO_ROOT / ".ci" / "run").read_text()
-    assert "pip install -e '.[dev]'" in ci and "python -m pytest" in ci
+    assert "README.md" in ci and "eval" in ci
+
+
+def test_every_install_takes_torch_from_the_cpu_index_at_the_pinned_version():
+    """PyPI's Linux torch wheel is the CUDA build: each install installs the CPU one first, and the
+    version there, in the Dockerfile and in pyproject.toml is one and the same."""
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    [pin] = [dep for dep in project["project"]["dependencies"] if dep.startswith("torch")]
+    version = pin.removeprefix("torch==")
+    first_block = README.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
+    for line in first_block:
+        assert line.startswith(TORCH_CPU + version + " && "), line
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert f'--index-url "${{TORCH_INDEX_URL}}" torch=={version}' in dockerfile
+    assert "ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu" in dockerfile
+    assert project["tool"]["uv"]["sources"]["torch"]["index"] == "pytorch-cpu"
+
+
+def test_installed_torch_is_the_cpu_build():
+    import torch
+
+    assert torch.version.cuda is None and "+cpu" in torch.__version__
 
 
 def test_every_setting_is_documented_in_the_table():

@@ -5,13 +5,15 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import http_request, live_server
+from tests.helpers import http_request, live_server, tiny_env
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +59,31 @@ def test_oversized_bodies_are_refused_with_and_without_content_length(server):
     assert proc.poll() is None and http_request(port, "GET", "/healthz")[0] == 200
 
 
-def test_sigterm_stops_the_server_cleanly(server):
+def test_a_second_serve_on_a_busy_port_says_so_in_one_line(server, tiny_dir):
+    port, _ = server
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=tiny_env(tiny_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode != 0 and len(lines) == 1, proc.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0]
+    assert time.monotonic() - started < 30  # not gunicorn's five seconds of retries per address
+
+
+def test_sigterm_stops_the_server_cleanly_and_each_record_is_logged_once(server):
     port, proc = server
-    assert http_request(port, "GET", "/readyz")[0] == 200
+    assert http_request(port, "GET", "/readyz", headers={"X-Request-ID": "once-1"})[0] == 200
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0
+    records = [json.loads(line) for line in proc.stderr.read().decode().splitlines() if line.startswith("{")]
+    assert [r for r in records if r.get("request_id") == "once-1"] and records  # JSON, with the request id
+    lines = [json.dumps(record, sort_keys=True) for record in records]
+    assert len(lines) == len(set(lines)), "a record was written twice"
 
 
 def _workers(master_pid: int) -> list[int]:

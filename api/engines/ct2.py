@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -126,6 +127,22 @@ def converted_path(
     return root / f"{model_slug(source, revision)}--{quantization}{lead}"
 
 
+def _require_writable(root: Path, source: ModelSource, revision: str | None) -> None:
+    """The conversion cache must be writable: say so plainly, not as a lock file's PermissionError
+    (the usual cause is a volume mounted into the image owned by another user)."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+    if not (root.is_dir() and os.access(root, os.W_OK | os.X_OK)):
+        raise ModelUnavailable(
+            source.ref,
+            revision,
+            f"the conversion folder {root} is not writable by uid {os.getuid()}",
+            hint="Mount a volume that user can write there (README: Docker), or set RINGKAS_CT2_DIR.",
+        )
+
+
 def ensure_converted(
     source: ModelSource,
     revision: str | None,
@@ -147,7 +164,7 @@ def ensure_converted(
     target = converted_path(source, revision, quantization, root, lead_target)
     if (target / "model.bin").is_file() and has_serving_files(target):
         return target
-    root.mkdir(parents=True, exist_ok=True)
+    _require_writable(root, source, revision)
     with FileLock(str(target) + ".lock"):
         if (target / "model.bin").is_file() and has_serving_files(target):  # another worker finished it
             return target
@@ -175,7 +192,7 @@ def ensure_converted(
 
 def _convert(job: dict) -> None:
     """The child process: load tokenizer and config with transformers, convert, write serving files."""
-    from api.config import REPO_ROOT
+    from api.config import DEFAULT_PROMPTS
     from api.engines.languages import detect_scheme
     from api.engines.light import write_serving_files
     from api.engines.loading import load_seq2seq
@@ -186,7 +203,7 @@ def _convert(job: dict) -> None:
     loaded = load_seq2seq(source, weights=False)
     lead_token = None
     if job["lead_target"]:
-        prompts = load_prompts(Path(job["prompts_dir"] or REPO_ROOT / "prompts"))
+        prompts = load_prompts(Path(job["prompts_dir"] or DEFAULT_PROMPTS))
         forced = detect_scheme(loaded.tokenizer, prompts.translate).forced_bos(job["lead_target"])
         lead_token = loaded.tokenizer.convert_ids_to_tokens(forced) if forced is not None else None
     output = Path(job["output"])
