@@ -41,6 +41,10 @@ from api.text.html import Extracted, html_to_text
 from api.text.language import LanguageDetector
 from api.text.repair import repair_text
 
+# Chunk mode: partial summaries are condensed again while they overflow the window (each round
+# shrinks the text about window/max_new_tokens times; three rounds cover any article the body limit admits).
+MAX_CONDENSE_ROUNDS = 3
+
 
 def _engine_identity(engine) -> list[str]:
     kept = getattr(engine, "kept", None)
@@ -237,14 +241,8 @@ class Pipeline:
         article = self.summarizer.encode(text)
         warnings: list[str] = []
         if request.long_input == "chunk" and article.truncated:
-            # Summarize every window in one batch, then condense the partial summaries into one.
-            windows = self.summarizer.chunks(text)
-            partials = [self.summarizer.decode(ids) for ids in self.summarizer.run(windows, preset, deadline)]
-            joined = "\n".join(p for p in partials if p)
-            final = self.summarizer.summarize(joined, preset, deadline)
-            if final.article.truncated:
-                warnings.append("the partial summaries were longer than the window; the last ones were cut")
-            summary_text, chunks, truncated, fraction = final.text, len(windows), False, 1.0
+            summary_text, chunks, fraction = self._condense(text, preset, deadline, warnings)
+            truncated = fraction < 1.0
         else:
             summary_text = self.summarizer.decode(self.summarizer.run([article.ids], preset, deadline)[0])
             chunks, truncated = 1, article.truncated
@@ -274,6 +272,30 @@ class Pipeline:
             "translate_ms": _ms(time.perf_counter() - summarized) if request.translate else None,
         }
 
+    def _condense(self, text: str, preset: Preset, deadline: float, warnings: list[str]) -> tuple[str, int, float]:
+        """Chunk mode: summarize every window in one batch, join the partial summaries, and repeat on
+        the joined text until it fits one window; then summarize that. Returns the summary, the first
+        round's window count and the share of the article the final summary rests on (1.0 unless the
+        rounds stopped shrinking, which a preset longer than the window could cause)."""
+        current, first_windows = text, 0
+        for _ in range(MAX_CONDENSE_ROUNDS):
+            windows = self.summarizer.chunks(current)
+            first_windows = first_windows or len(windows)
+            partials = [self.summarizer.decode(ids) for ids in self.summarizer.run(windows, preset, deadline)]
+            joined = "\n".join(partial for partial in partials if partial)
+            before, encoded = self.summarizer.encode(current).tokens, self.summarizer.encode(joined)
+            if not encoded.truncated or encoded.tokens >= before:
+                break
+            current = joined
+        final = self.summarizer.summarize(joined, preset, deadline)
+        fraction = min(1.0, final.article.window / final.article.tokens)
+        if final.article.truncated:
+            warnings.append(
+                f"the partial summaries did not condense into one window; the summary rests on about "
+                f"{fraction:.0%} of the article"
+            )
+        return final.text, first_windows, fraction
+
     def summarize_batch(self, items: list, max_items: int) -> BatchResponse:
         """Each item is validated and answered on its own; they run concurrently, so they meet in the
         batcher and share generate calls. One bad item never fails the others."""
@@ -281,18 +303,21 @@ class Pipeline:
             raise _invalid("items", f"{len(items)} items; at most {max_items} per batch")
         if not items:
             raise _invalid("items", "items is empty")
-        parsed: list[BatchItem | RingkasError] = []
+        parsed: list[tuple[str | int | None, BatchItem | RingkasError]] = []
         for item in items:
             if not isinstance(item, dict):
-                parsed.append(_invalid("items", "each item must be an object"))
+                parsed.append((None, _invalid("items", "each item must be an object")))
                 continue
+            # An item that fails validation still gets its id back, so the caller can tell which it was.
+            item_id = item.get("id")
+            item_id = item_id if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None
             try:
-                parsed.append(BatchItem.model_validate(item))
+                parsed.append((item_id, BatchItem.model_validate(item)))
             except ValidationError as exc:
-                parsed.append(from_validation_error(exc))
+                parsed.append((item_id, from_validation_error(exc)))
 
-        def answer(entry: BatchItem | RingkasError) -> BatchResult:
-            item_id = getattr(entry, "id", None)
+        def answer(pair: tuple[str | int | None, BatchItem | RingkasError]) -> BatchResult:
+            item_id, entry = pair
             try:
                 if isinstance(entry, RingkasError):
                     raise entry
@@ -322,6 +347,7 @@ class Pipeline:
         summarizer, translator = self.summarizer, self.translator
         scheme = translator.scheme
         return ModelsResponse(
+            demo=summarizer.loaded.demo or translator.loaded.demo,
             models=[
                 self._info(
                     "summarizer",
@@ -372,4 +398,5 @@ class Pipeline:
             engine=task.batcher.engine.name,
             runtime=task.batcher.engine.describe(),
             load_seconds=round(loaded.load_seconds, 2),
+            demo=loaded.demo,
         )

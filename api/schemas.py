@@ -13,20 +13,31 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    field_validator,
     model_serializer,
     model_validator,
 )
 
+from api.text.language import to_nllb
+
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("source_lang", "target_lang", mode="after", check_fields=False)
+    @classmethod
+    def _nllb_code(cls, code: str) -> str:
+        """ "en" or "pt-BR" mean eng_Latn and por_Latn: the response's ``lang`` names the code used."""
+        return to_nllb(code)
 
 
 class SummarizeRequest(_Request):
     text: StrictStr | None = Field(None, description="The article as plain text; paragraphs on separate lines.")
     html: StrictStr | None = Field(None, description="The article as HTML (a CMS body or a whole page).")
     translate: StrictBool = Field(False, description="Also translate the summary.")
-    target_lang: StrictStr = Field("eng_Latn", description="NLLB code of the translation's language.")
+    target_lang: StrictStr = Field(
+        "eng_Latn", description="NLLB code of the translation's language (a two-letter code such as en works too)."
+    )
     length: StrictStr | None = Field(None, description="Preset name: short, medium (default) or long.")
     long_input: Literal["truncate", "chunk"] = Field(
         "truncate", description="Over the model window: read the opening (truncate) or summarize in parts (chunk)."
@@ -51,8 +62,8 @@ class BatchRequest(_Request):
 
 class TranslateRequest(_Request):
     text: StrictStr = Field(description="Text to translate; split into sentences and translated as one batch.")
-    source_lang: StrictStr = Field("ind_Latn", description="NLLB code of the text's language.")
-    target_lang: StrictStr = Field("eng_Latn", description="NLLB code of the translation's language.")
+    source_lang: StrictStr = Field("ind_Latn", description="NLLB code of the text's language (or e.g. id).")
+    target_lang: StrictStr = Field("eng_Latn", description="NLLB code of the translation's language (or e.g. en).")
 
 
 class FieldProblem(BaseModel):
@@ -193,9 +204,11 @@ class ModelInfo(BaseModel):
         "sources and coverage), or `full`.",
     )
     load_seconds: float
+    demo: bool = Field(False, description="Random-weight demo model (`--demo`): its output is gibberish.")
 
 
 class ModelsResponse(BaseModel):
+    demo: bool = Field(description="Any model is a random-weight demo model: show users the output is not real.")
     models: list[ModelInfo]
     presets: dict[str, dict]
     default_preset: str

@@ -65,7 +65,7 @@ def test_batch_answers_in_order_and_isolates_bad_items(client, seed_texts):
     response = client.post("/v1/summarize/batch", json={"items": items})
     assert response.status_code == 200
     results = response.get_json()["results"]
-    assert [r["id"] for r in results] == ["a", 2, "c", "d", None, None]
+    assert [r["id"] for r in results] == ["a", 2, "c", "d", None, "f"]  # an invalid item keeps its id
     assert [r["status"] for r in results] == [200, 422, 200, 422, 422, 422]
     assert results[2]["result"]["translation"]["lang"] == "eng_Latn"
     assert results[3]["problem"]["errors"][0]["loc"] == ["length"]

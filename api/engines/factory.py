@@ -11,7 +11,7 @@ from pathlib import Path
 from api.config import Settings
 from api.engines.base import Engine
 from api.engines.languages import detect_scheme
-from api.engines.loading import LoadedModel, ModelSource, fetch, load_seq2seq, read_licence
+from api.engines.loading import LoadedModel, ModelSource, fetch, is_demo, load_seq2seq, read_licence
 from api.engines.vocab import KeptVocabulary, NoWordList, VocabSpec, load_or_build, uncopyable_ids
 from api.prompts import Prompts
 
@@ -111,6 +111,7 @@ def load_model(settings: Settings, role: str, prompts: Prompts, weights: bool = 
         revision,
         time.perf_counter() - started,
         folder=folder,
+        demo=is_demo(source),
     )
     log.info("loaded %s (%s, converted) in %.1f s", source.ref, loaded.config.model_type, loaded.load_seconds)
     return loaded

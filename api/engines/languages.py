@@ -52,8 +52,13 @@ class LanguageScheme:
                 {"loc": ["target_lang"], "msg": f"unsupported target language {target!r}", "type": "language"}
             )
         if problems:
+            wrong = [code for code, pool in ((source, self.sources), (target, self.targets)) if code not in pool]
+            near = [code for code in self.targets if any(code[:3] == bad[:3] for bad in wrong)]  # zho_Hant, zho_Hans
+            hint = f" (did you mean {', '.join(near[:3])}?)" if near else ""
             raise ValidationFailed(
-                "unsupported language; GET /v1/models lists the translator's languages", extra={"errors": problems}
+                f"unsupported language {', '.join(map(repr, wrong))}{hint}; use an NLLB code such as eng_Latn "
+                "or a two-letter code such as en; GET /v1/models lists the translator's languages",
+                extra={"errors": problems},
             )
 
     def wrap_source(self, tokens: list[int], source: str) -> list[int]:

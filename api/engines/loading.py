@@ -49,6 +49,7 @@ class LoadedModel:
     revision: str | None
     load_seconds: float
     folder: Path | None = None  # the converted model (CTranslate2), with its own tokenizer files
+    demo: bool = False  # random weights (tiny demo/test models): the output is gibberish
 
     @property
     def architecture(self) -> str:
@@ -84,7 +85,7 @@ def load_seq2seq(source: ModelSource, weights: bool = True) -> LoadedModel:
     licence = source.licence or read_licence(source) or "unknown"
     seconds = time.perf_counter() - started
     log.info("loaded %s (%s) in %.1f s", source.ref, config.model_type, seconds)
-    return LoadedModel(source, model, tokenizer, config, licence, revision, seconds)
+    return LoadedModel(source, model, tokenizer, config, licence, revision, seconds, demo=is_demo(source))
 
 
 def check_available(source: ModelSource) -> None:
@@ -118,8 +119,24 @@ def fetch(source: ModelSource) -> Path:
         raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
 
 
+# The tag `ringkas make-tiny-models` (and `--demo`) puts on its cards: /v1/models and the editor's page
+# then say plainly that the output is gibberish.
+DEMO_TAG = "random-weights"
+
+
 def read_licence(source: ModelSource) -> str | None:
     """The ``license`` field of the model card's YAML front matter, when the card is at hand."""
+    value = read_card(source).get("license")
+    return str(value) if value else None
+
+
+def is_demo(source: ModelSource) -> bool:
+    tags = read_card(source).get("tags")
+    return isinstance(tags, list) and DEMO_TAG in tags
+
+
+def read_card(source: ModelSource) -> dict:
+    """The model card's YAML front matter ({} when the card is not at hand or has none)."""
     card: Path | None = None
     if source.is_local:
         card = Path(source.path_or_id) / "README.md"
@@ -135,23 +152,27 @@ def read_licence(source: ModelSource) -> str | None:
                     hf_hub_download(source.ref, "README.md", revision=source.revision, cache_dir=source.cache_dir)
                 )
             except Exception:  # the card is a nicety; the model itself loaded
-                return None
+                return {}
     if card is None or not card.is_file():
-        return None
-    return parse_card_licence(card.read_text(encoding="utf-8", errors="replace"))
+        return {}
+    return parse_card(card.read_text(encoding="utf-8", errors="replace"))
 
 
-def parse_card_licence(card_text: str) -> str | None:
+def parse_card(card_text: str) -> dict:
     if not card_text.startswith("---"):
-        return None
+        return {}
     parts = card_text.split("---", 2)
     if len(parts) < 3:
-        return None
+        return {}
     try:
         meta = yaml.safe_load(parts[1]) or {}
     except yaml.YAMLError:
-        return None
-    value = meta.get("license") if isinstance(meta, dict) else None
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def parse_card_licence(card_text: str) -> str | None:
+    value = parse_card(card_text).get("license")
     return str(value) if value else None
 
 

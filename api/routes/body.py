@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import difflib
 import json
 from typing import TypeVar
 
@@ -27,8 +28,23 @@ def _is_json(mimetype: str) -> bool:
 
 
 def _query_options(model: type[BaseModel], body_field: str) -> dict:
-    """Options from the query string; booleans accept true/false, 1/0, yes/no, on/off."""
+    """Options from the query string; booleans accept true/false, 1/0, yes/no, on/off. An unknown
+    name is a 422, as an unknown JSON member is: ``?lenght=short`` must not quietly mean medium."""
     options = {}
+    allowed = [name for name in model.model_fields if name not in (body_field, "html")]
+    unknown = [name for name in request.args if name not in allowed]
+    if unknown:
+        errors, details = [], []
+        for name in unknown:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed)}"
+            if name in (body_field, "html"):
+                hint = "send the article as the request body"
+            errors.append(
+                {"loc": ["query", name], "msg": f"unknown query parameter; {hint}", "type": "extra_forbidden"}
+            )
+            details.append(f"unknown query parameter {name!r}; {hint}")
+        raise ValidationFailed("; ".join(details), extra={"errors": errors})
     for name, field in model.model_fields.items():
         if name in (body_field, "html") or name not in request.args:
             continue
@@ -66,7 +82,10 @@ def _decode_text(raw: bytes, charset: str | None) -> str:
     try:
         return raw.decode(charset)
     except UnicodeDecodeError:
-        raise MalformedRequest(f"the body is not valid {charset}") from None
+        hint = ""
+        if codecs.lookup(charset).name == "utf-8":
+            hint = "; if it is in another encoding, name it: -H 'Content-Type: text/plain; charset=windows-1252'"
+        raise MalformedRequest(f"the body is not valid {charset}{hint}") from None
 
 
 def _read_body() -> bytes:
@@ -108,3 +127,17 @@ def read_request(model: type[Model], body_field: str = "text", html_field: str |
         return model.model_validate(payload)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
+
+
+FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file
+
+
+def flattened_text_warning(text: str | None) -> str | None:
+    """``curl -d @article.txt`` strips every line break, so paragraph-level cleaning (bylines,
+    captions, "Baca juga" lines) cannot see the lines it removes. Say so, naming the fix."""
+    if request.mimetype != "text/plain" or not text or "\n" in text or len(text) < FLAT_TEXT_CHARS:
+        return None
+    return (
+        "the text/plain body has no line breaks, so paragraphs and boilerplate lines could not be told apart; "
+        "curl -d @file removes them: send files with --data-binary @file"
+    )

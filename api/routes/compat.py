@@ -31,7 +31,7 @@ from api.schemas import (
     SummarizeRequest,
     TranslateRequest,
 )
-from api.text.language import iso_code, iso_codes, language_name
+from api.text.language import iso_code, language_name, to_nllb
 
 Model = TypeVar("Model", bound=BaseModel)
 hf = Blueprint("hf", __name__, url_prefix="/hf")
@@ -45,10 +45,8 @@ def _nllb(code: object, default: str, field: str) -> str:
         return default
     if not isinstance(code, str):
         raise _invalid(field, f"{field} must be a language code string")
-    if "_" in code:
-        return code
-    mapped = iso_codes().get(code.lower())
-    if mapped is None:
+    mapped = to_nllb(code)
+    if mapped == code and "_" not in code:
         raise _invalid(field, f"unknown language code {code!r}; use a two-letter code or an NLLB code")
     return mapped
 

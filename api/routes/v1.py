@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from api.routes import pipeline, services
-from api.routes.body import read_request
+from api.routes.body import flattened_text_warning, read_request
 from api.routes.guard import charge_text
 from api.routes.problems import request_id
 from api.schemas import BatchRequest, SummarizeRequest, SummarizeResponse, TranslateRequest
@@ -28,6 +28,8 @@ def summarize():
     charge_text([request_model.text, request_model.html])
     result = pipeline().summarize(request_model)
     _observe(result)
+    if warning := flattened_text_warning(request_model.text):
+        result = result.model_copy(update={"warnings": [*result.warnings, warning]})  # a cached result is shared
     return jsonify(result.model_dump(mode="json"))
 
 

@@ -6,6 +6,7 @@ Low-accuracy mode over a fixed set of languages a newsroom meets: ~40 MB instead
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -85,3 +86,33 @@ def language_name(nllb_code: str) -> str | None:
 
 
 _NAMES = {code: name.title() for name, code in LANGUAGES.items()}
+
+
+_NLLB_CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
+
+
+def to_nllb(code: str) -> str:
+    """The NLLB code a caller meant: NLLB codes as given; a two-letter or BCP 47 code ("en", "pt-BR",
+    "zh-Hant") as its NLLB code, by the table above where NLLB picks a particular variety (ms is
+    zsm_Latn, ar is arb_Arab), else by langcodes (ISO 639-3 code and the language's usual script).
+    Anything else is returned unchanged, for the translator to refuse by name."""
+    if _NLLB_CODE.match(code):
+        return code
+    mapped = iso_codes().get(code.strip().lower())
+    if mapped:
+        return mapped
+    import langcodes
+
+    try:
+        tag = langcodes.Language.get(code.strip()).maximize()
+    except (langcodes.LanguageTagError, ValueError):
+        return code
+    if not tag.language or not tag.script:
+        return code
+    table = iso_codes().get(tag.language)
+    if table and table.endswith("_" + tag.script):
+        return table
+    try:
+        return f"{tag.to_alpha3()}_{tag.script}"
+    except LookupError:
+        return code
