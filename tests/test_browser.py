@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from api.app import create_app
-from api.config import REPO_ROOT
+from api.config import SEEDS
 from tests.conftest import tiny_settings
 from tests.helpers import free_port, serve_in_thread
 
@@ -25,7 +25,7 @@ if CHROMIUM is None:
 
 sync_api = pytest.importorskip("playwright.sync_api")
 KEY = "widget-key"
-ARTIFACTS = Path(os.environ.get("RINGKAS_ARTIFACTS", REPO_ROOT / "artifacts")) / "screenshots"
+ARTIFACTS = Path(os.environ.get("RINGKAS_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts")) / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_editor_page_errors_in_plain_words_in_both_languages(page, open_service)
         "and the mayor said construction would start next spring across the northern districts."
     )
     page.get_by_role("button", name="Summarize", exact=True).click()
-    sync_api.expect(error).to_contain_text("cannot be summarized")
+    sync_api.expect(error).to_contain_text("not Indonesian, so it was not summarized")
     sync_api.expect(error).to_contain_text("English")
 
 
@@ -181,7 +181,7 @@ def cms(tiny_dir, runtime):
 
 
 def _seed_paragraphs() -> str:
-    text = (REPO_ROOT / "seeds").glob("*.txt")
+    text = SEEDS.glob("*.txt")
     first = sorted(text)[2].read_text(encoding="utf-8")
     return "</p><p>".join(line for line in first.splitlines() if len(line) > 60)[:4000]
 
@@ -202,6 +202,7 @@ def test_widget_summarizes_in_place_from_another_origin(page, cms):
 
 def test_editor_page_asks_for_the_key_when_the_service_needs_one(page, cms, seed_texts):
     page.goto(cms["service"] + "/")
+    sync_api.expect(page.locator("#key-box")).to_be_visible()  # the service has keys: the page asks at once
     page.get_by_label("Artikel", exact=True).fill(seed_texts[3])
     page.get_by_role("button", name="Ringkas", exact=True).click()
     sync_api.expect(page.get_by_role("alert")).to_contain_text("memerlukan kunci API")
@@ -226,3 +227,72 @@ def test_widget_on_an_origin_not_allowed_shows_an_error(page, cms, tmp_path):
         page.goto(origin + "/article")
         page.get_by_role("button", name="Ringkas").click()
         sync_api.expect(page.get_by_role("region", name="Ringkasan")).to_contain_text("tidak dapat dihubungi")
+
+
+# --- first contact: stale results, refusals, HTML pasted as text, demo mode -------------------
+def test_an_error_clears_the_previous_summary(page, open_service, seed_texts):
+    page.goto(open_service + "/")
+    page.get_by_label("Artikel", exact=True).fill(seed_texts[0])
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    page.get_by_label("Artikel", exact=True).fill("")
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.get_by_role("alert")).to_contain_text("Artikel masih kosong")
+    sync_api.expect(page.locator("#result")).to_be_hidden()
+    assert page.locator("#summary").inner_text() == ""
+    _shot(page, "editor-error-clears-result.png")
+
+
+def test_a_language_refusal_offers_summarize_anyway_in_the_page_language(page, open_service):
+    page.goto(open_service + "/")
+    page.get_by_label("Artikel", exact=True).fill(
+        "The city council approved the new budget on Monday after a long debate about schools and roads, "
+        "and the mayor said construction would start next spring across the northern districts."
+    )
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    error = page.get_by_role("alert")
+    sync_api.expect(error).to_contain_text("bukan bahasa Indonesia")
+    assert '"force"' not in error.locator("p").first.inner_text()  # no API field names in the advice
+    page.get_by_role("button", name="Ringkas saja").click()
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    sync_api.expect(error).to_be_hidden()
+    sync_api.expect(page.locator("#warnings")).to_contain_text("Pemeriksaan bahasa dilewati")
+    _shot(page, "editor-summarize-anyway.png")
+
+
+def test_html_pasted_as_text_switches_the_format(page, open_service, seed_texts):
+    page.goto(open_service + "/")
+    html = "".join(f"<p>{line}</p>" for line in seed_texts[0].splitlines() if line.strip())
+    page.get_by_label("Artikel", exact=True).fill('<div class="article-body">' + html + "</div>")
+    assert page.locator('input[name="format"][value="text"]').is_checked()
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    sync_api.expect(page.locator("#notice")).to_contain_text("HTML")
+    assert page.locator('input[name="format"][value="html"]').is_checked()
+    labels, values = page.locator("#facts dt").all_inner_texts(), page.locator("#facts dd").all_inner_texts()
+    assert dict(zip(labels, values, strict=True))["Format"] == "HTML"
+    assert "<p>" not in page.locator("#summary").inner_text()
+
+
+def test_demo_models_show_a_banner_and_no_key_box_without_keys(page, open_service):
+    page.goto(open_service + "/")
+    sync_api.expect(page.locator("#demo")).to_contain_text("Mode demo")
+    assert page.locator("#key-box").is_hidden()
+    page.get_by_role("button", name="English").click()
+    sync_api.expect(page.locator("#demo")).to_contain_text("Demo mode")
+    _shot(page, "editor-demo-banner.png")
+    assert page.request.get(open_service + "/favicon.ico").status == 200
+
+
+def test_the_result_scrolls_into_view_on_a_phone(browser, open_service, seed_texts):
+    context = browser.new_context(viewport={"width": 375, "height": 700}, locale="id-ID")
+    phone = context.new_page()
+    phone.goto(open_service + "/")
+    phone.get_by_label("Artikel", exact=True).fill(seed_texts[0])
+    phone.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(phone.locator("#summary")).not_to_be_empty(timeout=60_000)
+    assert abs(phone.locator("#result").bounding_box()["y"]) < 40  # the result's start is at the top
+    box = phone.locator("#summary").bounding_box()
+    assert 0 <= box["y"] < 700  # the summary text itself is on screen, not only its heading
+    _shot(phone, "editor-phone-result.png")
+    context.close()

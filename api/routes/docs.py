@@ -40,6 +40,11 @@ def editor():
     return page("index.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(STATIC, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+
 @bp.get("/widget.js")
 def widget():
     # Loaded by CMS pages on other origins with a plain <script> tag.

@@ -48,6 +48,15 @@ const TEXT = {
       503: "Layanan sedang sibuk atau belum siap. Coba lagi dalam {s} detik.",
       other: "Terjadi kesalahan pada layanan.",
       detail: "Keterangan dari layanan:",
+      language: "Teks ini tampaknya berbahasa {lang}, bukan bahasa Indonesia, jadi tidak diringkas.",
+    },
+    anyway: "Ringkas saja",
+    htmlSwitched: "Teks yang ditempel tampak seperti HTML, jadi format diganti ke HTML: artikelnya diambil dari markup.",
+    demo: "Mode demo: layanan memakai model kecil berbobot acak, jadi ringkasan dan terjemahannya tidak bermakna.",
+    advice: {
+      truncated: "Model hanya membaca {read} dari {total} token pertama. Centang \u201cArtikel panjang\u201d lalu tekan Ringkas untuk meringkas seluruhnya.",
+      forced: "Pemeriksaan bahasa dilewati; teks tampaknya berbahasa {lang}.",
+      chunkCut: "Ringkasan bagian tidak muat dalam satu jendela; ringkasan ini bertumpu pada sekitar {share} artikel.",
     },
   },
   en: {
@@ -95,6 +104,15 @@ const TEXT = {
       503: "The service is busy or not ready yet. Try again in {s} seconds.",
       other: "The service ran into an error.",
       detail: "The service says:",
+      language: "This text looks {lang}, not Indonesian, so it was not summarized.",
+    },
+    anyway: "Summarize anyway",
+    htmlSwitched: "The pasted text looks like HTML, so the format was switched to HTML: the article is taken from the markup.",
+    demo: "Demo mode: the service runs tiny random-weight models, so its summaries and translations are meaningless.",
+    advice: {
+      truncated: "The model read only the first {read} of {total} tokens. Tick \u201cLong article\u201d and press Summarize to summarize all of it.",
+      forced: "The language check was skipped; the text looks {lang}.",
+      chunkCut: "The partial summaries did not fit one window; this summary rests on about {share} of the article.",
     },
   },
 };
@@ -103,6 +121,9 @@ const $ = (id) => document.getElementById(id);
 // Indonesian unless the browser prefers English or the editor switched earlier in this tab.
 let lang = sessionStorage.getItem("ringkas.ui") || ((navigator.language || "id").startsWith("en") ? "en" : "id");
 let last = null; // last successful response, re-rendered when the interface language changes
+let lastError = null; // last error shown, re-shown in the new language when the interface switches
+// HTML pasted with Format = Text: tags a CMS body is made of.
+const LOOKS_HTML = /<(p|div|article|section|br|span|a|h[1-6]|ul|ol|li|figure|img|html|body|strong|em|b|i)\b[^>]*>/i;
 
 function t() {
   return TEXT[lang];
@@ -114,16 +135,39 @@ function applyLanguage() {
     const value = t()[node.dataset.i18n];
     if (typeof value === "string") node.textContent = value;
   });
+  if ($("notice").dataset.key) showNotice($("notice").dataset.key);
   $("ui-lang").textContent = t().switchTo;
   if (last) render(last);
+  if (lastError) showError(...lastError);
+  if (!$("demo").hidden) $("demo").textContent = t().demo;
 }
 
-function showError(message, detail) {
+// A failed request must not leave the previous article's summary on screen, where an editor could
+// copy it as this one's: the result is hidden and forgotten.
+function clearResult() {
+  last = null;
+  $("result").hidden = true;
+  $("summary").textContent = "";
+  $("translation").textContent = "";
+}
+
+// message: a key path into TEXT (so it follows the interface language) or a finished string.
+function showError(message, detail, action) {
+  lastError = [message, detail, action];
   const box = $("error");
   box.replaceChildren();
   const main = document.createElement("p");
-  main.textContent = message;
+  main.textContent = typeof message === "function" ? message() : message;
   box.append(main);
+  if (action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.id = "anyway";
+    button.className = "secondary";
+    button.textContent = t()[action.label];
+    button.addEventListener("click", action.run);
+    box.append(button);
+  }
   if (detail) {
     const extra = document.createElement("p");
     extra.className = "hint";
@@ -135,6 +179,7 @@ function showError(message, detail) {
 }
 
 function clearError() {
+  lastError = null;
   $("error").hidden = true;
   $("error").replaceChildren();
 }
@@ -142,6 +187,26 @@ function clearError() {
 function problemMessage(status, problem, retryAfter) {
   const words = t().errors[status] || t().errors.other;
   return words.replace("{s}", retryAfter || "10");
+}
+
+function showNotice(key) {
+  $("notice").dataset.key = key;
+  $("notice").textContent = key ? t()[key] : "";
+  $("notice").hidden = !key;
+}
+
+// The service's warnings are written for API callers ("send long_input ..."); the known ones are
+// told here in the page's language and point at the page's own controls. Others are shown as sent.
+function advice(warning, input) {
+  const a = t().advice;
+  if (warning.includes('"long_input": "chunk"')) {
+    return a.truncated.replace("{read}", input.max_tokens).replace("{total}", input.tokens);
+  }
+  let match = warning.match(/^language check skipped \(force\); the text looks (.+)$/);
+  if (match) return a.forced.replace("{lang}", match[1]);
+  match = warning.match(/did not condense into one window; the summary rests on about (\d+%)/);
+  if (match) return a.chunkCut.replace("{share}", match[1]);
+  return warning;
 }
 
 function fact(list, label, value) {
@@ -164,7 +229,7 @@ function render(body) {
   warnings.replaceChildren(
     ...body.warnings.map((warning) => {
       const item = document.createElement("li");
-      item.textContent = warning;
+      item.textContent = advice(warning, body.input);
       return item;
     }),
   );
@@ -192,17 +257,25 @@ function render(body) {
   $("result").hidden = false;
 }
 
-async function summarize(event) {
-  event.preventDefault();
+async function summarize(event, force = false) {
+  event?.preventDefault();
   clearError();
+  showNotice(null);
   const article = $("article").value;
   if (!article.trim()) {
-    showError(t().errors.empty);
+    clearResult();
+    showError(() => t().errors.empty);
     $("article").focus();
     return;
   }
-  const format = document.querySelector('input[name="format"]:checked').value;
+  let format = document.querySelector('input[name="format"]:checked').value;
+  if (format === "text" && LOOKS_HTML.test(article)) {
+    document.querySelector('input[name="format"][value="html"]').checked = true;
+    format = "html";
+    showNotice("htmlSwitched");
+  }
   const payload = { [format]: article, length: $("length").value, translate: $("translate").checked };
+  if (force) payload.force = true;
   if ($("chunk").checked) payload.long_input = "chunk"; // otherwise the model reads the opening only
   const headers = { "Content-Type": "application/json" };
   const key = $("api-key").value.trim();
@@ -218,18 +291,35 @@ async function summarize(event) {
     try {
       response = await fetch("v1/summarize", { method: "POST", headers, body: JSON.stringify(payload) });
     } catch {
-      showError(t().errors.network);
+      clearResult();
+      showError(() => t().errors.network);
       return;
     }
     const body = await response.json().catch(() => null);
     if (!response.ok) {
-      if (response.status === 401 || response.status === 403) $("key-box").open = true;
-      showError(problemMessage(response.status, body, response.headers.get("Retry-After")), body && body.detail);
+      clearResult();
+      if (response.status === 401 || response.status === 403) {
+        $("key-box").hidden = false;
+        $("key-box").open = true;
+      }
+      const detected = response.status === 422 && body && body.detected_language;
+      if (detected) {
+        // Not Indonesian: say so in the page's words and offer the override, not an API field.
+        const run = () => summarize(null, true);
+        showError(() => t().errors.language.replace("{lang}", detected.name || detected.code), body.detail, {
+          label: "anyway",
+          run,
+        });
+        return;
+      }
+      const retry = response.headers.get("Retry-After");
+      showError(() => problemMessage(response.status, body, retry), body && body.detail);
       return;
     }
     last = body;
     render(body);
-    $("summary").closest(".panel").querySelector("h2").scrollIntoView?.({ block: "nearest" });
+    // On a phone the result is below the form: bring its start into view, not only its heading.
+    $("result").scrollIntoView?.({ block: "start" });
   } finally {
     button.disabled = false;
     button.textContent = t().submit;
@@ -268,4 +358,27 @@ document.addEventListener("DOMContentLoaded", () => {
     applyLanguage();
   });
   applyLanguage();
+  probeService();
 });
+
+// One call tells the page what it needs: 401 means the service has API keys (show the key box);
+// otherwise /v1/models says whether the models are the tiny demo ones. 503 while loading: ask again.
+async function probeService(attempt = 0) {
+  const key = $("api-key").value.trim();
+  let response;
+  try {
+    response = await fetch("v1/models", { headers: key ? { "X-API-Key": key } : {} });
+  } catch {
+    return;
+  }
+  $("key-box").hidden = !(response.status === 401 || response.status === 403 || key);
+  if (response.status === 503 && attempt < 30) {
+    setTimeout(() => probeService(attempt + 1), 2000);
+    return;
+  }
+  const body = response.ok ? await response.json().catch(() => null) : null;
+  if (body && body.demo) {
+    $("demo").hidden = false;
+    $("demo").textContent = t().demo;
+  }
+}
