@@ -54,3 +54,17 @@ def test_every_setting_is_documented_in_the_table():
 def test_every_route_has_a_curl_example():
     for path in ("/v1/summarize", "/v1/translate", "/v1/models", "/healthz", "/readyz"):
         assert re.search(rf"curl .*{re.escape(path)}", README), path
+
+
+def _keys(value, prefix=""):
+    if not isinstance(value, dict) or prefix == "cleaning.removed.":  # rule name -> count: varies
+        return set()
+    return {prefix + key for key in value} | {k for key, item in value.items() for k in _keys(item, f"{prefix}{key}.")}
+
+
+def test_the_readme_sample_response_has_the_fields_a_response_has(client, seed_texts):
+    import json
+
+    sample = json.loads(README.split("Unknown fields are refused", 1)[1].split("```json", 1)[1].split("```", 1)[0])
+    real = client.post("/v1/summarize", json={"text": seed_texts[1], "translate": True}).get_json()
+    assert _keys(sample) == _keys(real)
