@@ -1,6 +1,7 @@
 """The ringkas command line, run in-process with click's runner."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -116,3 +117,27 @@ def test_hash_key_makes_a_key_and_a_file_line_that_accepts_only_it(tmp_path):
         check=True,
     )
     assert again.stdout.strip() == line
+
+
+def test_summarize_without_models_fails_at_once_in_one_line_naming_demo(tmp_path):
+    """No model at hand and no hub: one line suggesting --demo and fetch-models, not 30 s of retries."""
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "RINGKAS_"))}
+    env.update(HF_ENDPOINT="http://127.0.0.1:9", HF_HOME=str(tmp_path / "hf"))  # port 9: nothing listens
+    article = tmp_path / "a.txt"
+    article.write_text("Harga beras naik di Jakarta.\n", encoding="utf-8")
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "api.cli", "summarize", "--translate", str(article)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert "--demo" in lines[0] and "ringkas fetch-models" in lines[0] and "cannot be reached" in lines[0]
+    assert time.monotonic() - started < 20

@@ -92,10 +92,32 @@ def check_available(source: ModelSource) -> None:
     """Cheap start-up check (config only, no weights): fails fast with the same clear error."""
     from transformers import AutoConfig
 
+    _require_hub_or_cache(source)
     try:
         AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())
     except Exception as exc:
         raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+
+
+def _require_hub_or_cache(source: ModelSource) -> None:
+    """A hub model that is not cached needs the hub: when its host cannot even be reached, say so at
+    once, not after huggingface_hub's five retries with backoff (~30 s)."""
+    if source.is_local or source.offline:
+        return
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants, try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(source.ref, "config.json", cache_dir=source.cache_dir), str):
+        return
+    url = urlparse(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname, url.port or 443), timeout=5).close()
+    except OSError as exc:
+        raise ModelUnavailable(
+            source.ref, source.revision, f"it is not in the cache and {url.hostname} cannot be reached ({exc})"
+        ) from None
 
 
 def fetch(source: ModelSource) -> Path:
