@@ -206,11 +206,12 @@ def test_image_holds_no_build_leftovers(image):
             "sh",
             image,
             "-c",
-            "find / -xdev \\( -name 'ringkas*.egg-info' -o -path /src \\) -print;"
-            "find / -xdev -maxdepth 3 -type d -name build -print",
+            "find / -xdev \\( -name 'ringkas*.egg-info' -o -path /src \\) -print 2>/dev/null;"
+            "find / -xdev -maxdepth 3 -type d -name build -print 2>/dev/null;"
+            "find /opt/ringkas -maxdepth 1 -name bin -print",  # a control: find itself works here
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert found == [], found
+    assert found == ["/opt/ringkas/bin"], found
