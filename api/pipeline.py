@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -86,6 +87,43 @@ class Prepared:
             removed=dict(self.extracted + self.cleaned.removed + self.cleaned.cut),
             clean_text=self.text if show_text else None,
         )
+
+
+@dataclass(frozen=True)
+class Article:
+    """Stage 1's output: what the model will read and what the response reports about it."""
+
+    request: SummarizeRequest
+    prepared: Prepared
+    preset_name: str
+    preset: Preset
+    language: LanguageOut
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Stage 2's output."""
+
+    text: str
+    input: dict  # tokens, window, truncation, chunks, fraction read
+    warnings: list[str]
+
+
+ParsedItem = tuple[str | int | None, BatchItem | RingkasError]
+
+
+def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
+    """One batch or job item, validated on its own, with the job's defaults under its own options.
+    An item that fails validation still gets its id back, so the caller can tell which it was."""
+    if not isinstance(item, dict):
+        return None, _invalid("items", "each item must be an object")
+    item_id = item.get("id")
+    item_id = item_id if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None
+    try:
+        return item_id, BatchItem.model_validate({**(defaults or {}), **item})
+    except ValidationError as exc:
+        return item_id, from_validation_error(exc)
 
 
 class Pipeline:
@@ -187,89 +225,113 @@ class Pipeline:
             }
         )
 
-    # --- operations ----------------------------------------------------------------------------
-    def summarize(self, request: SummarizeRequest, clean: bool = True) -> SummarizeResponse:
-        started = time.perf_counter()
-        deadline = time.monotonic() + self.limits.timeout_s
+    # --- stages ------------------------------------------------------------------------------
+    # One summary is prepare -> summarize -> translate -> assemble. HTTP, batch, archive jobs, eval
+    # and bench all enter through ``summarize`` (or ``answer_items`` for many), so none repeats them.
+    def prepare_article(self, request: SummarizeRequest, clean: bool = True) -> Article:
+        """Stage 1: extract, clean, choose the preset and check the language. Every refusal that costs
+        no model time happens here."""
         prepared = self.prepare(request, clean)
-        text = prepared.text
         preset_name, preset = self.preset(request.length)
-        summary_lang = self.prompts.summarize.input.language
         if request.translate or "target_lang" in request.model_fields_set:
             # Fail before spending a summary on an impossible translation.
-            self.translator.scheme.check(summary_lang, request.target_lang)
-        language, warnings = self.check_language(text, request.force)
+            self.translator.scheme.check(self.prompts.summarize.input.language, request.target_lang)
+        language, warnings = self.check_language(prepared.text, request.force)
+        return Article(request, prepared, preset_name, preset, language, warnings)
 
-        key = self._cache_key(text, request, preset_name, preset)
-        hit = self.cache.get(key)
-        if hit is not None:
-            outputs, cached = hit, True
-            summarize_ms, translate_ms = 0.0, (0.0 if request.translate else None)
+    def summarize_stage(self, article: Article, deadline: float) -> Summary:
+        """Stage 2: the summary, from the first window or (chunk mode) from every part of the article."""
+        text, preset, request = article.prepared.text, article.preset, article.request
+        encoded = self.summarizer.encode(text)
+        warnings: list[str] = []
+        if request.long_input == "chunk" and encoded.truncated:
+            summary_text, chunks, fraction = self._condense(text, preset, deadline, warnings)
+            truncated = fraction < 1.0
         else:
-            outputs = self._generate(text, request, preset, deadline)
-            summarize_ms, translate_ms = outputs.pop("summarize_ms"), outputs.pop("translate_ms")
-            self.cache.set(key, outputs)
-            cached = False
+            summary_text = self.summarizer.decode(self.summarizer.run([encoded.ids], preset, deadline)[0])
+            chunks, truncated = 1, encoded.truncated
+            fraction = min(1.0, encoded.window / encoded.tokens)
+            if truncated:
+                warnings.append(
+                    f"the model read the first {encoded.window} of {encoded.tokens} tokens "
+                    '(send "long_input": "chunk" to summarize the whole article)'
+                )
+        facts = {
+            "tokens": encoded.tokens,
+            "max_tokens": encoded.window,
+            "truncated": truncated,
+            "chunks": chunks,
+            "fraction_read": round(fraction, 4),
+        }
+        return Summary(summary_text, facts, warnings)
+
+    def translate_stage(self, summary: Summary, request: SummarizeRequest, deadline: float) -> str | None:
+        """Stage 3: the summary in the target language, when asked for."""
+        if not request.translate:
+            return None
+        source = self.prompts.summarize.input.language
+        return self.translator.translate(summary.text, source, request.target_lang, deadline).text
+
+    def assemble(self, article: Article, outputs: dict, cached: bool, started: float) -> SummarizeResponse:
+        """Stage 4: the response, from the prepared article and the (possibly cached) model outputs."""
+        request, prepared = article.request, article.prepared
+        summary_lang = self.prompts.summarize.input.language
         translation = outputs["translation"]
+        timings = outputs.get("timings", {})
         return SummarizeResponse(
             summary=TextOut(text=outputs["summary"], lang=summary_lang),
             translation=TextOut(text=translation, lang=request.target_lang) if translation is not None else None,
             input=InputFacts(
                 format=prepared.format,
-                chars=len(text),
-                language=language,
+                chars=len(prepared.text),
+                language=article.language,
                 repaired=prepared.repaired,
                 **outputs["input"],
             ),
             cleaning=prepared.cleaning(self.boilerplate.rules.version, request.return_clean_text),
-            warnings=warnings + outputs["warnings"],
+            warnings=article.warnings + outputs["warnings"],
             models=ModelsUsed(
                 summarizer=self._ref(self.summarizer),
                 translator=self._ref(self.translator) if translation is not None else None,
             ),
-            preset=preset_name,
+            preset=article.preset_name,
             prompt_version=self.prompts.summarize.version,
             cached=cached,
             timings_ms=SummarizeTimings(
-                summarize=summarize_ms, translate=translate_ms, total=_ms(time.perf_counter() - started)
+                summarize=timings.get("summarize", 0.0),
+                translate=timings.get("translate", 0.0 if request.translate else None),
+                total=_ms(time.perf_counter() - started),
             ),
         )
 
-    def _generate(self, text: str, request: SummarizeRequest, preset: Preset, deadline: float) -> dict:
-        """The model work behind one summary: what the cache stores."""
+    # --- operations ----------------------------------------------------------------------------
+    def summarize(self, request: SummarizeRequest, clean: bool = True) -> SummarizeResponse:
         started = time.perf_counter()
-        article = self.summarizer.encode(text)
-        warnings: list[str] = []
-        if request.long_input == "chunk" and article.truncated:
-            summary_text, chunks, fraction = self._condense(text, preset, deadline, warnings)
-            truncated = fraction < 1.0
-        else:
-            summary_text = self.summarizer.decode(self.summarizer.run([article.ids], preset, deadline)[0])
-            chunks, truncated = 1, article.truncated
-            fraction = min(1.0, article.window / article.tokens)
-            if truncated:
-                warnings.append(
-                    f"the model read the first {article.window} of {article.tokens} tokens "
-                    '(send "long_input": "chunk" to summarize the whole article)'
-                )
+        deadline = time.monotonic() + self.limits.timeout_s
+        article = self.prepare_article(request, clean)
+        key = self._cache_key(article.prepared.text, request, article.preset_name, article.preset)
+        outputs = self.cache.get(key)
+        cached = outputs is not None
+        if not cached:
+            outputs = self._generate(article, deadline)
+            self.cache.set(key, {name: value for name, value in outputs.items() if name != "timings"})
+        return self.assemble(article, outputs, cached, started)
+
+    def _generate(self, article: Article, deadline: float) -> dict:
+        """The model work behind one summary: what the cache stores (timings aside)."""
+        started = time.perf_counter()
+        summary = self.summarize_stage(article, deadline)
         summarized = time.perf_counter()
-        translation = None
-        if request.translate:
-            source = self.prompts.summarize.input.language
-            translation = self.translator.translate(summary_text, source, request.target_lang, deadline).text
+        translation = self.translate_stage(summary, article.request, deadline)
+        timings = {"summarize": _ms(summarized - started)}
+        if article.request.translate:
+            timings["translate"] = _ms(time.perf_counter() - summarized)
         return {
-            "summary": summary_text,
+            "summary": summary.text,
             "translation": translation,
-            "input": {
-                "tokens": article.tokens,
-                "max_tokens": article.window,
-                "truncated": truncated,
-                "chunks": chunks,
-                "fraction_read": round(fraction, 4),
-            },
-            "warnings": warnings,
-            "summarize_ms": _ms(summarized - started),
-            "translate_ms": _ms(time.perf_counter() - summarized) if request.translate else None,
+            "input": summary.input,
+            "warnings": summary.warnings,
+            "timings": timings,
         }
 
     def _condense(self, text: str, preset: Preset, deadline: float, warnings: list[str]) -> tuple[str, int, float]:
@@ -303,21 +365,17 @@ class Pipeline:
             raise _invalid("items", f"{len(items)} items; at most {max_items} per batch")
         if not items:
             raise _invalid("items", "items is empty")
-        parsed: list[tuple[str | int | None, BatchItem | RingkasError]] = []
-        for item in items:
-            if not isinstance(item, dict):
-                parsed.append((None, _invalid("items", "each item must be an object")))
-                continue
-            # An item that fails validation still gets its id back, so the caller can tell which it was.
-            item_id = item.get("id")
-            item_id = item_id if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None
-            try:
-                parsed.append((item_id, BatchItem.model_validate(item)))
-            except ValidationError as exc:
-                parsed.append((item_id, from_validation_error(exc)))
+        return BatchResponse(results=self.answer_items([parse_item(item) for item in items]))
 
-        def answer(pair: tuple[str | int | None, BatchItem | RingkasError]) -> BatchResult:
+    def answer_items(self, parsed: list[ParsedItem], skip: Callable[[], bool] | None = None) -> list[BatchResult]:
+        """Answers parsed items concurrently (they share generate calls in the batcher); a problem of
+        one item is that item's result. ``skip`` is asked before each item starts (a cancelled job):
+        an item it stops answers None."""
+
+        def answer(pair: ParsedItem) -> BatchResult | None:
             item_id, entry = pair
+            if skip is not None and skip():
+                return None
             try:
                 if isinstance(entry, RingkasError):
                     raise entry
@@ -325,8 +383,10 @@ class Pipeline:
             except RingkasError as exc:
                 return BatchResult(id=item_id, status=exc.status, problem=exc.to_problem())
 
-        with ThreadPoolExecutor(max_workers=len(parsed), thread_name_prefix="batch-item") as pool:
-            return BatchResponse(results=list(pool.map(answer, parsed)))
+        if len(parsed) == 1:
+            return [answer(parsed[0])]
+        with ThreadPoolExecutor(max_workers=max(1, len(parsed)), thread_name_prefix="batch-item") as pool:
+            return list(pool.map(answer, parsed))
 
     def translate(self, request: TranslateRequest) -> TranslateResponse:
         started = time.perf_counter()
