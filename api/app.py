@@ -11,7 +11,7 @@ from api.config import Settings
 from api.metrics import Metrics
 from api.openapi import build as build_openapi
 from api.ratelimit import RateLimiter
-from api.routes import EXTENSION, Services, compat, docs, guard, headers, health, ops, problems, v1
+from api.routes import EXTENSION, Services, compat, docs, guard, headers, health, jobs, ops, problems, v1
 from api.runtime import Runtime
 
 
@@ -28,21 +28,36 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     if runtime is None:
         runtime = Runtime(settings, Metrics()).start(background=True)
+    metrics = runtime.metrics or Metrics()
     app.extensions[EXTENSION] = Services(
         settings=settings,
         runtime=runtime,
-        metrics=runtime.metrics or Metrics(),
+        metrics=metrics,
         keys=KeyRing.from_settings(settings),
         limiter=RateLimiter.from_settings(settings),
         openapi=build_openapi(settings),
+        jobs=_jobs(settings, metrics),
     )
     problems.install(app)
     headers.install(app, settings)
-    guard.install(app, [v1.bp.name, *compat.COMPAT_BLUEPRINTS])
+    guard.install(app, [v1.bp.name, jobs.bp.name, *compat.COMPAT_BLUEPRINTS])
     app.register_blueprint(health.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(v1.bp)
+    app.register_blueprint(jobs.bp)
     app.register_blueprint(compat.hf)
     app.register_blueprint(compat.libretranslate)
     return app
+
+
+def _jobs(settings: Settings, metrics: Metrics):
+    """Archive jobs when Redis is configured. Celery is imported only then: a service without
+    jobs never loads it."""
+    if not settings.redis_url:
+        return None
+    from api.jobs.service import Jobs
+
+    service = Jobs.from_settings(settings)
+    metrics.watch_jobs(service.cluster)
+    return service

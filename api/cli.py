@@ -1,4 +1,4 @@
-"""``ringkas serve | summarize | eval | fetch-models | make-tiny-models | hash-key | bench``."""
+"""``ringkas serve | summarize | worker | jobs | eval | fetch-models | make-tiny-models | hash-key | bench``."""
 
 from __future__ import annotations
 
@@ -155,6 +155,126 @@ def healthcheck(url: str | None) -> None:
         _fail(problem.get("detail") or f"{url}/readyz answered {exc.code}", 1)
     except (OSError, urllib.error.URLError) as exc:
         _fail(f"{url}/readyz did not answer: {exc}", 1)
+
+
+@main.command()
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Chunks run at once; they share this process's one copy of the models.",
+)
+@click.option("--loglevel", default="INFO", show_default=True)
+@demo_option
+def worker(concurrency: int, loglevel: str, demo: bool) -> None:
+    """Run archive-job chunks from RINGKAS_REDIS_URL (a Celery worker; stop it with SIGTERM)."""
+    if demo:
+        _use_demo_models(Settings().cache_dir)
+    from api.errors import RingkasError
+    from api.jobs.service import NO_REDIS
+    from api.logs import configure
+    from api.runtime import Runtime
+
+    settings = Settings()
+    if not settings.redis_url:
+        _fail(NO_REDIS)
+    _require_models(settings)
+    for name, value in PROCESS_ENV_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    configure(loglevel, settings.log_format)
+    runtime = Runtime(settings)
+    try:
+        pipeline = runtime.start(background=False).require()
+    except RingkasError as exc:
+        _fail(exc.detail)
+    from api.jobs.worker import run_worker
+
+    try:
+        run_worker(settings, pipeline, concurrency, loglevel)
+    finally:
+        runtime.stop()
+
+
+@main.group()
+def jobs() -> None:
+    """Archive jobs on a running service: submit a file, watch it, download the results, cancel."""
+
+
+def _client(url: str | None, key: str | None):
+    from api.jobs.client import JobsClient
+
+    return JobsClient(
+        url or os.environ.get("RINGKAS_URL") or f"http://127.0.0.1:{Settings().port}",
+        key or os.environ.get("RINGKAS_API_KEY"),
+    )
+
+
+_url_option = click.option("--url", help="The service (RINGKAS_URL; default http://127.0.0.1:RINGKAS_PORT).")
+_key_option = click.option("--key", help="API key (RINGKAS_API_KEY).")
+
+
+@jobs.command("submit")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_url_option
+@_key_option
+@click.option("--translate", is_flag=True, default=None, help="Translate every summary (a default for the items).")
+@click.option("--length", default=None, help="Preset for the items that name none: short, medium or long.")
+@click.option("--target-lang", default=None, help="Translation language for the items that name none.")
+@click.option("--wait", is_flag=True, help="Show progress until the job ends, then print its results.")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="Where --wait writes results.")
+def jobs_submit(file: Path, url, key, translate, length, target_lang, wait: bool, output) -> None:
+    """Submit FILE: JSONL (one item per line), CSV (columns id, text or html, options) or JSON.
+
+    Prints the job id; with --wait, a progress bar on standard error, then the results as NDJSON."""
+    client = _client(url, key)
+    options = {
+        k: v for k, v in {"translate": translate, "length": length, "target_lang": target_lang}.items() if v is not None
+    }
+    job = client.submit(file, options)
+    click.echo(f"job {job['id']}: {job['total']} items queued", err=True)
+    if not wait:
+        click.echo(job["id"])
+        return
+    status = client.wait(job["id"], job["total"])
+    written = client.results(job["id"], output)
+    counts = status["counts"]
+    click.echo(
+        f"job {job['id']} {status['status']}: {counts['done']} done, {counts['failed']} failed, "
+        f"{written} lines written",
+        err=True,
+    )
+
+
+@jobs.command("status")
+@click.argument("job_id")
+@_url_option
+@_key_option
+def jobs_status(job_id: str, url, key) -> None:
+    """Print a job's status as JSON."""
+    click.echo(json.dumps(_client(url, key).status(job_id), indent=2))
+
+
+@jobs.command("results")
+@click.argument("job_id")
+@_url_option
+@_key_option
+@click.option("--since", type=click.IntRange(0), default=0, help="First item index (resume a download).")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+def jobs_results(job_id: str, url, key, since: int, output) -> None:
+    """Write a job's finished results as NDJSON (item order)."""
+    written = _client(url, key).results(job_id, output, since)
+    click.echo(f"{written} lines", err=True)
+
+
+@jobs.command("cancel")
+@click.argument("job_id")
+@_url_option
+@_key_option
+def jobs_cancel(job_id: str, url, key) -> None:
+    """Cancel what has not started; finished results stay downloadable."""
+    status = _client(url, key).cancel(job_id)
+    click.echo(json.dumps(status, indent=2))
 
 
 def _eval_options(task: str):

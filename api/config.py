@@ -99,6 +99,28 @@ class Settings(BaseSettings):
     cache_ttl_s: float = Field(3600, gt=0, description="How long a cached result is served.")
     redis_url: str | None = Field(None, description="Share the result cache and the rate limits through Redis.")
 
+    # --- archive jobs (Celery on RINGKAS_REDIS_URL) ----------------------------------------------
+    max_job_items: int = Field(100_000, ge=1, description="Items accepted by one POST /v1/jobs.")
+    max_job_bytes: int = Field(
+        200_000_000,
+        ge=1024,
+        description="Largest POST /v1/jobs body (JSON, NDJSON or CSV); the others keep max_body_bytes.",
+    )
+    job_ttl_s: float = Field(
+        7 * 24 * 3600, gt=0, description="How long a job and its results are kept after it is made or finished."
+    )
+    job_chunk_size: int = Field(
+        8, ge=1, le=64, description="Items per Celery task: they share generate calls; a poisoned item fails alone."
+    )
+    job_visibility_s: float = Field(
+        600,
+        gt=0,
+        description="A task a dead worker held is delivered again after this long; keep it above a chunk's run time.",
+    )
+    job_attempts: int = Field(
+        3, ge=1, le=20, description="Deliveries of an item whose worker died before it is failed as poisoned."
+    )
+
     # --- access -------------------------------------------------------------------------------
     api_keys: str | None = Field(None, description="Comma-separated API keys; when set, every /v1 call needs one.")
     api_keys_file: Path | None = Field(

@@ -69,6 +69,10 @@ class Forbidden(RingkasError):
     status, slug, title = 403, "forbidden", "API key not accepted"
 
 
+class NotFound(RingkasError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
 class RateLimited(RingkasError):
     status, slug, title = 429, "rate-limited", "Rate limit reached"
 

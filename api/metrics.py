@@ -9,7 +9,9 @@ sample carries article text.
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -20,10 +22,35 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as mp
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _LATENCY = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160)
 _BATCH = (1, 2, 4, 8, 16, 32, 64)
+log = logging.getLogger(__name__)
+
+
+class JobsCollector:
+    """Archive jobs' figures, read from Redis at scrape time: they are the cluster's (every worker,
+    every job), so each API replica reports the same values."""
+
+    def __init__(self, source: Callable[[], dict]):
+        self.source = source
+
+    def collect(self):
+        try:
+            figures = self.source()
+        except Exception as exc:  # Redis away: the other metrics still answer
+            log.warning("job metrics unavailable: %s", type(exc).__name__)
+            return
+        items = CounterMetricFamily("ringkas_job_items", "Archive job items finished, all jobs", labels=["status"])
+        for status, count in figures["items"].items():
+            items.add_metric([status], count)
+        yield items
+        yield GaugeMetricFamily(
+            "ringkas_job_queue_depth", "Job chunk tasks waiting in the queue", value=figures["queue"]
+        )
+        yield GaugeMetricFamily("ringkas_job_workers", "Job workers alive (heartbeat seen)", value=figures["workers"])
 
 
 class Metrics:
@@ -56,6 +83,7 @@ class Metrics:
         self.load_seconds = Gauge(
             "ringkas_model_load_seconds", "Seconds from start to ready", multiprocess_mode="max", registry=r
         )
+        self.jobs: JobsCollector | None = None
         self.ready = Gauge(
             "ringkas_workers_ready", "Workers whose models are loaded", multiprocess_mode="livesum", registry=r
         )
@@ -90,12 +118,21 @@ class Metrics:
         self.load_seconds.set(seconds)
         self.ready.set(1)
 
+    def watch_jobs(self, source: Callable[[], dict]) -> None:
+        if self.jobs is not None and not self.multiprocess:
+            self.registry.unregister(self.jobs)  # another app on the same runtime (tests) replaces it
+        self.jobs = JobsCollector(source)
+        if not self.multiprocess:
+            self.registry.register(self.jobs)
+
     # --- exposition ---------------------------------------------------------------------------
     def render(self) -> tuple[bytes, str]:
         if not self.multiprocess:
             return generate_latest(self.registry), CONTENT_TYPE_LATEST
         registry = CollectorRegistry()
         mp.MultiProcessCollector(registry)
+        if self.jobs is not None:
+            registry.register(self.jobs)
         return generate_latest(registry), CONTENT_TYPE_LATEST
 
 

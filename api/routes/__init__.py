@@ -7,6 +7,7 @@ module globals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -16,6 +17,9 @@ from api.metrics import Metrics
 from api.pipeline import Pipeline
 from api.ratelimit import RateLimiter
 from api.runtime import Runtime
+
+if TYPE_CHECKING:
+    from api.jobs.service import Jobs
 
 EXTENSION = "ringkas"
 
@@ -28,6 +32,7 @@ class Services:
     keys: KeyRing
     limiter: RateLimiter
     openapi: dict
+    jobs: Jobs | None = None  # archive jobs, when RINGKAS_REDIS_URL is set
 
 
 def services() -> Services:

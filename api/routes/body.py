@@ -27,7 +27,7 @@ def _is_json(mimetype: str) -> bool:
     return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
 
 
-def _query_options(model: type[BaseModel], body_field: str) -> dict:
+def query_options(model: type[BaseModel], body_field: str) -> dict:
     """Options from the query string; booleans accept true/false, 1/0, yes/no, on/off. An unknown
     name is a 422, as an unknown JSON member is: ``?lenght=short`` must not quietly mean medium."""
     options = {}
@@ -88,7 +88,7 @@ def _decode_text(raw: bytes, charset: str | None) -> str:
         raise MalformedRequest(f"the body is not valid {charset}{hint}") from None
 
 
-def _read_body() -> bytes:
+def read_body() -> bytes:
     """The body, never more than the configured limit.
 
     With a Content-Length, the length was checked before reading. A chunked body has none, and
@@ -107,16 +107,16 @@ def _read_body() -> bytes:
 def read_request(model: type[Model], body_field: str = "text", html_field: str | None = None) -> Model:
     mimetype = request.mimetype
     if _is_json(mimetype):
-        data = _parse_json(_read_body())
+        data = _parse_json(read_body())
         if not isinstance(data, dict):
             raise ValidationFailed(
                 f"the JSON body must be an object with a {body_field!r} field, not {type(data).__name__}"
             )
-        payload = {**_query_options(model, body_field), **data}
+        payload = {**query_options(model, body_field), **data}
     elif mimetype == "text/plain" or (mimetype == "text/html" and html_field):
-        text = _decode_text(_read_body(), request.mimetype_params.get("charset"))
+        text = _decode_text(read_body(), request.mimetype_params.get("charset"))
         field = html_field if mimetype == "text/html" else body_field
-        payload = {**_query_options(model, body_field), field: text}
+        payload = {**query_options(model, body_field), field: text}
     else:
         shown = mimetype or "none"
         raise UnsupportedMediaType(

@@ -1,0 +1,1 @@
+"""Archive jobs: a whole archive summarized on a Celery cluster (Redis as broker and store)."""

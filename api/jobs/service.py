@@ -1,0 +1,128 @@
+"""The API's side of archive jobs: make a job (store its facts, queue its chunks), report it, stream
+its results, cancel it. Jobs belong to the key that made them; anyone else gets 404, as for a job
+that never was (ids are not confirmed to strangers)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from api.config import Settings
+from api.errors import NotFound, Unavailable
+from api.jobs.intake import JobInput
+from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
+from api.jobs.store import JobFacts, JobStore, new_job_id
+
+NO_REDIS = (
+    "archive jobs need Redis and a worker: set RINGKAS_REDIS_URL (e.g. redis://localhost:6379/0) for the "
+    "service, and start `ringkas worker` with the same setting"
+)
+
+
+@contextmanager
+def redis_errors() -> Iterator[None]:
+    """Redis going away is a 503 naming it, never a 500."""
+    import redis
+
+    try:
+        yield
+    except (redis.RedisError, OSError) as exc:
+        raise Unavailable(f"the job store (Redis) cannot be reached: {type(exc).__name__}", retry_after=10) from None
+
+
+class Jobs:
+    def __init__(self, settings: Settings, store: JobStore):
+        self.settings = settings
+        self.store = store
+        self.celery = make_celery(settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Jobs | None:
+        if not settings.redis_url:
+            return None
+        return cls(settings, JobStore.from_url(settings.redis_url, settings.job_ttl_s))
+
+    def submit(self, owner: str, job: JobInput) -> JobFacts:
+        size = self.settings.job_chunk_size
+        chunks = [
+            [[index, item] for index, item in enumerate(job.items[start : start + size], start)]
+            for start in range(0, len(job.items), size)
+        ]
+        job_id = new_job_id()
+        with redis_errors():
+            self.store.create(job_id, owner, len(job.items), len(chunks))
+            try:
+                with self.celery.producer_or_acquire() as producer:  # one connection for every chunk
+                    for number, chunk in enumerate(chunks):
+                        self.celery.send_task(
+                            CHUNK_TASK, args=[job_id, number, chunk, job.defaults], queue=QUEUE, producer=producer
+                        )
+            except Exception:
+                self.store.delete(job_id)  # a half-queued job would never finish: none at all
+                raise
+        return self.get(owner, job_id)
+
+    def get(self, owner: str, job_id: str) -> JobFacts:
+        with redis_errors():
+            facts = self.store.facts(job_id) if job_id.startswith("job_") else None
+        if facts is None or facts.owner != owner:
+            raise NotFound(f"no job {job_id!r} (it may have expired: results are kept {self.settings.job_ttl_s:.0f} s)")
+        return facts
+
+    def view(self, facts: JobFacts) -> dict:
+        now = time.time()
+        with redis_errors():
+            workers = self.store.live_workers()
+
+        def stamp(value: float | None) -> str | None:
+            return None if value is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
+
+        return {
+            "id": facts.id,
+            "status": facts.status,
+            "counts": {
+                "total": facts.total,
+                "done": facts.done,
+                "failed": facts.failed,
+                "pending": facts.total - facts.finished,
+            },
+            "created_at": stamp(facts.created_at),
+            "started_at": stamp(facts.started_at),
+            "finished_at": stamp(facts.finished_at),
+            "cancelled_at": stamp(facts.cancelled_at),
+            "rate_per_s": facts.rate_per_s(now),
+            "eta_s": facts.eta_s(now),
+            "workers": workers,
+            "links": self.links(facts.id),
+        }
+
+    @staticmethod
+    def links(job_id: str) -> dict:
+        return {"self": f"/v1/jobs/{job_id}", "results": f"/v1/jobs/{job_id}/results"}
+
+    def cancel(self, owner: str, job_id: str) -> JobFacts:
+        facts = self.get(owner, job_id)
+        if facts.status in ("queued", "running"):
+            with redis_errors():
+                self.store.cancel(job_id)
+        return self.get(owner, job_id)
+
+    def results(self, facts: JobFacts, since: int) -> tuple[Iterator[str], int]:
+        """The finished items' lines from index ``since``, and the first index still missing (where
+        a download polled while the job runs resumes without skipping an item)."""
+        with redis_errors():
+            resume = self.store.first_missing(facts.id, facts.total, since)
+        return self.store.results(facts.id, facts.total, since), resume
+
+    def queue_depth(self) -> int:
+        return int(self.store.client.llen(QUEUE))
+
+    def cluster(self) -> dict:
+        """For /metrics: items finished (all jobs, all workers), tasks waiting, workers alive."""
+        with redis_errors():
+            return {
+                "items": self.store.items_total(),
+                "queue": self.queue_depth(),
+                "workers": self.store.live_workers(),
+            }

@@ -1,0 +1,171 @@
+"""``ringkas worker``: a Celery worker that loads the models once and runs job chunks through the
+service's own pipeline (``Pipeline.answer_items``, as ``/v1/summarize/batch`` does), so a chunk's
+items, and the chunks its threads run at once, share generate calls in the batcher.
+
+Its pool is threads, not processes: one copy of the models per ``ringkas worker`` process, however
+many chunks it runs at once. Scale out with more worker processes or machines on the same Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from celery import Celery
+
+from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
+from api.jobs.store import HEARTBEAT_S, JobStore
+from api.pipeline import Pipeline, parse_item
+from api.schemas import BatchResult
+
+log = logging.getLogger(__name__)
+
+
+def result_line(index: int, result: BatchResult) -> dict:
+    """One NDJSON line of a job's results."""
+    line: dict = {"id": result.id, "index": index, "status": "done" if result.result is not None else "failed"}
+    if result.result is not None:
+        line["result"] = result.result.model_dump(mode="json")
+    else:
+        line["problem"] = result.problem.model_dump(mode="json")
+    return line
+
+
+def _poisoned(item: object, attempts: int) -> dict:
+    item_id = item.get("id") if isinstance(item, dict) else None
+    return {
+        "type": "https://ringkas.dev/problems/item-poisoned",
+        "title": "Item stopped its worker",
+        "status": 500,
+        "detail": f"a worker died while summarizing this item, {attempts} times; it was given up",
+        "id": item_id if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
+    }
+
+
+class ChunkRunner:
+    """Runs one chunk task: skips what is stored or cancelled, records each item by index."""
+
+    def __init__(self, pipeline: Pipeline, store: JobStore, worker: str, attempts: int):
+        self.pipeline = pipeline
+        self.store = store
+        self.worker = worker
+        self.attempts = attempts
+
+    def run(self, job_id: str, number: int, chunk: list, defaults: dict, task_id: str | None = None) -> dict:
+        started = time.perf_counter()
+        counts = {"done": 0, "failed": 0, "skipped": 0}
+        if self.store.is_cancelled(job_id):
+            counts["skipped"] = len(chunk)
+            return counts
+        self.store.started(job_id)
+        deliveries = self.store.attempt(job_id, f"chunk:{number}")
+        stored = self.store.stored(job_id, [index for index, _ in chunk])
+        todo = [(index, item) for index, item in chunk if index not in stored]
+        counts["skipped"] = len(chunk) - len(todo)
+
+        def cancelled() -> bool:
+            return self.store.is_cancelled(job_id)
+
+        def record(index: int, line: dict) -> None:
+            if self.store.record(job_id, index, line, self.worker):
+                counts[line["status"]] += 1
+            else:
+                counts["skipped"] += 1
+
+        if deliveries == 1:
+            parsed = [parse_item(item, defaults) for _, item in todo]
+            for (index, _), result in zip(todo, self.pipeline.answer_items(parsed, skip=cancelled), strict=True):
+                if result is not None:
+                    record(index, result_line(index, result))
+        else:
+            # A worker died holding this chunk. One item at a time now, each start counted, so an
+            # item that kills its worker is found and failed alone while the others finish.
+            for index, item in todo:
+                if cancelled():
+                    break
+                tries = self.store.attempt(job_id, f"item:{index}")
+                if tries > self.attempts:
+                    problem = _poisoned(item, tries - 1)
+                    record(index, {"id": problem.pop("id"), "index": index, "status": "failed", "problem": problem})
+                    continue
+                result = self.pipeline.answer_items([parse_item(item, defaults)])[0]
+                record(index, result_line(index, result))
+        log.info(
+            "job chunk",
+            extra={
+                "request_id": task_id,  # the Celery task id: Flower and the worker's own records name it
+                "job_id": job_id,
+                "chunk": number,
+                "delivery": deliveries,
+                **counts,
+                "seconds": round(time.perf_counter() - started, 3),
+            },
+        )
+        return counts
+
+
+def register(app: Celery, runner: ChunkRunner) -> None:
+    @app.task(name=CHUNK_TASK, bind=True)
+    def run_chunk(task, job_id: str, number: int, chunk: list, defaults: dict) -> dict:
+        return runner.run(job_id, number, chunk, defaults, task.request.id)
+
+
+class Heartbeat:
+    """Tells the job store this worker is alive (``workers`` in a job's status, the metrics)."""
+
+    def __init__(self, store: JobStore, name: str):
+        self.store = store
+        self.name = name
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="ringkas-heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def _beat(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.store.heartbeat(self.name)
+            except Exception as exc:  # Redis away for a moment: the next beat tries again
+                log.warning("heartbeat failed: %s", type(exc).__name__)
+            self._stop.wait(HEARTBEAT_S)
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            self.store.gone(self.name)
+        except Exception:
+            pass
+
+
+def worker_name() -> str:
+    return f"ringkas-{os.getpid()}@{socket.gethostname()}"
+
+
+def run_worker(settings, pipeline: Pipeline, concurrency: int, loglevel: str) -> None:
+    """Blocks until the worker is stopped (SIGTERM/SIGINT: it finishes its running chunks first)."""
+    name = worker_name()
+    store = JobStore.from_url(settings.redis_url, settings.job_ttl_s)
+    chunk_runner = ChunkRunner(pipeline, store, name, settings.job_attempts)
+    app = make_celery(settings)
+    register(app, chunk_runner)
+    heartbeat = Heartbeat(store, name).start()
+    try:
+        app.worker_main(
+            [
+                "worker",
+                "--pool=threads",
+                f"--concurrency={concurrency}",
+                f"--hostname={name}",
+                f"--loglevel={loglevel}",
+                f"--queues={QUEUE}",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )
+    finally:
+        heartbeat.stop()
