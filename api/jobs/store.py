@@ -111,7 +111,16 @@ class JobStore:
         now = time.time()
         pipe = self.client.pipeline()
         pipe.hset(
-            facts, mapping={"owner": owner, "total": total, "done": 0, "failed": 0, "created_at": now, "chunks": chunks}
+            facts,
+            mapping={
+                "owner": owner,
+                "total": total,
+                "done": 0,
+                "failed": 0,
+                "created_at": now,
+                "chunks": chunks,
+                "ttl": self.ttl,  # the worker's record script expires the job with the API's setting
+            },
         )
         pipe.expire(facts, self.ttl)
         pipe.execute()
@@ -154,7 +163,7 @@ class JobStore:
     def attempt(self, job_id: str, what: str) -> int:
         """Counts one more delivery of a chunk (``chunk:N``) or one more start of an item (``item:N``)."""
         key = _keys(job_id)[3]
-        count, _ = self.client.pipeline().hincrby(key, what, 1).expire(key, self.ttl, nx=True).execute()
+        count, _ = self.client.pipeline().hincrby(key, what, 1).expire(key, self.ttl).execute()
         return int(count)
 
     # --- results ------------------------------------------------------------------------------

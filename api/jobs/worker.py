@@ -22,6 +22,7 @@ from api.pipeline import Pipeline, parse_item
 from api.schemas import BatchResult
 
 log = logging.getLogger(__name__)
+RETRIES = 12  # a chunk whose store calls fail is retried for about ten minutes before it is given up
 
 
 def result_line(index: int, result: BatchResult) -> dict:
@@ -108,9 +109,15 @@ class ChunkRunner:
 
 
 def register(app: Celery, runner: ChunkRunner) -> None:
-    @app.task(name=CHUNK_TASK, bind=True)
+    @app.task(name=CHUNK_TASK, bind=True, max_retries=RETRIES)
     def run_chunk(task, job_id: str, number: int, chunk: list, defaults: dict) -> dict:
-        return runner.run(job_id, number, chunk, defaults, task.request.id)
+        try:
+            return runner.run(job_id, number, chunk, defaults, task.request.id)
+        except Exception as exc:
+            # Item problems never get here (they are results); this is the job store failing (Redis
+            # restarting). An acknowledged failure would lose the chunk: queue it again, backing off.
+            log.warning("job chunk failed, retrying: %s", type(exc).__name__, extra={"request_id": task.request.id})
+            raise task.retry(exc=exc, countdown=min(60, 2**task.request.retries)) from None
 
 
 class Heartbeat:

@@ -36,7 +36,6 @@ def submit():
 
     current = services()
     jobs = _jobs()
-    request.max_content_length = current.settings.max_job_bytes  # an archive is larger than one article
     defaults = query_options(SummarizeRequest, "text")
     job = read_job(
         read_body(), request.mimetype, request.mimetype_params.get("charset"), defaults, current.settings.max_job_items

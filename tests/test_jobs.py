@@ -1,0 +1,395 @@
+"""Archive jobs against a real redis-server and real `ringkas worker` processes on the tiny models:
+nothing lost when a worker is killed or Redis restarts, every item recorded once, in item order."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from api.app import create_app
+from api.jobs.store import WORKERS
+from tests.conftest import tiny_settings
+from tests.helpers import free_port, redis_server, tiny_env
+
+JOB_SETTINGS = {"job_chunk_size": 8}
+WORKER_SETTINGS = {"warmup": "false", "job_visibility_s": "6"}
+
+
+def _items(seed_texts: list[str], count: int, start: int = 0) -> list[dict]:
+    """Distinct articles (so no item is answered from the cache), with string ids."""
+    return [
+        {"id": f"art-{n}", "text": f"{seed_texts[n % len(seed_texts)]}\nCatatan arsip nomor {n} dari redaksi."}
+        for n in range(start, start + count)
+    ]
+
+
+def _ndjson(items: list[dict]) -> bytes:
+    return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items).encode()
+
+
+def _submit(client, items, headers=None, **defaults):
+    response = client.post("/v1/jobs", json={"items": items, "defaults": defaults}, headers=headers or {})
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()["id"]
+
+
+def _status(client, job_id, headers=None) -> dict:
+    response = client.get(f"/v1/jobs/{job_id}", headers=headers or {})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def _wait(client, job_id, until=("done",), timeout=240, headers=None, check=None) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = _status(client, job_id, headers)
+        if status["status"] in until or (check is not None and check(status)):
+            return status
+        time.sleep(0.3)
+    pytest.fail(f"job {job_id} never reached {until}: {status}")
+
+
+def _lines(client, job_id, since=0, headers=None) -> list[dict]:
+    response = client.get(f"/v1/jobs/{job_id}/results?since={since}", headers=headers or {})
+    assert response.status_code == 200
+    assert response.mimetype == "application/x-ndjson"
+    return [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+
+
+class Cluster:
+    """One redis-server (append-only file on, so it can be restarted without loss) and the
+    `ringkas worker` processes on it."""
+
+    def __init__(self, tiny_dir: Path, folder: Path):
+        self.tiny_dir = tiny_dir
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.redis: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
+
+    def start_redis(self) -> None:
+        self.redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail("redis-server did not start")
+
+    def restart_redis(self) -> None:
+        self.redis.send_signal(signal.SIGTERM)  # a clean shutdown, as a restart for maintenance does
+        self.redis.wait(10)
+        self.start_redis()
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, decode_responses=True)
+
+    def start_worker(self) -> subprocess.Popen:
+        env = tiny_env(self.tiny_dir, redis_url=self.url, **WORKER_SETTINGS)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "worker", "--concurrency", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.folder / f"worker-{len(self.workers)}.log", "wb"),  # noqa: SIM115
+        )
+        name = f"ringkas-{proc.pid}@{socket.gethostname()}"
+        deadline = time.monotonic() + 120
+        while self.client().zscore(WORKERS, name) is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"worker did not start: {(self.folder / f'worker-{len(self.workers)}.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.2)
+        self.workers.append(proc)
+        return proc
+
+    def live(self) -> list[subprocess.Popen]:
+        return [proc for proc in self.workers if proc.poll() is None]
+
+    def ensure_workers(self, count: int) -> list[subprocess.Popen]:
+        while len(self.live()) < count:
+            self.start_worker()
+        return self.live()
+
+    def stop(self) -> None:
+        for proc in self.live():
+            proc.send_signal(signal.SIGTERM)
+        for proc in self.workers:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(10)
+
+
+@pytest.fixture(scope="module")
+def cluster(tiny_dir, tmp_path_factory):
+    with redis_server():  # the shared helper skips (or fails in CI) where redis-server is missing
+        pass
+    state = Cluster(tiny_dir, tmp_path_factory.mktemp("jobs"))
+    state.start_redis()
+    yield state
+    state.stop()
+
+
+@pytest.fixture(scope="module")
+def jobs_client(tiny_dir, runtime, cluster):
+    return create_app(tiny_settings(tiny_dir, redis_url=cluster.url, **JOB_SETTINGS), runtime).test_client()
+
+
+# --- without Redis ----------------------------------------------------------------------------
+def test_job_routes_answer_503_naming_the_setting_without_redis(client):
+    for method, path in (
+        ("post", "/v1/jobs"),
+        ("get", "/v1/jobs/job_x"),
+        ("get", "/v1/jobs/job_x/results"),
+        ("delete", "/v1/jobs/job_x"),
+    ):
+        response = getattr(client, method)(path, json={"items": [{"text": "x"}]} if method == "post" else None)
+        assert response.status_code == 503, path
+        problem = response.get_json()
+        assert response.mimetype == "application/problem+json"
+        assert "RINGKAS_REDIS_URL" in problem["detail"] and "ringkas worker" in problem["detail"]
+    assert client.get("/v1/models").status_code == 200  # the rest of the service is unchanged
+
+
+# --- whole-job problems (no worker needed) ---------------------------------------------------
+def test_whole_job_problems_are_the_jobs_own_error(tiny_dir, runtime, cluster):
+    client = create_app(
+        tiny_settings(tiny_dir, redis_url=cluster.url, max_job_items=3, max_body_bytes=2048, max_job_bytes=20_000),
+        runtime,
+    ).test_client()
+    ndjson = {"Content-Type": "application/x-ndjson"}
+    bad_line = client.post("/v1/jobs", data=b'{"text": "a"}\n\n{"text": "b"\n', headers=ndjson)
+    assert bad_line.status_code == 400 and bad_line.get_json()["line"] == 3
+    not_object = client.post("/v1/jobs", data=b'{"text": "a"}\n[1, 2]\n', headers=ndjson)
+    assert not_object.status_code == 400 and not_object.get_json()["line"] == 2
+    twice = client.post(
+        "/v1/jobs", json={"items": [{"id": 7, "text": "a"}, {"id": 8, "text": "b"}, {"id": 7, "text": "c"}]}
+    )
+    assert twice.status_code == 422 and "7" in twice.get_json()["detail"]
+    assert twice.get_json()["errors"][0]["loc"] == ["items", 2, "id"]
+    many = client.post("/v1/jobs", json={"items": [{"text": "a"}] * 4})
+    assert many.status_code == 413 and "RINGKAS_MAX_JOB_ITEMS" in many.get_json()["detail"]
+    bad_default = client.post("/v1/jobs", json={"items": [{"text": "a"}], "defaults": {"text": "x"}})
+    assert bad_default.status_code == 422
+    wrong_type = client.post("/v1/jobs", json={"items": [{"text": "a"}], "defaults": {"translate": "maybe"}})
+    assert wrong_type.status_code == 422 and wrong_type.get_json()["errors"][0]["loc"][:2] == ["defaults", "translate"]
+    typo = client.post("/v1/jobs?lenght=short", data=b'{"text": "a"}\n', headers=ndjson)
+    assert typo.status_code == 422 and "length" in typo.get_json()["detail"]
+    assert client.post("/v1/jobs", json={"items": []}).status_code == 422
+    column = client.post("/v1/jobs", data=b"id,body\n1,halo\n", headers={"Content-Type": "text/csv"})
+    assert column.status_code == 400 and "text or html" in column.get_json()["detail"]
+    assert client.post("/v1/jobs", data=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
+    # An archive is larger than one article: the job limit applies, not the request body limit.
+    big = json.dumps({"items": [{"text": "a" * 3000}]}).encode()
+    assert len(big) > 2048
+    assert client.post("/v1/jobs", data=big, headers={"Content-Type": "application/json"}).status_code == 202
+    huge = json.dumps({"items": [{"text": "a" * 30_000}]}).encode()
+    assert client.post("/v1/jobs", data=huge, headers={"Content-Type": "application/json"}).status_code == 413
+
+
+def test_character_budget_refuses_the_whole_job(tiny_dir, runtime, cluster):
+    client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, char_limit="1000/hour"), runtime).test_client()
+    whole = client.post("/v1/jobs", json={"items": [{"text": "a" * 600}, {"text": "b" * 600}]})
+    assert whole.status_code == 413 and "1200 characters" in whole.get_json()["detail"]
+    assert client.post("/v1/jobs", json={"items": [{"text": "a" * 600}]}).status_code == 202
+    assert client.post("/v1/jobs", json={"items": [{"text": "b" * 600}]}).status_code == 429
+
+
+def test_csv_rows_become_items_with_typed_options(tiny_dir, runtime, cluster):
+    client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url), runtime).test_client()
+    body = '\ufeffid,text,translate\n1,"Satu, dua.\nBaris kedua.",true\n2,Halo,no\n'.encode()
+    response = client.post("/v1/jobs", data=body, headers={"Content-Type": "text/csv"})
+    assert response.status_code == 202
+    assert response.get_json()["total"] == 2 and response.headers["Location"].endswith(response.get_json()["id"])
+
+
+# --- with workers -----------------------------------------------------------------------------
+def test_queued_job_survives_a_redis_restart(cluster, jobs_client, seed_texts):
+    for proc in cluster.live():  # nothing may take the job before the restart
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    job_id = _submit(jobs_client, _items(seed_texts, 16, start=1000))
+    before = _status(jobs_client, job_id)
+    assert before["status"] == "queued" and before["workers"] == 0 and before["eta_s"] is None
+    cluster.restart_redis()
+    after = _status(jobs_client, job_id)
+    assert after["status"] == "queued" and after["counts"]["total"] == 16
+    cluster.ensure_workers(1)
+    done = _wait(jobs_client, job_id)
+    assert done["counts"] == {"total": 16, "done": 16, "failed": 0, "pending": 0}
+
+
+def test_job_results_match_the_summarize_route_in_item_order(tiny_dir, runtime, cluster, client, seed_texts):
+    cluster.ensure_workers(1)
+    # One item per task and one task at a time: each item decodes alone, as a lone request does (in a
+    # batch the kept vocabulary is the union of the batch's sources, so outputs may differ).
+    jobs_client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, job_chunk_size=1), runtime).test_client()
+    items = _items(seed_texts, 10, start=2000)
+    items.insert(3, {"id": "kosong", "text": "   "})
+    items.insert(
+        6,
+        {
+            "id": "english",
+            "text": "The minister said on Monday that the new road in West Java "
+            "would be finished next year, according to a statement from the ministry.",
+        },
+    )
+    items.insert(
+        8,
+        {
+            "id": 99,
+            "html": "<article><p>" + seed_texts[0].replace("\n", "</p><p>") + "</p></article>",
+            "translate": False,
+        },
+    )
+    job_id = _submit(jobs_client, items, translate=True)
+    status = _wait(jobs_client, job_id)
+    assert status["counts"] == {"total": 13, "done": 11, "failed": 2, "pending": 0}
+    assert status["finished_at"] and status["started_at"] and status["rate_per_s"] > 0 and status["eta_s"] is None
+    lines = _lines(jobs_client, job_id)
+    assert [line["index"] for line in lines] == list(range(13))
+    assert [line["id"] for line in lines] == [item["id"] for item in items]
+    assert lines[3]["status"] == "failed" and lines[3]["problem"]["status"] == 422
+    assert lines[6]["problem"]["detected_language"]["code"] == "eng_Latn"
+    for item, line in zip(items, lines, strict=True):
+        if line["status"] != "done":
+            continue
+        direct = client.post("/v1/summarize", json={"translate": True, **{k: v for k, v in item.items() if k != "id"}})
+        assert direct.status_code == 200
+        expected = direct.get_json()
+        assert line["result"]["summary"] == expected["summary"]
+        assert line["result"]["translation"] == expected["translation"]  # item 99 turned translation off
+    assert lines[8]["result"]["translation"] is None and lines[8]["result"]["input"]["format"] == "html"
+    resumed = jobs_client.get(f"/v1/jobs/{job_id}/results?since=9")
+    assert [json.loads(line)["index"] for line in resumed.get_data(as_text=True).splitlines()] == [9, 10, 11, 12]
+    assert resumed.headers["Ringkas-Next-Since"] == "13"
+    assert jobs_client.get(f"/v1/jobs/{job_id}/results?since=-1").status_code == 422
+    metrics = jobs_client.get("/metrics").get_data(as_text=True)
+    assert 'ringkas_job_items_total{status="done"}' in metrics and "ringkas_job_workers 1.0" in metrics
+
+
+def test_jobs_belong_to_their_key_and_expire(tiny_dir, runtime, cluster, seed_texts):
+    cluster.ensure_workers(1)
+    settings = tiny_settings(tiny_dir, redis_url=cluster.url, api_keys="alpha-key,beta-key", job_ttl_s=3)
+    client = create_app(settings, runtime).test_client()
+    alpha, beta = {"X-API-Key": "alpha-key"}, {"X-API-Key": "beta-key"}
+    job_id = _submit(client, _items(seed_texts, 2, start=3000), headers=alpha)
+    for method, path in (("get", ""), ("get", "/results"), ("delete", "")):
+        response = getattr(client, method)(f"/v1/jobs/{job_id}{path}", headers=beta)
+        assert response.status_code == 404, path  # as for a job that never was: ids are not confirmed
+    assert client.get(f"/v1/jobs/{job_id}").status_code == 401
+    _wait(client, job_id, headers=alpha)
+    assert len(_lines(client, job_id, headers=alpha)) == 2
+    time.sleep(4)
+    assert client.get(f"/v1/jobs/{job_id}", headers=alpha).status_code == 404
+    assert client.get(f"/v1/jobs/{job_id}/results", headers=alpha).status_code == 404
+    assert not [key for key in cluster.client().scan_iter(f"ringkas:job:{job_id}*")]  # nothing left behind
+
+
+def test_cancel_stops_what_has_not_started_and_keeps_what_finished(cluster, jobs_client, seed_texts):
+    cluster.ensure_workers(1)
+    job_id = _submit(jobs_client, _items(seed_texts, 48, start=4000))
+    _wait(jobs_client, job_id, check=lambda status: status["counts"]["done"] >= 8)
+    cancelled = jobs_client.delete(f"/v1/jobs/{job_id}").get_json()
+    assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
+    settled = cluster.client()
+    deadline = time.monotonic() + 60
+    while settled.llen("ringkas-jobs") and time.monotonic() < deadline:
+        time.sleep(0.3)
+    time.sleep(3)  # the chunk running when the job was cancelled ends
+    final = _status(jobs_client, job_id)
+    assert final["status"] == "cancelled"
+    assert 8 <= final["counts"]["done"] < 48 and final["counts"]["pending"] > 0
+    assert len(_lines(jobs_client, job_id)) == final["counts"]["done"] + final["counts"]["failed"]
+
+
+def test_two_workers_share_one_job(cluster, jobs_client, seed_texts):
+    cluster.ensure_workers(2)
+    job_id = _submit(jobs_client, _items(seed_texts, 64, start=5000))
+    _wait(jobs_client, job_id)
+    contributors = cluster.client().hgetall(f"ringkas:job:{job_id}:workers")
+    assert len(contributors) == 2 and all(int(count) > 0 for count in contributors.values()), contributors
+    assert sum(int(count) for count in contributors.values()) == 64
+
+
+def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, jobs_client, seed_texts):
+    workers = cluster.ensure_workers(2)
+    job_id = _submit(jobs_client, _items(seed_texts, 200, start=6000))
+    _wait(jobs_client, job_id, check=lambda status: status["counts"]["done"] >= 40)
+    workers[-1].send_signal(signal.SIGKILL)
+    workers[-1].wait(10)
+    cluster.start_worker()
+    status = _wait(jobs_client, job_id, timeout=400)
+    assert status["counts"] == {"total": 200, "done": 200, "failed": 0, "pending": 0}
+    lines = _lines(jobs_client, job_id)
+    assert [line["index"] for line in lines] == list(range(200))  # each once, in order
+    assert len({line["id"] for line in lines}) == 200
+    attempts = cluster.client().hgetall(f"ringkas:job:{job_id}:attempts")
+    # The killed worker's chunk really was delivered again (the test exercised the recovery path).
+    assert any(int(count) >= 2 for name, count in attempts.items() if name.startswith("chunk:")), attempts
+    assert sum(int(c) for c in cluster.client().hgetall(f"ringkas:job:{job_id}:workers").values()) == 200
+
+
+def test_worker_without_redis_says_what_to_set(tiny_dir):
+    env = tiny_env(tiny_dir)
+    env.pop("RINGKAS_REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "worker"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and "RINGKAS_REDIS_URL" in done.stderr
+
+
+def test_an_item_recorded_twice_is_stored_and_counted_once(cluster):
+    from api.jobs.store import JobStore
+
+    store = JobStore.from_url(cluster.url, 60)
+    store.create("job_twice", "public", total=2, chunks=1)
+    first = store.record("job_twice", 0, {"id": "a", "index": 0, "status": "done", "result": {"n": 1}}, "w1")
+    again = store.record("job_twice", 0, {"id": "a", "index": 0, "status": "done", "result": {"n": 2}}, "w2")
+    assert (first, again) == (True, False)
+    facts = store.facts("job_twice")
+    assert (facts.done, facts.failed, facts.status, facts.finished_at) == (
+        1,
+        0,
+        "running" if facts.started_at else "queued",
+        None,
+    )
+    assert json.loads(next(store.results("job_twice", 2)))["result"] == {"n": 1}  # the first write stands
+    assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "failed", "problem": {}}, "w2")
+    facts = store.facts("job_twice")
+    assert (facts.done, facts.failed, facts.status) == (1, 1, "done") and facts.finished_at is not None
+    assert store.contributors("job_twice") == {"w1": 1, "w2": 1}
+    store.delete("job_twice")
+    assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "done"}, "w1") is False  # a job gone
