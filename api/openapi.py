@@ -22,6 +22,10 @@ from api.schemas import (
     HFRequest,
     HFSummary,
     HFTranslation,
+    JobAccepted,
+    JobRequest,
+    JobResultLine,
+    JobStatus,
     LTDetection,
     LTDetectRequest,
     LTLanguage,
@@ -40,13 +44,14 @@ _PROBLEMS = {
     400: "Malformed body (not JSON, not UTF-8, empty).",
     401: "An API key is required and none was sent.",
     403: "The API key is not valid.",
+    404: "No such job for this API key (or it expired).",
     413: "The body, the article or the character budget is larger than allowed.",
     415: "The Content-Type is not supported.",
     422: "The request is well formed but cannot be served (bad field, wrong language, unknown language code).",
     429: "The request or character limit for this key is used up; see Retry-After.",
     503: "Not ready, overloaded or past its deadline; see Retry-After.",
 }
-_RETRY = {400: False, 401: False, 403: False, 413: False, 415: False, 422: False, 429: True, 503: True}
+_RETRY = {400: False, 401: False, 403: False, 404: False, 413: False, 415: False, 422: False, 429: True, 503: True}
 
 
 def _package_version() -> str:
@@ -85,6 +90,10 @@ def _schemas() -> tuple[dict, dict]:
         (LTTranslateResponse, "serialization"),
         (LTDetection, "serialization"),
         (LTLanguage, "serialization"),
+        (JobRequest, "validation"),
+        (JobAccepted, "serialization"),
+        (JobStatus, "serialization"),
+        (JobResultLine, "serialization"),
     ]
     refs, document = models_json_schema(models, ref_template=REF)
     return {(model, mode): ref["$ref"] for (model, mode), ref in refs.items()}, document.get("$defs", {})
@@ -139,7 +148,7 @@ def build(settings: Settings) -> dict[str, Any]:
 
     def operation(summary: str, description: str, tag: str, **parts) -> dict:
         op = {"summary": summary, "description": description, "tags": [tag], **parts}
-        if tag in ("summaries", "compatibility") and auth_codes:
+        if tag in ("summaries", "compatibility", "jobs") and auth_codes:
             op["security"] = [{"bearer": []}, {"apiKey": []}]
         return op
 
@@ -213,6 +222,7 @@ def build(settings: Settings) -> dict[str, Any]:
                 responses=_responses(refs[(ModelsResponse, "serialization")], auth_codes + [429, 503], problem),
             )
         },
+        **_job_paths(settings, refs, problem, auth_codes, operation, example_text, summarize_options),
         **_compat_paths(refs, problem, auth_codes, operation, example_text),
         "/healthz": {"get": _plain("Liveness: the process answers", "operations", {"status": "ok"})},
         "/readyz": {
@@ -242,6 +252,11 @@ def build(settings: Settings) -> dict[str, Any]:
                 "description": "The Hugging Face Inference API (point InferenceClient at /hf/summarization or "
                 "/hf/translation) and LibreTranslate (point a client at the service's root).",
             },
+            {
+                "name": "jobs",
+                "description": "Archive jobs: a whole archive summarized by `ringkas worker` processes (Celery on "
+                "RINGKAS_REDIS_URL); without Redis these answer 503.",
+            },
             {"name": "operations", "description": "Health and readiness for orchestrators."},
         ],
         "paths": paths,
@@ -262,6 +277,89 @@ def build(settings: Settings) -> dict[str, Any]:
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
         }
     return document
+
+
+def _job_paths(settings, refs, problem, auth_codes, operation, example: str, options: list[str]) -> dict:
+    job_id = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    status = _responses(refs[(JobStatus, "serialization")], auth_codes + [404, 422, 429, 503], problem)
+    accepted = _responses(None, auth_codes + [400, 413, 415, 422, 429, 503], problem)
+    accepted["202"] = {
+        "description": "Queued: poll the Location (the job's status) and download its results.",
+        "headers": {
+            "X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
+            "Location": {"description": "The job's status URL.", "schema": {"type": "string"}},
+        },
+        "content": {"application/json": _json(refs[(JobAccepted, "serialization")])},
+    }
+    raw = {"schema": {"type": "string", "maxLength": settings.max_job_bytes}}
+    results = _responses(None, auth_codes + [404, 422, 429, 503], problem)
+    results["200"] = {
+        "description": "One JSON object per finished item (JobResultLine), in item order; unfinished items "
+        "are absent. Ringkas-Next-Since is the first index still missing: resume there while the job runs.",
+        "headers": {
+            "X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"},
+            "Ringkas-Next-Since": {"schema": {"type": "string"}},
+            "Ringkas-Job-Status": {"schema": {"type": "string"}},
+        },
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+    }
+    return {
+        "/v1/jobs": {
+            "post": operation(
+                "Summarize an archive",
+                f"Up to {settings.max_job_items} items as JSON (`items` and `defaults`), NDJSON (one item per "
+                "line) or CSV (columns id, text or html, options); for NDJSON and CSV the defaults go in the "
+                "query string. Whole-job problems (a malformed line, duplicate ids, too many items) are the "
+                "request's error; an item's own problem becomes its result.",
+                "jobs",
+                operationId="createJob",
+                parameters=_query(SummarizeRequest, options),
+                requestBody={
+                    "required": True,
+                    "content": {
+                        "application/json": _json(
+                            refs[(JobRequest, "validation")],
+                            {"items": [{"id": "a1", "text": example}], "defaults": {"translate": True}},
+                        ),
+                        "application/x-ndjson": raw,
+                        "text/csv": raw,
+                    },
+                },
+                responses=accepted,
+            )
+        },
+        "/v1/jobs/{job_id}": {
+            "get": operation(
+                "A job's progress",
+                "Counts, rate, ETA and live workers.",
+                "jobs",
+                operationId="getJob",
+                parameters=[job_id],
+                responses=status,
+            ),
+            "delete": operation(
+                "Cancel a job",
+                "What has not started is skipped; finished results stay.",
+                "jobs",
+                operationId="cancelJob",
+                parameters=[job_id],
+                responses=status,
+            ),
+        },
+        "/v1/jobs/{job_id}/results": {
+            "get": operation(
+                "A job's results (NDJSON)",
+                "Finished items in item order, from index `since`.",
+                "jobs",
+                operationId="getJobResults",
+                parameters=[
+                    job_id,
+                    {"name": "since", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
+                ],
+                responses=results,
+            )
+        },
+    }
 
 
 def _array_of(ref: str) -> dict:

@@ -215,6 +215,60 @@ class ModelsResponse(BaseModel):
     prompt_versions: dict[str, str]
 
 
+# --- archive jobs ----------------------------------------------------------------------------------
+class JobRequest(_Request):
+    items: list[Any] = Field(
+        description="Summarize requests (`text` or `html`, options, an optional unique `id`); an item's own "
+        "problem becomes its result."
+    )
+    defaults: dict[str, Any] = Field(
+        default_factory=dict, description="Summarize options for the items that do not name them."
+    )
+
+
+class JobLinks(BaseModel):
+    self: str
+    results: str
+
+
+class JobAccepted(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "cancelled"]
+    total: int
+    links: JobLinks
+
+
+class JobCounts(BaseModel):
+    total: int
+    done: int
+    failed: int
+    pending: int
+
+
+class JobStatus(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "cancelled"]
+    counts: JobCounts
+    created_at: str
+    started_at: str | None = Field(description="When a worker took its first chunk.")
+    finished_at: str | None
+    cancelled_at: str | None
+    rate_per_s: float | None = Field(description="Items finished per second since the job started.")
+    eta_s: float | None = Field(description="Seconds to go at that rate, while running.")
+    workers: int = Field(description="Workers alive now (heartbeats); 0 says why nothing moves.")
+    links: JobLinks
+
+
+class JobResultLine(BaseModel):
+    """One line of ``GET /v1/jobs/{id}/results`` (NDJSON)."""
+
+    id: str | int | None
+    index: int = Field(description="The item's position in the job, from 0.")
+    status: Literal["done", "failed"]
+    result: SummarizeResponse | None = None
+    problem: Problem | None = None
+
+
 # --- compatibility: Hugging Face Inference API and LibreTranslate ----------------------------------
 class _Compat(BaseModel):
     # Their clients add members of their own (options, alternatives...): ignored, not refused.

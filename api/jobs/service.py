@@ -13,6 +13,7 @@ from api.errors import NotFound, Unavailable
 from api.jobs.intake import JobInput
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import JobFacts, JobStore, new_job_id
+from api.schemas import JobStatus
 
 NO_REDIS = (
     "archive jobs need Redis and a worker: set RINGKAS_REDIS_URL (e.g. redis://localhost:6379/0) for the "
@@ -70,7 +71,7 @@ class Jobs:
             raise NotFound(f"no job {job_id!r} (it may have expired: results are kept {self.settings.job_ttl_s:.0f} s)")
         return facts
 
-    def view(self, facts: JobFacts) -> dict:
+    def view(self, facts: JobFacts) -> JobStatus:
         now = time.time()
         with redis_errors():
             workers = self.store.live_workers()
@@ -78,24 +79,26 @@ class Jobs:
         def stamp(value: float | None) -> str | None:
             return None if value is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
 
-        return {
-            "id": facts.id,
-            "status": facts.status,
-            "counts": {
-                "total": facts.total,
-                "done": facts.done,
-                "failed": facts.failed,
-                "pending": facts.total - facts.finished,
-            },
-            "created_at": stamp(facts.created_at),
-            "started_at": stamp(facts.started_at),
-            "finished_at": stamp(facts.finished_at),
-            "cancelled_at": stamp(facts.cancelled_at),
-            "rate_per_s": facts.rate_per_s(now),
-            "eta_s": facts.eta_s(now),
-            "workers": workers,
-            "links": self.links(facts.id),
-        }
+        return JobStatus(
+            **{
+                "id": facts.id,
+                "status": facts.status,
+                "counts": {
+                    "total": facts.total,
+                    "done": facts.done,
+                    "failed": facts.failed,
+                    "pending": facts.total - facts.finished,
+                },
+                "created_at": stamp(facts.created_at),
+                "started_at": stamp(facts.started_at),
+                "finished_at": stamp(facts.finished_at),
+                "cancelled_at": stamp(facts.cancelled_at),
+                "rate_per_s": facts.rate_per_s(now),
+                "eta_s": facts.eta_s(now),
+                "workers": workers,
+                "links": self.links(facts.id),
+            }
+        )
 
     @staticmethod
     def links(job_id: str) -> dict:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 from api.errors import Unavailable, ValidationFailed
 from api.routes import services
 from api.routes.body import query_options, read_body
-from api.schemas import SummarizeRequest
+from api.schemas import JobAccepted, SummarizeRequest
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 
@@ -43,10 +43,10 @@ def submit():
     g.text_chars = job.chars
     current.limiter.charge("characters", g.get("client", "anonymous"), job.chars)
     facts = jobs.submit(_owner(), job)
-    body = {"id": facts.id, "status": facts.status, "total": facts.total, "links": jobs.links(facts.id)}
-    response = jsonify(body)
+    body = JobAccepted(id=facts.id, status=facts.status, total=facts.total, links=jobs.links(facts.id))
+    response = jsonify(body.model_dump(mode="json"))
     response.status_code = 202
-    response.headers["Location"] = body["links"]["self"]
+    response.headers["Location"] = body.links.self
     return response
 
 
@@ -54,7 +54,7 @@ def submit():
 def status(job_id: str):
     _no_query()
     jobs = _jobs()
-    return jsonify(jobs.view(jobs.get(_owner(), job_id)))
+    return jsonify(jobs.view(jobs.get(_owner(), job_id)).model_dump(mode="json"))
 
 
 @bp.get("/<job_id>/results")
@@ -85,7 +85,7 @@ def results(job_id: str):
 def cancel(job_id: str):
     _no_query()
     jobs = _jobs()
-    return jsonify(jobs.view(jobs.cancel(_owner(), job_id)))
+    return jsonify(jobs.view(jobs.cancel(_owner(), job_id)).model_dump(mode="json"))
 
 
 def _no_query(*allowed: str) -> None:
