@@ -296,3 +296,56 @@ def test_the_result_scrolls_into_view_on_a_phone(browser, open_service, seed_tex
     assert 0 <= box["y"] < 700  # the summary text itself is on screen, not only its heading
     _shot(phone, "editor-phone-result.png")
     context.close()
+
+
+@pytest.fixture(scope="module")
+def job_service(tiny_dir, runtime, tmp_path_factory):
+    """The service with archive jobs: a redis-server, one `ringkas worker`, the app on loopback."""
+    from tests.jobs_cluster import start_cluster
+
+    cluster = start_cluster(tiny_dir, tmp_path_factory.mktemp("browser-jobs"))
+    try:
+        cluster.start_worker()
+        with serve_in_thread(create_app(tiny_settings(tiny_dir, redis_url=cluster.url), runtime)) as url:
+            yield url
+    finally:
+        cluster.stop()
+
+
+def test_archive_panel_runs_a_job_and_downloads_its_results(page, job_service, seed_texts, tmp_path):
+    import json
+
+    items = [{"id": f"arsip-{n}", "text": f"{seed_texts[n % len(seed_texts)]}\nArsip {n}."} for n in range(10)]
+    items.append({"id": "kosong", "text": " "})
+    upload = tmp_path / "arsip.jsonl"
+    upload.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
+    page.goto(job_service + "/")
+    page.get_by_label("Berkas arsip", exact=False).set_input_files(str(upload))
+    page.get_by_role("button", name="Kirim arsip").click()
+    status = page.locator("#job-status")
+    sync_api.expect(status).to_contain_text("11 / 11 diproses (1 gagal) · selesai", timeout=120_000)
+    assert page.locator("#job-progress").evaluate("bar => [bar.value, bar.max]") == [11, 11]
+    assert page.get_by_role("button", name="Batalkan").is_hidden()  # nothing left to cancel
+    page.get_by_role("button", name="English").click()
+    sync_api.expect(status).to_contain_text("11 / 11 processed (1 failed) · done")
+    _shot(page, "archive.png")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download results (NDJSON)").click()
+    lines = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == [item["id"] for item in items]
+    assert [line["status"] for line in lines] == ["done"] * 10 + ["failed"]
+    assert all(line["result"]["translation"]["lang"] == "eng_Latn" for line in lines[:10])  # the page's choice
+
+
+def test_archive_panel_says_what_the_operator_must_set_without_redis(page, open_service, tmp_path):
+    upload = tmp_path / "arsip.csv"
+    upload.write_text("id,text\n1,Halo dunia.\n", encoding="utf-8")
+    page.goto(open_service + "/")
+    page.get_by_role("button", name="Kirim arsip").click()
+    alert = page.locator("#archive-error")
+    sync_api.expect(alert).to_contain_text("Pilih berkas CSV atau JSONL")
+    page.get_by_label("Berkas arsip", exact=False).set_input_files(str(upload))
+    page.get_by_role("button", name="Kirim arsip").click()
+    sync_api.expect(alert).to_contain_text("RINGKAS_REDIS_URL")
+    sync_api.expect(alert).to_contain_text("ringkas worker")
+    assert page.locator("#job").is_hidden()

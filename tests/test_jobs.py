@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-import redis
 
 from api.app import create_app
-from api.jobs.store import WORKERS
 from tests.conftest import tiny_settings
-from tests.helpers import free_port, redis_server, tiny_env
+from tests.helpers import tiny_env
+from tests.jobs_cluster import start_cluster
 
 JOB_SETTINGS = {"job_chunk_size": 8}
-WORKER_SETTINGS = {"warmup": "false", "job_visibility_s": "6"}
 
 
 def _items(seed_texts: list[str], count: int, start: int = 0) -> list[dict]:
@@ -64,100 +60,9 @@ def _lines(client, job_id, since=0, headers=None) -> list[dict]:
     return [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
 
 
-class Cluster:
-    """One redis-server (append-only file on, so it can be restarted without loss) and the
-    `ringkas worker` processes on it."""
-
-    def __init__(self, tiny_dir: Path, folder: Path):
-        self.tiny_dir = tiny_dir
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.redis: subprocess.Popen | None = None
-        self.workers: list[subprocess.Popen] = []
-
-    def start_redis(self) -> None:
-        self.redis = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--save",
-                "",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail("redis-server did not start")
-
-    def restart_redis(self) -> None:
-        self.redis.send_signal(signal.SIGTERM)  # a clean shutdown, as a restart for maintenance does
-        self.redis.wait(10)
-        self.start_redis()
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url, decode_responses=True)
-
-    def start_worker(self) -> subprocess.Popen:
-        env = tiny_env(self.tiny_dir, redis_url=self.url, **WORKER_SETTINGS)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "worker", "--concurrency", "1"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.folder / f"worker-{len(self.workers)}.log", "wb"),  # noqa: SIM115
-        )
-        name = f"ringkas-{proc.pid}@{socket.gethostname()}"
-        deadline = time.monotonic() + 120
-        while self.client().zscore(WORKERS, name) is None:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"worker did not start: {(self.folder / f'worker-{len(self.workers)}.log').read_text()[-2000:]}"
-                )
-            time.sleep(0.2)
-        self.workers.append(proc)
-        return proc
-
-    def live(self) -> list[subprocess.Popen]:
-        return [proc for proc in self.workers if proc.poll() is None]
-
-    def ensure_workers(self, count: int) -> list[subprocess.Popen]:
-        while len(self.live()) < count:
-            self.start_worker()
-        return self.live()
-
-    def stop(self) -> None:
-        for proc in self.live():
-            proc.send_signal(signal.SIGTERM)
-        for proc in self.workers:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        if self.redis is not None:
-            self.redis.terminate()
-            self.redis.wait(10)
-
-
 @pytest.fixture(scope="module")
 def cluster(tiny_dir, tmp_path_factory):
-    with redis_server():  # the shared helper skips (or fails in CI) where redis-server is missing
-        pass
-    state = Cluster(tiny_dir, tmp_path_factory.mktemp("jobs"))
-    state.start_redis()
+    state = start_cluster(tiny_dir, tmp_path_factory.mktemp("jobs"))
     yield state
     state.stop()
 

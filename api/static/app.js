@@ -1,4 +1,5 @@
-// Ringkas editor page: calls POST /v1/summarize on this origin and shows the answer.
+// Ringkas editor page: calls POST /v1/summarize on this origin and shows the answer; its Arsip panel
+// sends a whole archive as one job (POST /v1/jobs) and follows it.
 // No framework and no build step: one file the service serves itself (the page's CSP allows only it).
 "use strict";
 
@@ -49,6 +50,23 @@ const TEXT = {
       other: "Terjadi kesalahan pada layanan.",
       detail: "Keterangan dari layanan:",
       language: "Teks ini tampaknya berbahasa {lang}, bukan bahasa Indonesia, jadi tidak diringkas.",
+    },
+    archiveTitle: "Arsip",
+    archiveHint: "Ringkas seluruh arsip: unggah CSV (kolom id, text atau html) atau JSONL (satu artikel per baris). Panjang dan terjemahan mengikuti pilihan di atas.",
+    archiveFile: "Berkas arsip (.csv, .jsonl)",
+    archiveStart: "Kirim arsip",
+    archiveProgress: "Kemajuan",
+    archiveDownload: "Unduh hasil (NDJSON)",
+    archiveCancel: "Batalkan",
+    archive: {
+      noFile: "Pilih berkas CSV atau JSONL terlebih dahulu.",
+      noJobs: "Layanan ini belum menjalankan arsip: operator perlu mengatur RINGKAS_REDIS_URL dan menjalankan `ringkas worker`.",
+      status: { queued: "menunggu", running: "berjalan", done: "selesai", cancelled: "dibatalkan" },
+      line: "{finished} / {total} diproses ({failed} gagal) · {status}",
+      rate: "{rate} artikel/detik · sisa sekitar {eta}",
+      workers: "{n} pekerja aktif",
+      noWorkers: "Belum ada pekerja aktif: pekerjaan menunggu sampai `ringkas worker` berjalan.",
+      gone: "Pekerjaan ini tidak ditemukan lagi (mungkin sudah kedaluwarsa).",
     },
     anyway: "Ringkas saja",
     htmlSwitched: "Teks yang ditempel tampak seperti HTML, jadi format diganti ke HTML: artikelnya diambil dari markup.",
@@ -106,6 +124,23 @@ const TEXT = {
       detail: "The service says:",
       language: "This text looks {lang}, not Indonesian, so it was not summarized.",
     },
+    archiveTitle: "Archive",
+    archiveHint: "Summarize a whole archive: upload a CSV (columns id, text or html) or JSONL (one article per line). Length and translation follow the choices above.",
+    archiveFile: "Archive file (.csv, .jsonl)",
+    archiveStart: "Send archive",
+    archiveProgress: "Progress",
+    archiveDownload: "Download results (NDJSON)",
+    archiveCancel: "Cancel",
+    archive: {
+      noFile: "Choose a CSV or JSONL file first.",
+      noJobs: "This service does not run archives yet: the operator needs to set RINGKAS_REDIS_URL and start `ringkas worker`.",
+      status: { queued: "queued", running: "running", done: "done", cancelled: "cancelled" },
+      line: "{finished} / {total} processed ({failed} failed) · {status}",
+      rate: "{rate} articles/s · about {eta} to go",
+      workers: "{n} workers active",
+      noWorkers: "No worker is active: the job waits until `ringkas worker` runs.",
+      gone: "This job cannot be found any more (it may have expired).",
+    },
     anyway: "Summarize anyway",
     htmlSwitched: "The pasted text looks like HTML, so the format was switched to HTML: the article is taken from the markup.",
     demo: "Demo mode: the service runs tiny random-weight models, so its summaries and translations are meaningless.",
@@ -140,6 +175,7 @@ function applyLanguage() {
   if (last) render(last);
   if (lastError) showError(...lastError);
   if (!$("demo").hidden) $("demo").textContent = t().demo;
+  if (lastJob) showJob(lastJob);
 }
 
 // A failed request must not leave the previous article's summary on screen, where an editor could
@@ -344,8 +380,166 @@ async function copy(event) {
   setTimeout(() => (button.textContent = t().copy), 1500);
 }
 
+// --- Archive: a whole file as one job (POST /v1/jobs), its progress polled, its results downloaded.
+let lastJob = null; // the job's last status, re-shown when the interface language changes
+let jobTimer = null;
+const JOB_TYPES = { csv: "text/csv", json: "application/json" }; // anything else: NDJSON (JSONL)
+
+function keyHeaders() {
+  const key = $("api-key").value.trim();
+  return key ? { "X-API-Key": key } : {};
+}
+
+function archiveError(message, detail) {
+  const box = $("archive-error");
+  box.replaceChildren();
+  const main = document.createElement("p");
+  main.textContent = message;
+  box.append(main);
+  if (detail) {
+    const extra = document.createElement("p");
+    extra.className = "hint";
+    extra.textContent = `${t().errors.detail} ${detail}`;
+    box.append(extra);
+  }
+  box.hidden = !message;
+}
+
+function duration(seconds) {
+  if (seconds < 90) return lang === "id" ? `${Math.round(seconds)} detik` : `${Math.round(seconds)} s`;
+  if (seconds < 5400) return lang === "id" ? `${Math.round(seconds / 60)} menit` : `${Math.round(seconds / 60)} min`;
+  return lang === "id" ? `${(seconds / 3600).toFixed(1)} jam` : `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function showJob(job) {
+  lastJob = job;
+  const a = t().archive;
+  const c = job.counts;
+  const finished = c.done + c.failed;
+  $("job").hidden = false;
+  $("job-progress").max = c.total;
+  $("job-progress").value = finished;
+  const parts = [
+    a.line.replace("{finished}", finished).replace("{total}", c.total).replace("{failed}", c.failed)
+      .replace("{status}", a.status[job.status] || job.status),
+  ];
+  if (job.rate_per_s && job.eta_s !== null) {
+    parts.push(a.rate.replace("{rate}", job.rate_per_s.toFixed(2)).replace("{eta}", duration(job.eta_s)));
+  }
+  if (job.status === "queued" || job.status === "running") {
+    parts.push(job.workers ? a.workers.replace("{n}", job.workers) : a.noWorkers);
+  }
+  $("job-status").textContent = parts.join(" · ");
+  $("job-cancel").hidden = !(job.status === "queued" || job.status === "running");
+  $("job-download").disabled = finished === 0;
+}
+
+async function pollJob(id) {
+  clearTimeout(jobTimer);
+  let response;
+  try {
+    response = await fetch(`v1/jobs/${encodeURIComponent(id)}`, { headers: keyHeaders() });
+  } catch {
+    jobTimer = setTimeout(() => pollJob(id), 3000); // the network blinked: keep watching
+    return;
+  }
+  if (response.status === 404) {
+    sessionStorage.removeItem("ringkas.job");
+    $("job").hidden = true;
+    archiveError(t().archive.gone);
+    return;
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok || !body) {
+    jobTimer = setTimeout(() => pollJob(id), 3000);
+    return;
+  }
+  showJob(body);
+  if (body.status === "queued" || body.status === "running") jobTimer = setTimeout(() => pollJob(id), 1000);
+}
+
+async function submitArchive(event) {
+  event.preventDefault();
+  archiveError("");
+  const file = $("archive-file").files[0];
+  if (!file) {
+    archiveError(t().archive.noFile);
+    return;
+  }
+  const extension = file.name.split(".").pop().toLowerCase();
+  const type = JOB_TYPES[extension] || "application/x-ndjson";
+  const options = new URLSearchParams({ length: $("length").value, translate: String($("translate").checked) });
+  if ($("chunk").checked) options.set("long_input", "chunk");
+  const button = $("archive-start");
+  button.disabled = true;
+  try {
+    let url = `v1/jobs?${options}`;
+    let body = file;
+    if (type === "application/json") {
+      // A JSON file carries its own defaults; the page's choices fill in what it leaves out.
+      const data = JSON.parse(await file.text());
+      data.defaults = { ...Object.fromEntries([...options].map(([k, v]) => [k, v === "true" ? true : v === "false" ? false : v])), ...(data.defaults || {}) };
+      body = JSON.stringify(data);
+      url = "v1/jobs";
+    }
+    let response;
+    try {
+      response = await fetch(url, { method: "POST", headers: { "Content-Type": type, ...keyHeaders() }, body });
+    } catch {
+      archiveError(t().errors.network);
+      return;
+    }
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) {
+      if (response.status === 401 || response.status === 403) {
+        $("key-box").hidden = false;
+        $("key-box").open = true;
+      }
+      const noJobs = response.status === 503 && answer && answer.setting === "RINGKAS_REDIS_URL";
+      const retry = response.headers.get("Retry-After");
+      archiveError(noJobs ? t().archive.noJobs : problemMessage(response.status, answer, retry), answer && answer.detail);
+      return;
+    }
+    sessionStorage.setItem("ringkas.job", answer.id);
+    pollJob(answer.id);
+  } catch (error) {
+    archiveError(t().errors[400], String(error.message || error)); // a JSON file that does not parse
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function downloadResults() {
+  if (!lastJob) return;
+  const response = await fetch(`v1/jobs/${encodeURIComponent(lastJob.id)}/results`, { headers: keyHeaders() }).catch(() => null);
+  if (!response || !response.ok) {
+    archiveError(t().errors.other);
+    return;
+  }
+  // A blob, not a plain link: the request must carry the API key header.
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `${lastJob.id}.ndjson`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+async function cancelJob() {
+  if (!lastJob) return;
+  const response = await fetch(`v1/jobs/${encodeURIComponent(lastJob.id)}`, { method: "DELETE", headers: keyHeaders() }).catch(() => null);
+  if (response && response.ok) showJob(await response.json());
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   $("api-key").value = sessionStorage.getItem("ringkas.key") || "";
+  $("archive-form").addEventListener("submit", submitArchive);
+  $("job-download").addEventListener("click", downloadResults);
+  $("job-cancel").addEventListener("click", cancelJob);
+  $("archive-error").tabIndex = -1;
+  const watched = sessionStorage.getItem("ringkas.job"); // a reload keeps watching the job
+  if (watched) pollJob(watched);
   $("error").tabIndex = -1;
   $("form").addEventListener("submit", summarize);
   $("article").addEventListener("keydown", (event) => {
