@@ -52,7 +52,7 @@ def test_every_setting_is_documented_in_the_table():
 
 
 def test_every_route_has_a_curl_example():
-    for path in ("/v1/summarize", "/v1/translate", "/v1/models", "/healthz", "/readyz"):
+    for path in ("/v1/summarize", "/v1/translate", "/v1/models", "/v1/jobs", "/results", "/healthz", "/readyz"):
         assert re.search(rf"curl .*{re.escape(path)}", README), path
 
 
@@ -68,3 +68,23 @@ def test_the_readme_sample_response_has_the_fields_a_response_has(client, seed_t
     sample = json.loads(README.split("Unknown fields are refused", 1)[1].split("```json", 1)[1].split("```", 1)[0])
     real = client.post("/v1/summarize", json={"text": seed_texts[1], "translate": True}).get_json()
     assert _keys(sample) == _keys(real)
+
+
+def test_compose_runs_the_image_commands_that_exist_on_one_redis():
+    """compose.yaml is not run here (no registry for the redis image): its services must at least
+    name real `ringkas` commands and real settings, share one Redis URL, and keep Redis's AOF on."""
+    import yaml
+
+    from api.cli import main
+
+    compose = yaml.safe_load((REPO_ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert set(services) == {"redis", "api", "worker"}
+    assert "--appendonly" in services["redis"]["command"] and "yes" in services["redis"]["command"]
+    for name in ("api", "worker"):
+        service = services[name]
+        assert service["command"][0] in main.commands, service["command"]
+        assert service["environment"]["RINGKAS_REDIS_URL"] == "redis://redis:6379/0"
+        assert all(key.removeprefix("RINGKAS_").lower() in Settings.model_fields for key in service["environment"])
+        assert any(volume.endswith(":/models") for volume in service["volumes"])
+    assert services["worker"]["command"][:1] == ["worker"] and "--concurrency" in services["worker"]["command"]
