@@ -2,7 +2,8 @@
 
     python bench/jobs.py --items 240                     # tiny models, built once in a temp folder
     python bench/jobs.py --items 240 --kill-at 0.3       # one of two workers SIGKILLed at 30 %
-    python bench/jobs.py --models DIR --items 48         # DIR/summarizer and DIR/translator
+    python bench/jobs.py --models ~/.cache/ringkas/bench/models --prompts ~/.cache/ringkas/bench/prompts \
+        --kept-vocab 60000 --items 48 --layouts 1x2,2x1  # the real-shape models `ringkas bench` builds
 
 Each run starts a throwaway redis-server and the workers (each with cores / workers math threads),
 queues one job through the service's own job code (``Jobs.submit``, as POST /v1/jobs does) and times
@@ -66,7 +67,14 @@ def _wait_workers(jobs: Jobs, procs: list[subprocess.Popen], timeout: float = 60
 
 
 def run(
-    models: Path, workers: int, threads: int, count: int, translate: bool, kill_at: float | None, folder: Path
+    models: Path,
+    workers: int,
+    threads: int,
+    count: int,
+    translate: bool,
+    kill_at: float | None,
+    folder: Path,
+    extra_env: dict,
 ) -> dict:
     port = _free_port()
     redis = subprocess.Popen(
@@ -84,6 +92,7 @@ def run(
         "RINGKAS_JOB_VISIBILITY_S": "10",
         "RINGKAS_LOG_LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
+        **extra_env,
     }
     procs: list[subprocess.Popen] = []
     try:
@@ -146,12 +155,19 @@ def main() -> None:
     # One worker on all cores, one worker on half of them (the per-worker rate at equal threads) and
     # two workers sharing the cores.
     layouts = [(1, cores), (1, max(1, cores // 2)), (2, max(1, cores // 2))]
+    if args.layouts:
+        layouts = [tuple(int(n) for n in layout.split("x")) for layout in args.layouts.split(",")]
+    extra_env = {"RINGKAS_VOCAB_MIN_SIZE": str(args.kept_vocab)}
+    if args.prompts:
+        extra_env["RINGKAS_PROMPTS_DIR"] = str(args.prompts)
     rows = []
     for workers, threads in layouts:
-        rows.append(run(models, workers, threads, args.items, not args.no_translate, None, folder))
+        rows.append(run(models, workers, threads, args.items, not args.no_translate, None, folder, extra_env))
         print(rows[-1], flush=True)
     if args.kill_at is not None:
-        rows.append(run(models, 2, max(1, cores // 2), args.items, not args.no_translate, args.kill_at, folder))
+        rows.append(
+            run(models, 2, max(1, cores // 2), args.items, not args.no_translate, args.kill_at, folder, extra_env)
+        )
         print(rows[-1], flush=True)
     print(
         "\n| workers x math threads | items | seconds | items/s | SIGKILL mid-job |\n| --- | ---: | ---: | ---: | --- |"

@@ -12,7 +12,7 @@ from api.config import Settings
 from api.errors import NotFound, Unavailable
 from api.jobs.intake import JobInput
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
-from api.jobs.store import JobFacts, JobStore, new_job_id
+from api.jobs.store import JOB_ID, JobFacts, JobStore, new_job_id
 from api.schemas import JobStatus
 
 NO_REDIS = (
@@ -66,7 +66,7 @@ class Jobs:
 
     def get(self, owner: str, job_id: str) -> JobFacts:
         with redis_errors():
-            facts = self.store.facts(job_id) if job_id.startswith("job_") else None
+            facts = self.store.facts(job_id) if JOB_ID.fullmatch(job_id) else None
         if facts is None or facts.owner != owner:
             raise NotFound(f"no job {job_id!r} (it may have expired: results are kept {self.settings.job_ttl_s:.0f} s)")
         return facts

@@ -14,6 +14,7 @@ sorted set of worker heartbeats).
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -45,6 +46,9 @@ if tonumber(facts[2]) + tonumber(facts[3]) >= tonumber(facts[1]) then
 end
 return 1
 """
+
+
+JOB_ID = re.compile(r"job_[0-9a-f]{32}")  # anything else never reaches a Redis key
 
 
 def new_job_id() -> str:
