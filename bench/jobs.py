@@ -2,8 +2,8 @@
 
     python bench/jobs.py --items 240                     # tiny models, built once in a temp folder
     python bench/jobs.py --items 240 --kill-at 0.3       # one of two workers SIGKILLed at 30 %
-    python bench/jobs.py --models ~/.cache/ringkas/bench/models --prompts ~/.cache/ringkas/bench/prompts \
-        --kept-vocab 60000 --items 48 --layouts 1x2,2x1  # the real-shape models `ringkas bench` builds
+    python bench/jobs.py --models DIR --prompts ~/.cache/ringkas/bench/prompts \
+        --kept-vocab 60000 --items 48 --layouts 1x2,2x1  # DIR: summarizer/ and translator/, real shapes
 
 Each run starts a throwaway redis-server and the workers (each with cores / workers math threads),
 queues one job through the service's own job code (``Jobs.submit``, as POST /v1/jobs does) and times
@@ -140,6 +140,9 @@ def main() -> None:
     parser.add_argument("--models", type=Path, help="Folder with summarizer/ and translator/ (default: tiny models).")
     parser.add_argument("--items", type=int, default=240)
     parser.add_argument("--no-translate", action="store_true")
+    parser.add_argument("--prompts", type=Path, help="RINGKAS_PROMPTS_DIR (the bench's pins output lengths).")
+    parser.add_argument("--kept-vocab", type=int, default=0, help="RINGKAS_VOCAB_MIN_SIZE: a realistic kept set.")
+    parser.add_argument("--layouts", default="", help="workers x threads to run, e.g. 1x2,2x1 (default: all).")
     parser.add_argument(
         "--kill-at", type=float, help="SIGKILL one of two workers at this share done; a new one starts."
     )

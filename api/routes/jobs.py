@@ -54,7 +54,7 @@ def submit():
 def status(job_id: str):
     _no_query()
     jobs = _jobs()
-    return jsonify(jobs.view(jobs.get(_owner(), job_id)).model_dump(mode="json"))
+    return _status_of(jobs, jobs.get(_owner(), job_id))
 
 
 @bp.get("/<job_id>/results")
@@ -85,7 +85,11 @@ def results(job_id: str):
 def cancel(job_id: str):
     _no_query()
     jobs = _jobs()
-    return jsonify(jobs.view(jobs.cancel(_owner(), job_id)).model_dump(mode="json"))
+    return _status_of(jobs, jobs.cancel(_owner(), job_id))
+
+
+def _status_of(jobs, facts):
+    return jsonify(jobs.view(facts).model_dump(mode="json"))
 
 
 def _no_query(*allowed: str) -> None:

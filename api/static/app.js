@@ -191,10 +191,7 @@ function clearResult() {
 function showError(message, detail, action) {
   lastError = [message, detail, action];
   const box = $("error");
-  box.replaceChildren();
-  const main = document.createElement("p");
-  main.textContent = typeof message === "function" ? message() : message;
-  box.append(main);
+  fillProblem(box, typeof message === "function" ? message() : message, null);
   if (action) {
     const button = document.createElement("button");
     button.type = "button";
@@ -204,14 +201,25 @@ function showError(message, detail, action) {
     button.addEventListener("click", action.run);
     box.append(button);
   }
-  if (detail) {
-    const extra = document.createElement("p");
-    extra.className = "hint";
-    extra.textContent = `${t().errors.detail} ${detail}`;
-    box.append(extra);
-  }
+  if (detail) box.append(detailLine(detail));
   box.hidden = false;
   box.focus?.();
+}
+
+// An error box's text: the page's own words, then what the service said, as a hint.
+function fillProblem(box, message, detail) {
+  box.replaceChildren();
+  const main = document.createElement("p");
+  main.textContent = message;
+  box.append(main);
+  if (detail) box.append(detailLine(detail));
+}
+
+function detailLine(detail) {
+  const extra = document.createElement("p");
+  extra.className = "hint";
+  extra.textContent = `${t().errors.detail} ${detail}`;
+  return extra;
 }
 
 function clearError() {
@@ -392,16 +400,7 @@ function keyHeaders() {
 
 function archiveError(message, detail) {
   const box = $("archive-error");
-  box.replaceChildren();
-  const main = document.createElement("p");
-  main.textContent = message;
-  box.append(main);
-  if (detail) {
-    const extra = document.createElement("p");
-    extra.className = "hint";
-    extra.textContent = `${t().errors.detail} ${detail}`;
-    box.append(extra);
-  }
+  fillProblem(box, message, detail);
   box.hidden = !message;
 }
 
