@@ -298,3 +298,102 @@ def test_an_item_recorded_twice_is_stored_and_counted_once(cluster):
     assert store.contributors("job_twice") == {"w1": 1, "w2": 1}
     store.delete("job_twice")
     assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "done"}, "w1") is False  # a job gone
+
+
+def test_a_redelivered_chunk_fails_only_the_item_that_keeps_killing_its_worker(pipeline, cluster, seed_texts):
+    """The path a chunk takes after its worker died: items one at a time, each start counted; the
+    item that already took its worker down `job_attempts` times is failed alone, the rest finish."""
+    from api.jobs.store import JobStore
+    from api.jobs.worker import ChunkRunner
+
+    store = JobStore.from_url(cluster.url, 60)
+    store.create("job_" + "0" * 32, "public", total=4, chunks=1)
+    job_id = "job_" + "0" * 32
+    chunk = [[index, item] for index, item in enumerate(_items(seed_texts, 4, start=7000))]
+    store.attempt(job_id, "chunk:0")  # the delivery that died
+    for _ in range(3):
+        store.attempt(job_id, "item:2")  # item 2 was being summarized each time a worker died
+    counts = ChunkRunner(pipeline, store, "test-worker", attempts=3).run(job_id, 0, chunk, {})
+    assert counts == {"done": 3, "failed": 1, "skipped": 0}
+    lines = [json.loads(line) for line in store.results(job_id, 4)]
+    assert [line["status"] for line in lines] == ["done", "done", "failed", "done"]
+    assert lines[2]["id"] == "art-7002" and lines[2]["problem"]["type"].endswith("/item-poisoned")
+    assert store.facts(job_id).status == "done"
+    again = ChunkRunner(pipeline, store, "test-worker", attempts=3).run(job_id, 0, chunk, {})
+    assert again == {"done": 0, "failed": 0, "skipped": 4}  # a third delivery redoes nothing
+    store.delete(job_id)
+
+
+def test_jobs_cli_submits_a_csv_waits_and_writes_the_results(tiny_dir, runtime, cluster, tmp_path, seed_texts):
+    import csv
+
+    from tests.helpers import serve_in_thread
+
+    cluster.ensure_workers(1)
+    upload = tmp_path / "arsip.csv"
+    with upload.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "length"])
+        for item in _items(seed_texts, 5, start=8000):
+            writer.writerow([item["id"], item["text"], "short"])
+    app = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, api_keys="cli-key"), runtime)
+    out = tmp_path / "out.ndjson"
+    with serve_in_thread(app) as url:
+        env = {**tiny_env(tiny_dir), "RINGKAS_API_KEY": "cli-key"}
+        command = [sys.executable, "-m", "api.cli", "jobs", "submit", str(upload), "--url", url, "--translate"]
+        done = subprocess.run(
+            [*command, "--wait", "--output", str(out)], env=env, capture_output=True, text=True, timeout=180
+        )
+        assert done.returncode == 0, done.stderr
+        assert "5 done, 0 failed, 5 lines written" in done.stderr
+        lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert [line["id"] for line in lines] == [f"art-{n}" for n in range(8000, 8005)]
+        assert all(line["result"]["preset"] == "short" and line["result"]["translation"] for line in lines)
+        job_id = done.stderr.split("job ")[1].split(":")[0]
+        status = subprocess.run(
+            [sys.executable, "-m", "api.cli", "jobs", "status", job_id, "--url", url],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert json.loads(status.stdout)["counts"]["done"] == 5
+        wrong = subprocess.run(
+            [sys.executable, "-m", "api.cli", "jobs", "status", job_id, "--url", url, "--key", "other"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert wrong.returncode == 1 and "403" in wrong.stderr and "Traceback" not in wrong.stderr
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"text": "a"}\n{oops\n', encoding="utf-8")
+        refused = subprocess.run(
+            [sys.executable, "-m", "api.cli", "jobs", "submit", str(bad), "--url", url],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert refused.returncode == 1 and "line 2" in refused.stderr
+
+
+def test_an_unreachable_redis_is_a_503_naming_the_job_store(tiny_dir, runtime):
+    from tests.helpers import free_port
+
+    settings = tiny_settings(tiny_dir, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    client = create_app(settings, runtime).test_client()
+    submitted = client.post("/v1/jobs", json={"items": [{"text": "Halo."}]})
+    assert submitted.status_code == 503 and "job store (Redis)" in submitted.get_json()["detail"]
+    assert client.get("/v1/jobs/job_" + "1" * 32).status_code == 503
+    assert client.get("/metrics").status_code == 200  # the other metrics still answer
+
+
+def test_a_running_job_survives_a_redis_restart_under_its_workers(cluster, jobs_client, seed_texts):
+    cluster.ensure_workers(1)
+    job_id = _submit(jobs_client, _items(seed_texts, 64, start=9000))
+    _wait(jobs_client, job_id, check=lambda status: status["counts"]["done"] >= 8)
+    cluster.restart_redis()  # the workers lose their connection mid-chunk and reconnect
+    status = _wait(jobs_client, job_id, timeout=300)
+    assert status["counts"] == {"total": 64, "done": 64, "failed": 0, "pending": 0}
+    assert [line["index"] for line in _lines(jobs_client, job_id)] == list(range(64))

@@ -25,10 +25,11 @@ NO_REDIS = (
 def redis_errors() -> Iterator[None]:
     """Redis going away is a 503 naming it, never a 500."""
     import redis
+    from kombu.exceptions import OperationalError
 
     try:
         yield
-    except (redis.RedisError, OSError) as exc:
+    except (redis.RedisError, OperationalError, OSError) as exc:
         raise Unavailable(f"the job store (Redis) cannot be reached: {type(exc).__name__}", retry_after=10) from None
 
 
