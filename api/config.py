@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     # --- archive jobs (Celery on RINGKAS_REDIS_URL) ----------------------------------------------
     max_job_items: int = Field(100_000, ge=1, description="Items accepted by one POST /v1/jobs.")
     max_job_bytes: int = Field(
-        200_000_000,
+        100_000_000,  # the API worker holds about four times the body while it reads it
         ge=1024,
         description="Largest POST /v1/jobs body (JSON, NDJSON or CSV); the others keep max_body_bytes.",
     )
