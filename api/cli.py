@@ -132,6 +132,7 @@ def summarize(file, translate: bool, length: str | None, target_lang: str, demo:
 @click.option("--url", help="Service to check (default: this host's RINGKAS_PORT).")
 def healthcheck(url: str | None) -> None:
     """Exit 0 while the models load or once ready; 1 when they failed to load or nothing answers.
+    Where a `ringkas worker` runs, its heartbeat (fresh while it reaches Redis) decides instead.
 
     For a container HEALTHCHECK: /healthz alone stays green while a model that can never load (an
     unwritable volume, a missing checkpoint) keeps /readyz at 503 forever; /readyz alone turns a long
@@ -139,6 +140,15 @@ def healthcheck(url: str | None) -> None:
     import urllib.error
     import urllib.request
 
+    if url is None:  # a worker container: its heartbeat says it all (it runs no HTTP service)
+        from api.jobs.alive import worker_health
+
+        health = worker_health()
+        if health == "ok":
+            click.echo("worker alive")
+            return
+        if health is not None:
+            _fail(health, 1)
     url = (url or f"http://127.0.0.1:{Settings().port}").rstrip("/")
     try:
         with urllib.request.urlopen(f"{url}/readyz", timeout=4) as response:

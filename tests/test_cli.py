@@ -141,3 +141,23 @@ def test_summarize_without_models_fails_at_once_in_one_line_naming_demo(tmp_path
     assert proc.returncode == 2 and len(lines) == 1, proc.stderr
     assert "--demo" in lines[0] and "ringkas fetch-models" in lines[0] and "cannot be reached" in lines[0]
     assert time.monotonic() - started < 20
+
+
+def test_healthcheck_follows_a_workers_heartbeat_file(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from api.jobs import alive
+
+    beat = tmp_path / "ringkas-worker.alive"
+    assert alive.worker_health(beat) is None  # no worker here: the HTTP check decides
+    beat.write_text(str(os.getpid()))
+    assert alive.worker_health(beat) == "ok"
+    old = time.time() - 3600
+    os.utime(beat, (old, old))
+    assert "heartbeat is 3600 s old" in alive.worker_health(beat)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    beat.write_text(dead.stdout.strip())
+    assert alive.worker_health(beat) is None  # a killed worker's leftover file is not a worker

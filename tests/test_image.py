@@ -215,3 +215,37 @@ def test_image_holds_no_build_leftovers(image):
         check=True,
     ).stdout.split()
     assert found == ["/opt/ringkas/bin"], found
+
+
+def test_image_runs_an_archive_worker_that_the_healthcheck_follows(container, models_volume, tiny_dir, runtime):
+    """`ringkas worker` inside the image (Celery and all), on a Redis outside it: a job submitted to
+    the service is done by the container, whose HEALTHCHECK follows the worker's heartbeat."""
+    from api.app import create_app
+    from tests.conftest import tiny_settings
+    from tests.helpers import redis_server
+
+    with redis_server() as url:
+        box = container(*TINY_ENV, "-e", f"RINGKAS_REDIS_URL={url}", volume=models_volume, command=("worker",))
+        client = create_app(tiny_settings(tiny_dir, redis_url=url), runtime).test_client()
+        job = client.post(
+            "/v1/jobs",
+            json={
+                "items": [
+                    {
+                        "id": n,
+                        "text": "Pemerintah Indonesia mengumumkan rencana "
+                        f"pembangunan jalan baru nomor {n} di Jawa Barat tahun depan.",
+                    }
+                    for n in range(3)
+                ]
+            },
+        )
+        assert job.status_code == 202
+        deadline, status = time.monotonic() + 180, {}
+        while time.monotonic() < deadline and status.get("status") != "done":
+            time.sleep(1)
+            status = client.get(f"/v1/jobs/{job.get_json()['id']}").get_json()
+        assert status["status"] == "done" and status["counts"]["done"] == 3, (status, box.logs()[-3000:])
+        assert box.healthcheck() == 0 and box.inspect("{{.State.Health.Status}}") == "healthy"
+        subprocess.run(["podman", "stop", "-t", "60", box.name], check=True, capture_output=True)
+        assert box.inspect("{{.State.ExitCode}}") == "0"  # a warm shutdown, not a kill

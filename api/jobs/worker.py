@@ -13,9 +13,11 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 
 from celery import Celery
 
+from api.jobs.alive import ALIVE_FILE
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import HEARTBEAT_S, JobStore
 from api.pipeline import Pipeline, parse_item
@@ -121,11 +123,14 @@ def register(app: Celery, runner: ChunkRunner) -> None:
 
 
 class Heartbeat:
-    """Tells the job store this worker is alive (``workers`` in a job's status, the metrics)."""
+    """Tells the job store this worker is alive (``workers`` in a job's status, the metrics), and
+    ``ringkas healthcheck`` too, through a file holding its pid: the image's one HEALTHCHECK then
+    judges a worker container by its heartbeat and a service container by /readyz."""
 
-    def __init__(self, store: JobStore, name: str):
+    def __init__(self, store: JobStore, name: str, alive_file: Path = ALIVE_FILE):
         self.store = store
         self.name = name
+        self.alive_file = alive_file
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="ringkas-heartbeat", daemon=True)
 
@@ -137,12 +142,14 @@ class Heartbeat:
         while not self._stop.is_set():
             try:
                 self.store.heartbeat(self.name)
+                self.alive_file.write_text(str(os.getpid()))  # only while Redis answers: healthy = working
             except Exception as exc:  # Redis away for a moment: the next beat tries again
                 log.warning("heartbeat failed: %s", type(exc).__name__)
             self._stop.wait(HEARTBEAT_S)
 
     def stop(self) -> None:
         self._stop.set()
+        self.alive_file.unlink(missing_ok=True)
         try:
             self.store.gone(self.name)
         except Exception:
