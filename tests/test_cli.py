@@ -161,3 +161,20 @@ def test_healthcheck_follows_a_workers_heartbeat_file(tmp_path, monkeypatch):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     beat.write_text(dead.stdout.strip())
     assert alive.worker_health(beat) is None  # a killed worker's leftover file is not a worker
+
+
+def test_worker_threads_option_sets_the_math_threads_before_settings_are_read(monkeypatch):
+    """`--threads` reaches the settings the worker loads its models with; checked up to the Redis
+    check, which stops a worker without RINGKAS_REDIS_URL."""
+    import os
+
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    monkeypatch.delenv("RINGKAS_REDIS_URL", raising=False)
+    monkeypatch.delenv("RINGKAS_TORCH_THREADS", raising=False)
+    result = CliRunner().invoke(main, ["worker", "--threads", "1"])
+    assert result.exit_code == 2 and "RINGKAS_REDIS_URL" in result.output
+    assert os.environ.get("RINGKAS_TORCH_THREADS") == "1"
+    monkeypatch.delenv("RINGKAS_TORCH_THREADS")
