@@ -173,8 +173,8 @@ def test_worker_threads_option_sets_the_math_threads_before_settings_are_read(mo
     from api.cli import main
 
     monkeypatch.delenv("RINGKAS_REDIS_URL", raising=False)
-    monkeypatch.delenv("RINGKAS_TORCH_THREADS", raising=False)
+    # Recorded by monkeypatch, so the value the command writes is undone after the test.
+    monkeypatch.setenv("RINGKAS_TORCH_THREADS", "7")
     result = CliRunner().invoke(main, ["worker", "--threads", "1"])
     assert result.exit_code == 2 and "RINGKAS_REDIS_URL" in result.output
     assert os.environ.get("RINGKAS_TORCH_THREADS") == "1"
-    monkeypatch.delenv("RINGKAS_TORCH_THREADS")
