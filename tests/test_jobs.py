@@ -132,6 +132,19 @@ def test_character_budget_refuses_the_whole_job(tiny_dir, runtime, cluster):
     assert client.post("/v1/jobs", json={"items": [{"text": "b" * 600}]}).status_code == 429
 
 
+def test_csv_from_a_spreadsheet_in_an_indonesian_locale_uses_semicolons():
+    from api.jobs.intake import read_job
+
+    body = 'id;text;length\r\n7;"Harga beras naik; pemerintah bertindak.";short\r\n8;Halo, dunia.;long\r\n'
+    job = read_job(body.encode("utf-8"), "text/csv", None, {}, 10)
+    assert job.items == [
+        {"id": "7", "text": "Harga beras naik; pemerintah bertindak.", "length": "short"},
+        {"id": "8", "text": "Halo, dunia.", "length": "long"},
+    ]
+    tabs = read_job(b"id\ttext\n1\tSatu, dua.\n", "text/csv", None, {}, 10)
+    assert tabs.items == [{"id": "1", "text": "Satu, dua."}]
+
+
 def test_csv_rows_become_items_with_typed_options(tiny_dir, runtime, cluster):
     client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url), runtime).test_client()
     body = '\ufeffid,text,translate\n1,"Satu, dua.\nBaris kedua.",true\n2,Halo,no\n'.encode()
@@ -366,6 +379,34 @@ def test_jobs_cli_submits_a_csv_waits_and_writes_the_results(tiny_dir, runtime, 
             timeout=60,
         )
         assert wrong.returncode == 1 and "403" in wrong.stderr and "Traceback" not in wrong.stderr
+        as_json = tmp_path / "arsip.json"  # a JSON file's own defaults win over the command line's
+        as_json.write_text(json.dumps({"items": _items(seed_texts, 1, start=8100), "defaults": {"length": "long"}}))
+        out_json = tmp_path / "out-json.ndjson"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "jobs",
+                "submit",
+                str(as_json),
+                "--url",
+                url,
+                "--length",
+                "short",
+                "--translate",
+                "--wait",
+                "--output",
+                str(out_json),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr
+        (line,) = [json.loads(line) for line in out_json.read_text(encoding="utf-8").splitlines()]
+        assert line["result"]["preset"] == "long" and line["result"]["translation"] is not None
         bad = tmp_path / "bad.jsonl"
         bad.write_text('{"text": "a"}\n{oops\n', encoding="utf-8")
         refused = subprocess.run(

@@ -95,10 +95,19 @@ def _csv_value(name: str, value: str) -> object:
     return value
 
 
+def _delimiter(text: str) -> str:
+    """Spreadsheets in Indonesian (and most European) locales write ';' between cells, because the
+    comma is their decimal mark; some exports use tabs. The header line tells which."""
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def _csv_items(text: str, limit: int) -> tuple[list, list[int]]:
     # Articles (HTML especially) outgrow csv's default 128 KB field limit; the body limit bounds them.
     csv.field_size_limit(max(csv.field_size_limit(), limit))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     columns = reader.fieldnames or []
     if not any(name in columns for name in SOURCE_FIELDS):
         raise MalformedRequest(
