@@ -58,7 +58,13 @@ class Jobs:
                 with self.celery.producer_or_acquire() as producer:  # one connection for every chunk
                     for number, chunk in enumerate(chunks):
                         self.celery.send_task(
-                            CHUNK_TASK, args=[job_id, number, chunk, job.defaults], queue=QUEUE, producer=producer
+                            CHUNK_TASK,
+                            args=[job_id, number, chunk, job.defaults],
+                            # What Celery's logs and Flower show instead of the args: never the articles.
+                            argsrepr=f"({job_id!r}, {number}, <{len(chunk)} items>)",
+                            kwargsrepr="{}",
+                            queue=QUEUE,
+                            producer=producer,
                         )
             except Exception:
                 self.store.delete(job_id)  # a half-queued job would never finish: none at all
@@ -119,14 +125,11 @@ class Jobs:
             resume = self.store.first_missing(facts.id, facts.total, since)
         return self.store.results(facts.id, facts.total, since), resume
 
-    def queue_depth(self) -> int:
-        return int(self.store.client.llen(QUEUE))
-
     def cluster(self) -> dict:
         """For /metrics: items finished (all jobs, all workers), tasks waiting, workers alive."""
         with redis_errors():
             return {
                 "items": self.store.items_total(),
-                "queue": self.queue_depth(),
+                "queue": self.store.queue_depth(QUEUE),
                 "workers": self.store.live_workers(),
             }

@@ -201,14 +201,12 @@ class JobStore:
 
     def first_missing(self, job_id: str, total: int, since: int = 0) -> int:
         """The first index from ``since`` without a result (``total`` when none is missing): where a
-        download that must not skip an item resumes."""
+        download that must not skip an item resumes. Reads the indexes only, never the lines."""
         key = _keys(job_id)[1]
-        for start in range(max(0, since), total, PAGE):
-            indexes = list(range(start, min(total, start + PAGE)))
-            for index, line in zip(indexes, self.client.hmget(key, indexes), strict=True):
-                if line is None:
-                    return index
-        return total
+        if self.client.hlen(key) >= total:
+            return total
+        present = {int(index) for index in self.client.hkeys(key)}
+        return next((index for index in range(max(0, since), total) if index not in present), total)
 
     def contributors(self, job_id: str) -> dict[str, int]:
         """Items finished per worker, for this job."""
@@ -225,6 +223,10 @@ class JobStore:
         now = time.time()
         self.client.zremrangebyscore(WORKERS, 0, now - 10 * WORKER_ALIVE_S)  # forget long-dead ones
         return int(self.client.zcount(WORKERS, now - WORKER_ALIVE_S, "+inf"))
+
+    def queue_depth(self, queue: str) -> int:
+        """Tasks waiting in a Celery queue (kombu's Redis transport keeps each queue as a list)."""
+        return int(self.client.llen(queue))
 
     def items_total(self) -> dict[str, int]:
         raw = self.client.hgetall(ITEMS_TOTAL)

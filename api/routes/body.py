@@ -27,24 +27,29 @@ def _is_json(mimetype: str) -> bool:
     return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
 
 
+def reject_unknown_query(allowed: list[str], body_fields: tuple[str, ...] = ()) -> None:
+    """422 for a query parameter the route does not take, with the nearest known name."""
+    unknown = [name for name in request.args if name not in allowed]
+    if not unknown:
+        return
+    errors, details = [], []
+    for name in unknown:
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed) or 'none'}"
+        if name in body_fields:
+            hint = "send the article as the request body"
+        errors.append({"loc": ["query", name], "msg": f"unknown query parameter; {hint}", "type": "extra_forbidden"})
+        details.append(f"unknown query parameter {name!r}; {hint}")
+    raise ValidationFailed("; ".join(details), extra={"errors": errors})
+
+
 def query_options(model: type[BaseModel], body_field: str) -> dict:
     """Options from the query string; booleans accept true/false, 1/0, yes/no, on/off. An unknown
     name is a 422, as an unknown JSON member is: ``?lenght=short`` must not quietly mean medium."""
     options = {}
-    allowed = [name for name in model.model_fields if name not in (body_field, "html")]
-    unknown = [name for name in request.args if name not in allowed]
-    if unknown:
-        errors, details = [], []
-        for name in unknown:
-            close = difflib.get_close_matches(name, allowed, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed)}"
-            if name in (body_field, "html"):
-                hint = "send the article as the request body"
-            errors.append(
-                {"loc": ["query", name], "msg": f"unknown query parameter; {hint}", "type": "extra_forbidden"}
-            )
-            details.append(f"unknown query parameter {name!r}; {hint}")
-        raise ValidationFailed("; ".join(details), extra={"errors": errors})
+    reject_unknown_query(
+        [name for name in model.model_fields if name not in (body_field, "html")], (body_field, "html")
+    )
     for name, field in model.model_fields.items():
         if name in (body_field, "html") or name not in request.args:
             continue

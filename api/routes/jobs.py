@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 from api.errors import Unavailable, ValidationFailed
 from api.routes import services
-from api.routes.body import query_options, read_body
+from api.routes.body import query_options, read_body, reject_unknown_query
 from api.schemas import JobAccepted, SummarizeRequest
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
@@ -52,14 +52,14 @@ def submit():
 
 @bp.get("/<job_id>")
 def status(job_id: str):
-    _no_query()
+    reject_unknown_query([])
     jobs = _jobs()
     return _status_of(jobs, jobs.get(_owner(), job_id))
 
 
 @bp.get("/<job_id>/results")
 def results(job_id: str):
-    _no_query("since")
+    reject_unknown_query(["since"])
     jobs = _jobs()
     facts = jobs.get(_owner(), job_id)
     raw = request.args.get("since", "0")
@@ -83,20 +83,10 @@ def results(job_id: str):
 
 @bp.delete("/<job_id>")
 def cancel(job_id: str):
-    _no_query()
+    reject_unknown_query([])
     jobs = _jobs()
     return _status_of(jobs, jobs.cancel(_owner(), job_id))
 
 
 def _status_of(jobs, facts):
     return jsonify(jobs.view(facts).model_dump(mode="json"))
-
-
-def _no_query(*allowed: str) -> None:
-    unknown = [name for name in request.args if name not in allowed]
-    if unknown:
-        hint = f"known: {', '.join(allowed)}" if allowed else "this route takes none"
-        message = f"unknown query parameter {unknown[0]!r}; {hint}"
-        raise ValidationFailed(
-            message, extra={"errors": [{"loc": ["query", unknown[0]], "msg": message, "type": "extra_forbidden"}]}
-        )

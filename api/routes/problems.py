@@ -8,7 +8,7 @@ import time
 import traceback
 import uuid
 
-from flask import Flask, Response, current_app, g, json, request
+from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from api.errors import PayloadTooLarge, RingkasError
@@ -76,7 +76,7 @@ def _check_length() -> None:
     g.started = time.perf_counter()
     if request.blueprint == "jobs" and request.method == "POST":
         # An archive is larger than one article: a job has its own body limit.
-        request.max_content_length = current_app.extensions["ringkas"].settings.max_job_bytes
+        request.max_content_length = services().settings.max_job_bytes
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the request body has {request.content_length} bytes; the limit is {limit}")
