@@ -176,3 +176,37 @@ def test_parallel_batcher_threads_share_the_queue(pipeline, articles):
         assert batcher.batches_run >= 3 and len(batcher._threads) == 2
     finally:
         batcher.stop()
+
+
+def test_waiting_work_is_shared_out_between_idle_workers(summarizer, articles):
+    """Eight arrivals and two idle engine replicas: two batches of four at once, not one of eight
+    while the other replica idles; a worker busy elsewhere leaves the whole share to the idle one."""
+    gated = Gated(summarizer.batcher.engine)
+    seqs = [articles[i % len(articles)] for i in range(8)]
+    batcher = Batcher(gated, name="test", max_batch_size=8, max_wait_s=0.2, queue_size=32, workers=2)
+    try:
+        futures = batcher.submit(seqs, GREEDY)
+        deadline = time.monotonic() + 10
+        while batcher._running < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert batcher._running == 2  # both replicas hold a batch before either finishes
+        gated.gate.set()
+        results = gather(futures, time.monotonic() + 60, "test")
+        assert sorted(gated.sizes) == [4, 4]
+        assert results == [summarizer.batcher.engine.generate([ids], GREEDY)[0] for ids in seqs]
+
+        gated.gate.clear()
+        gated.sizes.clear()
+        blocker = batcher.submit(seqs[:1], GREEDY)  # one worker is held at the gate with this
+        while batcher._running < 1:
+            time.sleep(0.01)
+        rest = batcher.submit(seqs[:6], GREEDY)
+        while batcher._running < 2:
+            time.sleep(0.01)
+        gated.gate.set()
+        gather(blocker + rest, time.monotonic() + 60, "test")
+        assert sorted(gated.sizes) == [1, 6]
+        assert all(thread.is_alive() for thread in batcher._threads)
+    finally:
+        gated.gate.set()
+        batcher.stop()

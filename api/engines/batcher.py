@@ -3,7 +3,8 @@
 Worker threads per model own the engine (one for transformers; as many as the engine can run at
 once for CTranslate2), so math threads are never oversubscribed. A batch is the oldest waiting
 sequence plus those of the same decoding settings closest to it in length, so a short summary does
-not pad out to a long article. The queue is bounded: a caller that does not fit gets
+not pad out to a long article. Waiting work is shared out between the idle workers (eight arrivals,
+two idle workers: four each), so no engine replica sits idle while another runs everything. The queue is bounded: a caller that does not fit gets
 ``Overloaded`` at once (503 + Retry-After) instead of waiting behind work it cannot overtake.
 """
 
@@ -63,6 +64,7 @@ class Batcher:
         self._pending: deque[_Item] = deque()
         self._cond = threading.Condition()
         self._stopped = False
+        self._running = 0  # workers inside engine.generate
         self.batches_run = 0
         self.batch_sizes: list[int] = []  # recent sizes, for the benchmark and /metrics later
         self._threads = [
@@ -104,24 +106,29 @@ class Batcher:
     # --- the worker thread --------------------------------------------------------------------
     def _take_batch(self) -> list[_Item] | None:
         with self._cond:
-            while not self._pending:
-                if self._stopped:
-                    return None
-                self._cond.wait()
-            first = self._pending[0]
-            deadline = first.enqueued + self.max_wait_s
-            # Wait a moment for company, unless a full batch of the same kind is already here.
-            while not self._stopped and self._count_like(first.params) < self.max_batch_size:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+            while True:
+                while not self._pending:
+                    if self._stopped:
+                        return None
+                    self._cond.wait()
+                # Re-read the oldest after every wait: another worker may have taken it meanwhile.
+                first = self._pending[0]
+                remaining = first.enqueued + self.max_wait_s - time.monotonic()
+                # Wait a moment for company, unless a full batch of the same kind is already here.
+                if self._stopped or remaining <= 0 or self._count_like(first.params) >= self.max_batch_size:
                     break
                 self._cond.wait(remaining)
             # The oldest always goes; its companions are the nearest in length (bucketing).
             alike = [item for item in self._pending if item.params == first.params and item is not first]
             alike.sort(key=lambda item: abs(len(item.tokens) - len(first.tokens)))
-            batch = [first, *alike[: self.max_batch_size - 1]]
+            idle = max(1, len(self._threads) - self._running)
+            share = min(self.max_batch_size, -(-(len(alike) + 1) // idle))
+            batch = [first, *alike[: share - 1]]
             for item in batch:
                 self._pending.remove(item)
+            self._running += 1
+            if self._pending:  # the rest is another idle worker's share
+                self._cond.notify()
             self._report_depth()
             return batch
 
@@ -139,15 +146,18 @@ class Batcher:
                 return
             # Callers whose deadline passed cancelled their futures; skip their work.
             live = [item for item in batch if item.future.set_running_or_notify_cancel()]
-            if not live:
-                continue
             started = time.monotonic()
             try:
-                outputs = self.engine.generate([item.tokens for item in live], live[0].params)
+                outputs = self.engine.generate([item.tokens for item in live], live[0].params) if live else []
             except Exception as exc:  # the thread must survive any one bad batch
                 log.exception("generate failed in %s (batch of %d)", self.name, len(live))
                 for item in live:
                     item.future.set_exception(exc)
+                continue
+            finally:
+                with self._cond:
+                    self._running -= 1
+            if not live:
                 continue
             self.batches_run += 1
             self.batch_sizes = [*self.batch_sizes[-99:], len(live)]
