@@ -69,8 +69,12 @@ class Settings(BaseSettings):
         description="Pad the kept set with other rows up to this many tokens: a stand-in for a real tokenizer's "
         "kept set on models whose tokenizer is tiny (`ringkas bench --kept-vocab`); 0 in service.",
     )
-    engine_parallel: int = Field(
-        1, ge=1, le=16, description="Batches one model runs at once (ctranslate2); math threads are shared out."
+    engine_parallel: int | None = Field(
+        None,
+        ge=1,
+        le=16,
+        description="Batches one model runs at once (ctranslate2), the math threads shared out between them "
+        "(default: one single-thread batch per math thread, measured fastest here).",
     )
 
     # --- serving ------------------------------------------------------------------------------
@@ -170,6 +174,14 @@ class Settings(BaseSettings):
         if self.ct2_dir:
             return self.ct2_dir
         return (self.cache_dir or Path.home() / ".cache") / "ringkas" / "ct2"
+
+    def engine_replicas(self) -> int:
+        """CTranslate2 batches per model at once. By default one per math thread, each single-threaded:
+        a decoding step is a few hundred small ops, and on this kind of machine splitting each op over
+        two threads cost more in synchronisation than it gained (README, "Speed")."""
+        if self.engine != "ctranslate2":
+            return 1
+        return self.engine_parallel or self.math_threads()
 
     def math_threads(self) -> int:
         """Threads for torch/OpenMP: the cores shared out between the workers, at least one."""

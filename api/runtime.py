@@ -136,7 +136,7 @@ class Runtime:
             max_batch_size=s.max_batch_size,
             max_wait_s=s.batch_wait_ms / 1000,
             queue_size=s.queue_size,
-            workers=s.engine_parallel if s.engine == "ctranslate2" else 1,
+            workers=s.engine_replicas(),
             observer=self.metrics,
         )
         self.batchers.append(batcher)

@@ -31,6 +31,12 @@ def test_math_threads_share_the_cores_between_workers():
     assert Settings(workers=2, torch_threads=3).math_threads() == 3
 
 
+def test_ctranslate2_runs_one_single_thread_batch_per_math_thread_unless_told():
+    assert Settings(torch_threads=3).engine_replicas() == 3
+    assert Settings(torch_threads=4, engine_parallel=1).engine_replicas() == 1  # the older layout
+    assert Settings(torch_threads=4, engine="transformers").engine_replicas() == 1  # torch threads its own ops
+
+
 @pytest.mark.parametrize("bad", [{"port": 0}, {"workers": 0}, {"queue_size": 0}, {"request_timeout_s": 0}])
 def test_nonsense_values_are_refused(bad):
     with pytest.raises(ValidationError):

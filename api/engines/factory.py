@@ -152,7 +152,7 @@ def build_engine(settings: Settings, role: str, loaded: LoadedModel, prompts: Pr
         ready.folder,
         compute_type=settings.ct2_compute_type,
         threads=settings.math_threads(),
-        parallel=settings.engine_parallel,
+        parallel=settings.engine_replicas(),
         kept=ready.kept,
     )
 
