@@ -32,7 +32,7 @@ COPY --from=build /opt/ringkas /opt/ringkas
 ENV PATH=/opt/ringkas/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    MALLOC_ARENA_MAX=2 \
+    MALLOC_ARENA_MAX=1 \
     HF_HOME=/models \
     RINGKAS_CT2_DIR=/models/ringkas-ct2
 

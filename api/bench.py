@@ -266,8 +266,9 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
         "settings": {
             k: str(v)
             for k, v in settings.model_dump().items()
-            if k in ("engine", "ct2_compute_type", "engine_parallel", "max_batch_size", "workers", "vocab")
-        },
+            if k in ("engine", "ct2_compute_type", "max_batch_size", "workers", "vocab")
+        }
+        | {"engine_replicas": str(settings.engine_replicas()), "math_threads": str(settings.math_threads())},
     }
 
 

@@ -17,8 +17,9 @@ SEEDS = RESOURCES / "seeds"
 
 # Set for the server process before it starts (by `ringkas serve`, the Dockerfile and the bench).
 # glibc gives every thread its own malloc arena; with request threads, batcher threads and the
-# engine's threads that held ~280 MB more peak RSS in `ringkas bench` than two arenas do.
-PROCESS_ENV_DEFAULTS = {"MALLOC_ARENA_MAX": "2"}
+# engine's threads that held ~280 MB more peak RSS in `ringkas bench` than two arenas do, and two
+# held ~100 MB more than one once each model ran two engine replicas (speed unchanged, README).
+PROCESS_ENV_DEFAULTS = {"MALLOC_ARENA_MAX": "1"}
 
 
 class Settings(BaseSettings):

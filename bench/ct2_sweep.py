@@ -2,10 +2,12 @@
 instruction set / GEMM backend / thread layout, with the full and the kept vocabulary.
 
     python bench/ct2_sweep.py [--repeat 3] [--kept-vocab 60000]
+    python bench/ct2_sweep.py --only "default (oneDNN, AVX2)" --threads 1 2 --rounds 3   # thread layouts
 
 Needs `ringkas bench` to have built and converted its models once. Each configuration runs in its own
 process because CTranslate2 reads its CT2_* variables once, at start. Prints one JSON line per run
-and a table; timings are medians, and comparisons are only meaningful within one run.
+and a table; timings are medians, and comparisons are only meaningful within one run. With
+``--rounds``, the configurations alternate and the table shows each one's range over the rounds.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ def main() -> None:
     parser.add_argument("--kept-vocab", type=int, default=60000)
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "ringkas" / "bench")
     parser.add_argument("--only", nargs="*", help="configuration names to run")
+    parser.add_argument("--threads", type=int, nargs="+", default=[2], help="intra threads to try")
+    parser.add_argument("--rounds", type=int, default=1, help="alternate the configurations this often")
     args = parser.parse_args()
 
     from transformers import AutoTokenizer
@@ -107,31 +111,37 @@ def main() -> None:
         }
         rows[role] = len(tokenizer)
 
-    results = {}
-    for name, env in CONFIGS.items():
-        if args.only and name not in args.only:
-            continue
-        for threads in (2,):
-            spec = {
-                "folders": folders,
-                "token_rows": rows,
-                "compute_type": "int8",
-                "threads": threads,
-                "repeat": args.repeat,
-            }
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", json.dumps(spec)],
-                env={**os.environ, **env},
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(json.dumps({"config": name, **results[name]}), flush=True)
-    cases = list(next(iter(results.values())))
+    results: dict[str, list[dict]] = {}
+    for _ in range(args.rounds):
+        for name, env in CONFIGS.items():
+            if args.only and name not in args.only:
+                continue
+            for threads in args.threads:
+                spec = {
+                    "folders": folders,
+                    "token_rows": rows,
+                    "compute_type": "int8",
+                    "threads": threads,
+                    "repeat": args.repeat,
+                }
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", json.dumps(spec)],
+                    env={**os.environ, **env},
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                label = f"{name}, {threads} thr"
+                results.setdefault(label, []).append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                print(json.dumps({"config": label, **results[label][-1]}), flush=True)
+    cases = list(next(iter(results.values()))[0])
     print(f"\n{'seconds, one request, median of ' + str(args.repeat):44}" + "".join(f"{c[:26]:>28}" for c in results))
     for case in cases:
-        print(f"{case:44}" + "".join(f"{results[c][case]:28.2f}" for c in results))
+        cells = []
+        for runs in results.values():
+            low, high = min(r[case] for r in runs), max(r[case] for r in runs)
+            cells.append(f"{low:.2f}" if len(runs) == 1 else f"{low:.2f}-{high:.2f}")
+        print(f"{case:44}" + "".join(f"{cell:>28}" for cell in cells))
 
 
 if __name__ == "__main__":
