@@ -67,8 +67,8 @@ class Cluster:
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url, decode_responses=True)
 
-    def start_worker(self) -> subprocess.Popen:
-        env = tiny_env(self.tiny_dir, redis_url=self.url, **WORKER_SETTINGS)
+    def start_worker(self, **settings: str) -> subprocess.Popen:
+        env = tiny_env(self.tiny_dir, redis_url=self.url, **{**WORKER_SETTINGS, **settings})
         proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "worker", "--concurrency", "1"],
             env=env,
