@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -284,8 +285,8 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
     # milliseconds, and a kill between two chunks would test nothing).
     doomed = cluster.start_worker(max_batch_size="64", batch_wait_ms="400")
     job_id = _submit(jobs_client, _items(seed_texts, 200, start=6000))
-    contributors = f"ringkas:job:{job_id}:workers"
-    _wait(jobs_client, job_id, check=lambda status: cluster.client().hlen(contributors) >= 2)
+    contributors, name = f"ringkas:job:{job_id}:workers", f"ringkas-{doomed.pid}@{socket.gethostname()}"
+    _wait(jobs_client, job_id, check=lambda status: cluster.client().hexists(contributors, name))
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(10)
     cluster.start_worker()
