@@ -3,9 +3,10 @@
 Worker threads per model own the engine (one for transformers; as many as the engine can run at
 once for CTranslate2), so math threads are never oversubscribed. A batch is the oldest waiting
 sequence plus those of the same decoding settings closest to it in length, so a short summary does
-not pad out to a long article. Waiting work is shared out between the idle workers (eight arrivals,
-two idle workers: four each), so no engine replica sits idle while another runs everything. The queue is bounded: a caller that does not fit gets
-``Overloaded`` at once (503 + Retry-After) instead of waiting behind work it cannot overtake.
+not pad out to a long article. Waiting work is shared out between the idle workers (eight
+arrivals, two idle workers: four each), so no engine replica idles while another runs everything.
+The queue is bounded: a caller that does not fit gets ``Overloaded`` at once (503 + Retry-After)
+instead of waiting behind work it cannot overtake.
 """
 
 from __future__ import annotations
@@ -144,31 +145,34 @@ class Batcher:
             batch = self._take_batch()
             if batch is None:
                 return
-            # Callers whose deadline passed cancelled their futures; skip their work.
-            live = [item for item in batch if item.future.set_running_or_notify_cancel()]
-            started = time.monotonic()
             try:
-                outputs = self.engine.generate([item.tokens for item in live], live[0].params) if live else []
-            except Exception as exc:  # the thread must survive any one bad batch
-                log.exception("generate failed in %s (batch of %d)", self.name, len(live))
-                for item in live:
-                    item.future.set_exception(exc)
-                continue
+                # Callers whose deadline passed cancelled their futures; skip their work.
+                live = [item for item in batch if item.future.set_running_or_notify_cancel()]
+                if live:
+                    self._run(live)
             finally:
                 with self._cond:
                     self._running -= 1
-            if not live:
-                continue
-            self.batches_run += 1
-            self.batch_sizes = [*self.batch_sizes[-99:], len(live)]
-            if self.observer is not None:
-                self.observer.batch_done(
-                    self.name,
-                    len(live),
-                    sum(len(item.tokens) for item in live),
-                    sum(len(output) for output in outputs),
-                    started - min(item.enqueued for item in live),
-                    time.monotonic() - started,
-                )
-            for item, output in zip(live, outputs, strict=True):
-                item.future.set_result(output)
+
+    def _run(self, live: list[_Item]) -> None:
+        started = time.monotonic()
+        try:
+            outputs = self.engine.generate([item.tokens for item in live], live[0].params)
+        except Exception as exc:  # the thread must survive any one bad batch
+            log.exception("generate failed in %s (batch of %d)", self.name, len(live))
+            for item in live:
+                item.future.set_exception(exc)
+            return
+        self.batches_run += 1
+        self.batch_sizes = [*self.batch_sizes[-99:], len(live)]
+        if self.observer is not None:
+            self.observer.batch_done(
+                self.name,
+                len(live),
+                sum(len(item.tokens) for item in live),
+                sum(len(output) for output in outputs),
+                started - min(item.enqueued for item in live),
+                time.monotonic() - started,
+            )
+        for item, output in zip(live, outputs, strict=True):
+            item.future.set_result(output)
