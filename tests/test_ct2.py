@@ -117,7 +117,7 @@ def test_translator_conversion_matches_log_probabilities(reference, fp32, seed_t
 @pytest.mark.parametrize("role", ROLES)
 def test_vocabulary_is_in_tokenizer_id_order(reference, fp32, role):
     tokenizer = _task(reference, role).tokenizer
-    vocab = fp32[role].vocab
+    vocab = fp32[role].vocab.tokens()
     assert vocab[: len(tokenizer)] == tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
 
 

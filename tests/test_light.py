@@ -40,6 +40,9 @@ def test_same_ids_and_text_as_transformers_on_every_seed(pairs, seed_texts, role
     for name in ("bos", "eos", "unk", "pad"):
         assert getattr(light, f"{name}_token_id") == getattr(hf, f"{name}_token_id")
     assert light.convert_ids_to_tokens([5, 6]) == hf.convert_ids_to_tokens([5, 6])
+    tokens = [*hf.get_vocab(), "no-such-piece"]
+    assert light.convert_tokens_to_ids(tokens) == hf.convert_tokens_to_ids(tokens)
+    assert light.convert_tokens_to_ids("no-such-piece") == hf.unk_token_id
 
 
 def test_the_config_facts_serving_reads_are_kept(pairs, tiny_dir):

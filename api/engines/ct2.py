@@ -23,6 +23,7 @@ from pathlib import Path
 
 from api.engines.base import GenerationParams
 from api.engines.loading import ModelSource
+from api.engines.tokens import TokenTable
 from api.engines.vocab import KeptVocabulary
 from api.errors import ModelUnavailable
 
@@ -283,8 +284,7 @@ class CTranslate2Engine:
         self.kept = kept if kept is not None and (model_dir / "vmap.txt").is_file() else None
         self.compute_type = compute_type
         self.name = f"ctranslate2-{compute_type}"
-        self.vocab = _vocabulary(model_dir)
-        self.index = {token: i for i, token in enumerate(self.vocab)}
+        self.vocab = TokenTable(_vocabulary(model_dir))
         # inter_threads: batches that may run at once (one per batcher thread); intra: math threads each.
         self.intra_threads = max(1, threads // parallel)
         self.translator = ctranslate2.Translator(
@@ -307,7 +307,7 @@ class CTranslate2Engine:
         }
 
     def tokens(self, ids: Sequence[int]) -> list[str]:
-        return [self.vocab[i] for i in ids]
+        return [self.vocab.token(i) for i in ids]
 
     def generate(self, batch: Sequence[Sequence[int]], params: GenerationParams) -> list[list[int]]:
         if not batch:
@@ -316,7 +316,7 @@ class CTranslate2Engine:
         if params.forced_bos_token_id is not None:
             # transformers counts the forced language token among the new tokens; so does CTranslate2
             # when it is given as the target prefix, so the length limits carry over unchanged.
-            prefix = [[self.vocab[params.forced_bos_token_id]]] * len(batch)
+            prefix = [[self.vocab.token(params.forced_bos_token_id)]] * len(batch)
         results = self.translator.translate_batch(
             [self.tokens(seq) for seq in batch],
             target_prefix=prefix,
@@ -328,7 +328,7 @@ class CTranslate2Engine:
             max_input_length=0,  # inputs are already cut to the window; never truncate silently here
             use_vmap=params.restrict and self.kept is not None,
         )
-        return [[self.index[token] for token in result.hypotheses[0]] for result in results]
+        return [[self.vocab.id(token) for token in result.hypotheses[0]] for result in results]
 
 
 if __name__ == "__main__":

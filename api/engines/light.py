@@ -53,7 +53,6 @@ class LightTokenizer:
 
         meta = json.loads((folder / SERVING_FILE).read_text(encoding="utf-8"))
         self.backend = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-        self._vocab = self.backend.get_vocab(with_added_tokens=True)
         special = meta["special"]
         self.bos_token_id = special.get("bos")
         self.eos_token_id = special.get("eos")
@@ -72,7 +71,9 @@ class LightTokenizer:
         return self.backend.decode(list(ids), skip_special_tokens=skip_special_tokens)
 
     def get_vocab(self) -> dict[str, int]:
-        return dict(self._vocab)
+        # Built on demand (kept-set and language-token checks at start): a 250k-entry dict held for
+        # the worker's life would cost ~20 MB, and lookups go to the Rust tokenizer instead.
+        return self.backend.get_vocab(with_added_tokens=True)
 
     def convert_ids_to_tokens(self, ids: int | Sequence[int]):
         if isinstance(ids, int):
@@ -81,8 +82,12 @@ class LightTokenizer:
 
     def convert_tokens_to_ids(self, tokens: str | Sequence[str]):
         if isinstance(tokens, str):
-            return self._vocab.get(tokens, self.unk_token_id)
-        return [self._vocab.get(token, self.unk_token_id) for token in tokens]
+            return self._to_id(tokens)
+        return [self._to_id(token) for token in tokens]
+
+    def _to_id(self, token: str) -> int | None:
+        found = self.backend.token_to_id(token)
+        return self.unk_token_id if found is None else found
 
     def __len__(self) -> int:
         return self.backend.get_vocab_size(with_added_tokens=True)
