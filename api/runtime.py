@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from api.cache import build_cache
 from api.config import Settings
+from api.engines.base import Engine
 from api.engines.batcher import Batcher
 from api.engines.factory import build_engine, load_model
 from api.engines.gather import gather
 from api.engines.loading import LoadedModel
+from api.engines.slots import ComputeSlots
 from api.engines.summarizer import Summarizer
 from api.engines.translator import Translator
 from api.errors import NotReady, RingkasError
@@ -97,18 +100,20 @@ class Runtime:
 
     def _warm_up(self, pipeline: Pipeline) -> None:
         """A few tokens through each model, with the default beam width: the first call's one-off
-        allocations happen here and /readyz proves generation works, without a full-length decode."""
+        allocations happen here and /readyz proves generation works, without a full-length decode.
+        The translation is queued first, so the two models warm up at once (a compute slot each)."""
         deadline = time.monotonic() + self.settings.request_timeout_s
-        _, preset = pipeline.preset(None)
-        pipeline.summarizer.summarize(
-            WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline
-        )
         translator = pipeline.translator
         segments = translator.segments(WARMUP_TEXT, translator.prompts.default_source)
         params = replace(
             translator.params(segments, translator.prompts.default_target), max_new_tokens=8, min_new_tokens=0
         )
-        gather(translator.batcher.submit([segment.ids for segment in segments], params), deadline, "warm-up")
+        translated = translator.batcher.submit([segment.ids for segment in segments], params)
+        _, preset = pipeline.preset(None)
+        pipeline.summarizer.summarize(
+            WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline
+        )
+        gather(translated, deadline, "warm-up")
 
     def stop(self) -> None:
         for batcher in self.batchers:
@@ -128,15 +133,24 @@ class Runtime:
         raise NotReady("models are still loading", retry_after=10, extra={"state": self.state})
 
     # --- construction -------------------------------------------------------------------------
-    def _batcher(self, role: str, loaded: LoadedModel, prompts: Prompts) -> Batcher:
+    def _engines(self, models: dict[str, LoadedModel], prompts: Prompts) -> dict[str, Engine]:
+        """Both engines at once: CTranslate2 reads and lays out the weights without holding the GIL,
+        so start-up costs about the larger model's load rather than the sum of both (conversion, the
+        memory-hungry step, already ran one model at a time in ``load_model``)."""
+        with ThreadPoolExecutor(len(models), thread_name_prefix="ringkas-engine") as pool:
+            futures = {role: pool.submit(build_engine, self.settings, role, m, prompts) for role, m in models.items()}
+            return {role: future.result() for role, future in futures.items()}
+
+    def _batcher(self, role: str, engine: Engine, slots: ComputeSlots) -> Batcher:
         s = self.settings
         batcher = Batcher(
-            build_engine(s, role, loaded, prompts),
+            engine,
             name=role,
             max_batch_size=s.max_batch_size,
             max_wait_s=s.batch_wait_ms / 1000,
             queue_size=s.queue_size,
             workers=s.engine_replicas(),
+            slots=slots,
             observer=self.metrics,
         )
         self.batchers.append(batcher)
@@ -149,9 +163,14 @@ class Runtime:
         prompts = load_prompts(s.prompts_dir)
         summarizer_model = load_model(s, "summarizer", prompts)
         translator_model = load_model(s, "translator", prompts)
+        engines = self._engines({"summarizer": summarizer_model, "translator": translator_model}, prompts)
+        # Both models together run at most as many batches at once as one of them may (api.engines.slots).
+        slots = ComputeSlots(s.engine_replicas())
+        summarizer = self._batcher("summarizer", engines["summarizer"], slots)
+        translator = self._batcher("translator", engines["translator"], slots)
         return Pipeline(
-            Summarizer(summarizer_model, self._batcher("summarizer", summarizer_model, prompts), prompts.summarize),
-            Translator(translator_model, self._batcher("translator", translator_model, prompts), prompts.translate),
+            Summarizer(summarizer_model, summarizer, prompts.summarize),
+            Translator(translator_model, translator, prompts.translate),
             prompts,
             Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s),
             Boilerplate.from_file(s.prompts_dir / "boilerplate.yaml"),

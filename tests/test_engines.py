@@ -9,6 +9,7 @@ import pytest
 from api.engines.base import GenerationParams
 from api.engines.batcher import Batcher
 from api.engines.gather import gather
+from api.engines.slots import ComputeSlots
 from api.errors import DeadlineExceeded, Overloaded
 
 GREEDY = GenerationParams(max_new_tokens=12, min_new_tokens=12)
@@ -210,3 +211,53 @@ def test_waiting_work_is_shared_out_between_idle_workers(summarizer, articles):
     finally:
         gated.gate.set()
         batcher.stop()
+
+
+def _wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert condition()
+
+
+def test_models_share_the_compute_slots(summarizer, articles):
+    """Two models, two slots: while one model runs two batches, the other's work waits (it would
+    only add a third set of buffers on two cores), and starts as soon as a slot frees. A worker
+    takes the share of idle workers that could really start: with no slot free for its sibling, it
+    runs all the waiting work at once."""
+    engine = summarizer.batcher.engine
+    slots = ComputeSlots(2)
+    first, second = Gated(engine), Gated(engine)
+    a = Batcher(first, name="a", max_batch_size=1, max_wait_s=0, queue_size=8, workers=2, slots=slots)
+    b = Batcher(second, name="b", max_batch_size=8, max_wait_s=0, queue_size=8, workers=2, slots=slots)
+    try:
+        held = a.submit(articles[:2], GREEDY)
+        _wait_until(lambda: a._running == 2 and slots.free == 0)
+        waiting = b.submit(articles[:1], GREEDY)
+        time.sleep(0.3)
+        assert b._running == 0 and b.depth == 1  # queued, not started: no slot
+        second.gate.set()
+        first.gate.set()
+        gather(held + waiting, time.monotonic() + 60, "test")
+        assert slots.free == 2
+
+        first.gate.clear()
+        second.sizes.clear()
+        held = a.submit(articles[:1], GREEDY)
+        _wait_until(lambda: a._running == 1 and slots.free == 1)
+        rest = b.submit([articles[i % len(articles)] for i in range(6)], GREEDY)
+        gather(rest, time.monotonic() + 60, "test")
+        assert second.sizes == [6]  # not [3, 3]: b's second worker had no slot to start with
+    finally:
+        first.gate.set()
+        second.gate.set()
+        a.stop()
+        b.stop()
+
+
+def test_compute_slots_are_one_per_replica_and_shared_by_both_models(pipeline, settings):
+    slots = pipeline.summarizer.batcher.slots
+    assert slots is pipeline.translator.batcher.slots
+    assert slots.count == settings.engine_replicas() and slots.free == slots.count
+    with pytest.raises(ValueError):
+        ComputeSlots(0)

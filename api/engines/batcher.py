@@ -5,6 +5,9 @@ once for CTranslate2), so math threads are never oversubscribed. A batch is the 
 sequence plus those of the same decoding settings closest to it in length, so a short summary does
 not pad out to a long article. Waiting work is shared out between the idle workers (eight
 arrivals, two idle workers: four each), so no engine replica idles while another runs everything.
+A worker forms its batch only once it holds one of the worker process's compute slots
+(``api.engines.slots``), shared by every model, so overlapping models never run more batches at once
+than there are cores for.
 The queue is bounded: a caller that does not fit gets ``Overloaded`` at once (503 + Retry-After)
 instead of waiting behind work it cannot overtake.
 """
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from api.engines.base import Engine, GenerationParams
+from api.engines.slots import ComputeSlots
 from api.errors import Overloaded
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,7 @@ class Batcher:
         max_wait_s: float,
         queue_size: int,
         workers: int = 1,
+        slots: ComputeSlots | None = None,
         observer: BatchObserver | None = None,
     ):
         self.engine = engine
@@ -62,6 +67,7 @@ class Batcher:
         self.max_wait_s = max_wait_s
         self.queue_size = queue_size
         self.observer = observer
+        self.slots = slots if slots is not None else ComputeSlots(workers)
         self._pending: deque[_Item] = deque()
         self._cond = threading.Condition()
         self._stopped = False
@@ -105,13 +111,21 @@ class Batcher:
             thread.join(timeout)
 
     # --- the worker thread --------------------------------------------------------------------
+    def _wait_for_work(self) -> bool:
+        """Blocks until something is queued; False once stopped with nothing left to do."""
+        with self._cond:
+            while not self._pending:
+                if self._stopped:
+                    return False
+                self._cond.wait()
+            return True
+
     def _take_batch(self) -> list[_Item] | None:
+        """Called holding a compute slot: never waits for work, only (briefly) for company."""
         with self._cond:
             while True:
-                while not self._pending:
-                    if self._stopped:
-                        return None
-                    self._cond.wait()
+                if not self._pending:  # another worker took it while this one waited for a slot
+                    return None
                 # Re-read the oldest after every wait: another worker may have taken it meanwhile.
                 first = self._pending[0]
                 remaining = first.enqueued + self.max_wait_s - time.monotonic()
@@ -122,8 +136,9 @@ class Batcher:
             # The oldest always goes; its companions are the nearest in length (bucketing).
             alike = [item for item in self._pending if item.params == first.params and item is not first]
             alike.sort(key=lambda item: abs(len(item.tokens) - len(first.tokens)))
-            idle = max(1, len(self._threads) - self._running)
-            share = min(self.max_batch_size, -(-(len(alike) + 1) // idle))
+            # Shared with the other workers that are idle and could start now (a free slot each).
+            others = min(len(self._threads) - self._running - 1, self.slots.free)
+            share = min(self.max_batch_size, -(-(len(alike) + 1) // (1 + max(0, others))))
             batch = [first, *alike[: share - 1]]
             for item in batch:
                 self._pending.remove(item)
@@ -141,18 +156,19 @@ class Batcher:
         return sum(1 for item in self._pending if item.params == params)
 
     def _loop(self) -> None:
-        while True:
-            batch = self._take_batch()
-            if batch is None:
-                return
-            try:
-                # Callers whose deadline passed cancelled their futures; skip their work.
-                live = [item for item in batch if item.future.set_running_or_notify_cancel()]
-                if live:
-                    self._run(live)
-            finally:
-                with self._cond:
-                    self._running -= 1
+        while self._wait_for_work():
+            with self.slots.held():
+                batch = self._take_batch()
+                if batch is None:
+                    continue
+                try:
+                    # Callers whose deadline passed cancelled their futures; skip their work.
+                    live = [item for item in batch if item.future.set_running_or_notify_cancel()]
+                    if live:
+                        self._run(live)
+                finally:
+                    with self._cond:
+                        self._running -= 1
 
     def _run(self, live: list[_Item]) -> None:
         started = time.monotonic()
