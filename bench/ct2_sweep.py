@@ -3,6 +3,7 @@ instruction set / GEMM backend / thread layout, with the full and the kept vocab
 
     python bench/ct2_sweep.py [--repeat 3] [--kept-vocab 60000]
     python bench/ct2_sweep.py --only "default (oneDNN, AVX2)" --threads 1 2 --rounds 3   # thread layouts
+    python bench/ct2_sweep.py --gemm      # where a decoding step's GEMM time goes, per weight shape
 
 Needs `ringkas bench` to have built and converted its models once. Each configuration runs in its own
 process because CTranslate2 reads its CT2_* variables once, at start. Prints one JSON line per run
@@ -75,6 +76,58 @@ def _child(spec: dict) -> dict:
     return out
 
 
+def _gemm_child(spec: dict) -> None:
+    """One request's first decoding steps at one thread, twice; oneDNN (ONEDNN_VERBOSE=1) logs every GEMM."""
+    import ctranslate2
+
+    role, folder = spec["role"], spec["folder"]
+    translator = ctranslate2.Translator(folder, device="cpu", compute_type="int8", intra_threads=1)
+    words = json.loads((Path(folder) / "shared_vocabulary.json").read_text())[: spec["token_rows"]]
+    case = next(c for c in CASES if c[0] == role and c[3] == BEAMS)
+    _time_case(translator, role, words, (role, case[1], spec["steps"], BEAMS), True, repeat=1)
+
+
+BEAMS = 4
+GEMM_RUNS = 2  # _time_case with repeat=1: a warm-up run and a timed one, both logged
+
+
+def gemm_report(role: str, log: str, steps: int) -> str:
+    """oneDNN's own timings of the decoder's GEMMs: the int8 weight GEMMs (with the rate at which
+    they get through their weights, by the rows multiplied) and attention's float32 GEMMs. Medians
+    per shape, so the first call's kernel generation does not count; encoder calls (more rows than
+    beams) are left out."""
+    calls: dict[tuple[str, int, int, int], list[float]] = {}
+    for line in log.splitlines():
+        parts = line.split(",")
+        if not line.startswith("onednn_verbose,") or "exec" not in parts or "gemm_api" not in parts:
+            continue
+        (m, k), (_, n) = (map(int, side.split("x")) for side in parts[-2].split(":"))
+        if m <= BEAMS:
+            kind = "int8" if "wei_s8" in line else "f32"
+            calls.setdefault((kind, m, k, n), []).append(float(parts[-1]))
+    per_step = GEMM_RUNS * steps
+
+    def total(kind: str, rows: int | None = None) -> tuple[float, float, float]:
+        """Calls per step, ms per step and weight bytes per step of one kind (and row count)."""
+        chosen = [(key, t) for key, t in calls.items() if key[0] == kind and rows in (None, key[1])]
+        count = sum(len(t) for _, t in chosen) / per_step
+        ms = sum(statistics.median(t) * len(t) for _, t in chosen) / per_step
+        size = sum(key[2] * key[3] * len(t) for key, t in chosen) / per_step
+        return count, ms, size
+
+    count, ms, size = total("int8")
+    lines = [
+        f"{role}, kept vocabulary, one thread, beam {BEAMS}, first {steps} steps:",
+        f"  int8 weight GEMMs: {count:.0f} calls/step, {ms:.1f} ms/step, weights read at {size / ms / 1e6:.1f} GB/s",
+    ]
+    for rows in sorted({key[1] for key in calls if key[0] == "int8"}):
+        count, ms, size = total("int8", rows)
+        lines.append(f"    {rows} row(s) per call: {ms / count * 1000:.0f} us/call, {size / ms / 1e6:.1f} GB/s")
+    count, ms, _ = total("f32")
+    lines.append(f"  float32 GEMMs (attention): {count:.0f} calls/step, {ms:.1f} ms/step")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -83,6 +136,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="configuration names to run")
     parser.add_argument("--threads", type=int, nargs="+", default=[2], help="intra threads to try")
     parser.add_argument("--rounds", type=int, default=1, help="alternate the configurations this often")
+    parser.add_argument("--gemm", action="store_true", help="per-shape GEMM time of a decoding step (oneDNN's log)")
     args = parser.parse_args()
 
     from transformers import AutoTokenizer
@@ -110,6 +164,20 @@ def main() -> None:
             "kept": str(with_vocabulary_map(converted, kept, uncopyable_ids(tokenizer))),
         }
         rows[role] = len(tokenizer)
+
+    if args.gemm:
+        steps = 16
+        for role in folders:
+            spec = {"role": role, "folder": folders[role]["kept"], "token_rows": rows[role], "steps": steps}
+            proc = subprocess.run(
+                [sys.executable, __file__, "--gemm-child", json.dumps(spec)],
+                env={**os.environ, "ONEDNN_VERBOSE": "1"},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            print(gemm_report(role, proc.stdout, steps), flush=True)
+        return
 
     results: dict[str, list[dict]] = {}
     for _ in range(args.rounds):
@@ -147,5 +215,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         print(json.dumps(_child(json.loads(sys.argv[2]))))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--gemm-child":
+        _gemm_child(json.loads(sys.argv[2]))
     else:
         main()
