@@ -92,7 +92,15 @@ class Settings(BaseSettings):
     max_translate_chars: int = Field(5_000, ge=1, description="Longest text accepted by /v1/translate.")
     queue_size: int = Field(64, ge=1, description="Sequences waiting per model; beyond it requests get 503.")
     max_batch_size: int = Field(8, ge=1, description="Sequences per generate call.")
-    batch_wait_ms: float = Field(10.0, ge=0, description="How long the batcher waits to fill a batch.")
+    batch_wait_ms: float = Field(
+        100.0, ge=0, description="Longest a request waits for others to share its batch (the oldest's cap)."
+    )
+    batch_quiet_ms: float = Field(
+        25.0,
+        ge=0,
+        description="A batch starts once no request has arrived for this long: a lone request waits this, "
+        "a burst is gathered whole (up to batch_wait_ms).",
+    )
     request_timeout_s: float = Field(120.0, gt=0, description="Per-request deadline; then 503, never a hang.")
     ready_wait_s: float = Field(
         30.0, ge=0, description="How long a request reaching a worker that is still loading waits before 503."

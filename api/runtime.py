@@ -148,6 +148,7 @@ class Runtime:
             name=role,
             max_batch_size=s.max_batch_size,
             max_wait_s=s.batch_wait_ms / 1000,
+            quiet_s=s.batch_quiet_ms / 1000,
             queue_size=s.queue_size,
             workers=s.engine_replicas(),
             slots=slots,

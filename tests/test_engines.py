@@ -261,3 +261,63 @@ def test_compute_slots_are_one_per_replica_and_shared_by_both_models(pipeline, s
     assert slots.count == settings.engine_replicas() and slots.free == slots.count
     with pytest.raises(ValueError):
         ComputeSlots(0)
+
+
+def _spaced(batcher, seqs, gap_s):
+    """Submits one sequence at a time, gap_s apart, as a burst of requests reaches the queue."""
+    futures = []
+    for seq in seqs:
+        futures += batcher.submit([seq], GREEDY)
+        time.sleep(gap_s)
+    return futures
+
+
+def test_a_burst_arriving_spread_out_is_gathered_whole(summarizer, articles):
+    """Eight requests 15 ms apart (each prepared under the GIL before it reaches the queue). Waiting
+    only a fixed 10 ms, the first replica starts alone and the rest queue behind it; with a quiet gap,
+    the burst is gathered whole and shared out between both replicas, four each. Batches are held at
+    the gate until both replicas have one, as a real batch lasts seconds."""
+    engine = summarizer.batcher.engine
+    seqs = [articles[i % len(articles)] for i in range(8)]
+    for quiet_s, wait_s in ((None, 0.01), (0.1, 2.0)):
+        gated = Gated(engine)
+        batcher = Batcher(
+            gated, name="t", max_batch_size=8, max_wait_s=wait_s, quiet_s=quiet_s, queue_size=32, workers=2
+        )
+        try:
+            futures = _spaced(batcher, seqs, 0.015)
+            _wait_until(lambda b=batcher: b._running == 2)
+            gated.gate.set()
+            results = gather(futures, time.monotonic() + 60, "test")
+        finally:
+            gated.gate.set()
+            batcher.stop()
+        assert results == [engine.generate([ids], GREEDY)[0] for ids in seqs]
+        if quiet_s is None:
+            assert gated.sizes[0] < 4 and len(gated.sizes) > 2  # the fixed wait splits the burst
+        else:
+            assert sorted(gated.sizes) == [4, 4]
+
+
+def test_a_lone_request_waits_the_quiet_gap_not_the_cap(summarizer, articles):
+    batcher = Batcher(summarizer.batcher.engine, name="t", max_batch_size=8, max_wait_s=30, quiet_s=0.05, queue_size=8)
+    try:
+        started = time.monotonic()
+        gather(batcher.submit(articles[:1], GREEDY), started + 60, "test")
+        assert time.monotonic() - started < 10  # far below the 30 s cap
+    finally:
+        batcher.stop()
+
+
+def test_requests_that_never_pause_still_start_by_the_cap(summarizer, articles):
+    """Arrivals every 20 ms for about 2 s never leave a 100 ms quiet gap; the oldest's 0.3 s cap
+    starts a batch anyway, long before the stream ends."""
+    recorder = Gated(summarizer.batcher.engine)
+    recorder.gate.set()
+    batcher = Batcher(recorder, name="t", max_batch_size=200, max_wait_s=0.3, quiet_s=0.1, queue_size=200)
+    try:
+        futures = _spaced(batcher, [articles[i % len(articles)] for i in range(100)], 0.02)
+        gather(futures, time.monotonic() + 120, "test")
+        assert recorder.sizes[0] < 60 and len(recorder.sizes) > 1
+    finally:
+        batcher.stop()

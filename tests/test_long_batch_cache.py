@@ -73,7 +73,8 @@ def test_batch_answers_in_order_and_isolates_bad_items(client, seed_texts):
 
 
 def test_batch_items_share_generate_calls(tiny_dir, seed_texts):
-    runtime = Runtime(tiny_settings(tiny_dir, batch_wait_ms=300, warmup=False, cache_size=0)).start(background=False)
+    settings = tiny_settings(tiny_dir, batch_wait_ms=300, batch_quiet_ms=300, warmup=False, cache_size=0)
+    runtime = Runtime(settings).start(background=False)
     client = create_app(runtime.settings, runtime).test_client()
     before = len(runtime.require().summarizer.batcher.batch_sizes)
     items = [{"id": i, "text": text} for i, text in enumerate(seed_texts)]

@@ -3,8 +3,12 @@
 Worker threads per model own the engine (one for transformers; as many as the engine can run at
 once for CTranslate2), so math threads are never oversubscribed. A batch is the oldest waiting
 sequence plus those of the same decoding settings closest to it in length, so a short summary does
-not pad out to a long article. Waiting work is shared out between the idle workers (eight
-arrivals, two idle workers: four each), so no engine replica idles while another runs everything.
+not pad out to a long article. A batch starts once requests stop arriving for a quiet gap (or the
+oldest has waited its longest): requests of a burst reach the queue some milliseconds apart (each
+first prepares its article, holding the GIL), and a batch, once started, cannot take in later
+arrivals for seconds, so a fixed short wait split a burst of eight into batches of 1, 2 and 5.
+Waiting work is shared out between the idle workers (eight arrivals, two idle workers: four each),
+so no engine replica idles while another runs everything.
 A worker forms its batch only once it holds one of the worker process's compute slots
 (``api.engines.slots``), shared by every model, so overlapping models never run more batches at once
 than there are cores for.
@@ -57,6 +61,7 @@ class Batcher:
         max_batch_size: int,
         max_wait_s: float,
         queue_size: int,
+        quiet_s: float | None = None,
         workers: int = 1,
         slots: ComputeSlots | None = None,
         observer: BatchObserver | None = None,
@@ -64,7 +69,8 @@ class Batcher:
         self.engine = engine
         self.name = name
         self.max_batch_size = max_batch_size
-        self.max_wait_s = max_wait_s
+        self.max_wait_s = max_wait_s  # the longest the oldest request waits for company
+        self.quiet_s = max_wait_s if quiet_s is None else min(quiet_s, max_wait_s)  # None: the cap alone
         self.queue_size = queue_size
         self.observer = observer
         self.slots = slots if slots is not None else ComputeSlots(workers)
@@ -72,6 +78,8 @@ class Batcher:
         self._cond = threading.Condition()
         self._stopped = False
         self._running = 0  # workers inside engine.generate
+        self._gathering = 0  # workers holding a compute slot while they wait for company
+        self._last_arrival = 0.0
         self.batches_run = 0
         self.batch_sizes: list[int] = []  # recent sizes, for the benchmark and /metrics later
         self._threads = [
@@ -93,6 +101,7 @@ class Batcher:
                     retry_after=max(1, round(len(self._pending) * self.max_wait_s) + 1),
                 )
             self._pending.extend(items)
+            self._last_arrival = time.monotonic()
             self._report_depth()
             self._cond.notify()
         return [item.future for item in items]
@@ -123,30 +132,40 @@ class Batcher:
     def _take_batch(self) -> list[_Item] | None:
         """Called holding a compute slot: never waits for work, only (briefly) for company."""
         with self._cond:
-            while True:
-                if not self._pending:  # another worker took it while this one waited for a slot
-                    return None
-                # Re-read the oldest after every wait: another worker may have taken it meanwhile.
-                first = self._pending[0]
-                remaining = first.enqueued + self.max_wait_s - time.monotonic()
-                # Wait a moment for company, unless a full batch of the same kind is already here.
-                if self._stopped or remaining <= 0 or self._count_like(first.params) >= self.max_batch_size:
-                    break
-                self._cond.wait(remaining)
-            # The oldest always goes; its companions are the nearest in length (bucketing).
-            alike = [item for item in self._pending if item.params == first.params and item is not first]
-            alike.sort(key=lambda item: abs(len(item.tokens) - len(first.tokens)))
-            # Shared with the other workers that are idle and could start now (a free slot each).
-            others = min(len(self._threads) - self._running - 1, self.slots.free)
-            share = min(self.max_batch_size, -(-(len(alike) + 1) // (1 + max(0, others))))
-            batch = [first, *alike[: share - 1]]
-            for item in batch:
-                self._pending.remove(item)
-            self._running += 1
-            if self._pending:  # the rest is another idle worker's share
-                self._cond.notify()
-            self._report_depth()
-            return batch
+            self._gathering += 1
+            try:
+                return self._gather()
+            finally:
+                self._gathering -= 1
+
+    def _gather(self) -> list[_Item] | None:
+        while True:
+            if not self._pending:  # another worker took it while this one waited
+                return None
+            # Re-read the oldest after every wait: another worker may have taken it meanwhile.
+            first = self._pending[0]
+            start = min(first.enqueued + self.max_wait_s, self._last_arrival + self.quiet_s)
+            remaining = start - time.monotonic()
+            # Wait for company while requests keep arriving, unless a full batch of the same kind is here.
+            if self._stopped or remaining <= 0 or self._count_like(first.params) >= self.max_batch_size:
+                break
+            self._cond.wait(remaining)
+        # The oldest always goes; its companions are the nearest in length (bucketing).
+        alike = [item for item in self._pending if item.params == first.params and item is not first]
+        alike.sort(key=lambda item: abs(len(item.tokens) - len(first.tokens)))
+        # Shared with this batcher's other idle workers that could start now: those already holding a
+        # slot (gathering too) and those a free slot would let start.
+        idle = len(self._threads) - self._running - 1
+        others = min(idle, self._gathering - 1 + self.slots.free)
+        share = min(self.max_batch_size, -(-(len(alike) + 1) // (1 + max(0, others))))
+        batch = [first, *alike[: share - 1]]
+        for item in batch:
+            self._pending.remove(item)
+        self._running += 1
+        if self._pending:  # the rest is another idle worker's share
+            self._cond.notify_all()
+        self._report_depth()
+        return batch
 
     def _report_depth(self) -> None:
         if self.observer is not None:
