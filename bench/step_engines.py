@@ -2,6 +2,7 @@
 
     pip install openvino nncf onnxruntime onnx onnxscript    # not Ringkas dependencies
     python bench/step_engines.py [--rows 4] [--repeat 30]    # --rows 32: eight requests of 4 beams
+    python bench/step_engines.py --threads 1                 # as Ringkas runs each replica
 
 A full OpenVINO engine (export with a key/value cache, beam search, the kept vocabulary) is a large
 piece of work; this measures first whether it could pay: a plain-torch mT5 decoder step (12 layers,
@@ -80,7 +81,7 @@ def _inputs(past: int, rows: int):
     )
 
 
-def _onnx_runtime(model, example, repeat: int, folder: Path) -> dict[str, float]:
+def _onnx_runtime(model, example, repeat: int, folder: Path, threads: int) -> dict[str, float]:
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -92,7 +93,7 @@ def _onnx_runtime(model, example, repeat: int, folder: Path) -> dict[str, float]
     out = {}
     for name, path in (("onnxruntime fp32", fp32), ("onnxruntime int8 (dynamic)", int8)):
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 2
+        options.intra_op_num_threads = threads
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         binding = session.io_binding()
         for input_name, tensor in zip(names, example, strict=True):
@@ -117,11 +118,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--past", type=int, default=32, help="tokens already decoded (mid-summary)")
     parser.add_argument("--rows", type=int, default=4, help="sequences in the step: beams x requests")
+    parser.add_argument("--threads", type=int, default=2, help="math threads of every engine")
     args = parser.parse_args()
     import nncf
     import openvino as ov
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     model = Step().eval()
     example = _inputs(args.past, args.rows)
     results = {}
@@ -144,7 +146,7 @@ def main() -> None:
     }
     for name, (graph, config) in variants.items():
         compiled = core.compile_model(
-            graph, "CPU", {**config, "INFERENCE_NUM_THREADS": 2, "PERFORMANCE_HINT": "LATENCY"}
+            graph, "CPU", {**config, "INFERENCE_NUM_THREADS": args.threads, "PERFORMANCE_HINT": "LATENCY"}
         )
         request = compiled.create_infer_request()
         # Inputs bound once without a copy: a server keeps its caches where the engine reads them.
@@ -154,8 +156,8 @@ def main() -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        results.update(_onnx_runtime(model, example, args.repeat, Path(folder)))
-    print(json.dumps({"rows": args.rows, "per_step_ms": results}))
+        results.update(_onnx_runtime(model, example, args.repeat, Path(folder), args.threads))
+    print(json.dumps({"rows": args.rows, "threads": args.threads, "per_step_ms": results}))
     for name, ms in results.items():
         print(f"{name:40} {ms:8.1f} ms per step")
 
