@@ -29,6 +29,8 @@ CONFIGS = {
     "CT2_USE_MKL=1, AVX512": {"CT2_USE_MKL": "1", "CT2_FORCE_CPU_ISA": "AVX512"},
     "CT2_USE_MKL=1, packed GEMM": {"CT2_USE_MKL": "1", "CT2_USE_EXPERIMENTAL_PACKED_GEMM": "1"},
 }
+BEAMS = 4  # the --gemm probe: a lone request's beam search
+GEMM_RUNS = 2  # --gemm: _time_case with repeat=1, a warm-up run and a timed one, both logged
 CASES = [  # (model, input tokens, output tokens, beams)
     ("summarizer", 512, 64, 4),
     ("summarizer", 512, 64, 1),
@@ -85,10 +87,6 @@ def _gemm_child(spec: dict) -> None:
     words = json.loads((Path(folder) / "shared_vocabulary.json").read_text())[: spec["token_rows"]]
     case = next(c for c in CASES if c[0] == role and c[3] == BEAMS)
     _time_case(translator, role, words, (role, case[1], spec["steps"], BEAMS), True, repeat=1)
-
-
-BEAMS = 4
-GEMM_RUNS = 2  # _time_case with repeat=1: a warm-up run and a timed one, both logged
 
 
 def gemm_report(role: str, log: str, steps: int) -> str:

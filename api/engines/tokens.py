@@ -22,6 +22,7 @@ class TokenTable:
         self._blob = "".join(tokens).encode("utf-8")
         self._ends = array("I", accumulate(map(len, map(str.encode, tokens))))
         self._id_bits = max(1, (len(tokens) - 1).bit_length())
+        self._id_mask = (1 << self._id_bits) - 1
         self._hash_mask = (1 << (63 - self._id_bits)) - 1  # keys stay non-negative 64-bit integers
         mask, bits = self._hash_mask, self._id_bits
         self._keys = array("q", sorted([(h & mask) << bits | i for i, h in enumerate(map(hash_fn, tokens))]))
@@ -42,7 +43,7 @@ class TokenTable:
         key = self._key(token)
         at = bisect_left(self._keys, key)
         while at < len(self._keys) and self._keys[at] >> self._id_bits == key >> self._id_bits:
-            index = self._keys[at] & ((1 << self._id_bits) - 1)  # equal hashes: compare the text
+            index = self._keys[at] & self._id_mask  # equal hashes: compare the text
             if self.token(index) == token:
                 return index
             at += 1
