@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     ct2_compute_type: Literal["int8", "int8_float32", "float32"] = Field(
         "int8", description="CTranslate2 weights and compute; float32 reproduces transformers exactly."
     )
+    ct2_gemm: Literal["auto", "mkl", "onednn"] = Field(
+        "auto",
+        description="CTranslate2's GEMM library. auto: MKL on Intel CPUs and on other CPUs with AVX-512 "
+        "VNNI (its packed int8 kernels), oneDNN elsewhere; mkl: fail at start where that is impossible.",
+    )
     ct2_dir: Path | None = Field(None, description="Converted-model cache (default: <cache>/ringkas/ct2).")
     vocab: Literal["kept", "full"] = Field(
         "kept",

@@ -101,6 +101,12 @@ class DeadlineExceeded(Unavailable):
     slug, title = "deadline-exceeded", "Request took longer than its deadline"
 
 
+class EngineUnavailable(RingkasError):
+    """A configured engine option cannot run on this machine; raised at start-up, shown by ``/readyz``."""
+
+    status, slug, title = 503, "engine-unavailable", "Inference engine unavailable"
+
+
 class ModelUnavailable(RingkasError):
     """A configured model cannot be loaded; raised at start-up, shown by ``/readyz`` and the CLI."""
 

@@ -12,12 +12,17 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 from api.app import create_app  # noqa: E402
 from api.config import Settings  # noqa: E402
+from api.engines.gemm import apply as choose_gemm  # noqa: E402
 from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.tiny_models import build_tiny_models  # noqa: E402
 from tests.helpers import REPO_ROOT, redis_server  # noqa: E402
 
 SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
+
+# The GEMM library is settled once per process, before CTranslate2 loads: choose it as the service
+# does, so every in-process CTranslate2 test runs the default path of this machine.
+GEMM = choose_gemm(Settings().ct2_gemm)
 
 
 @pytest.fixture(scope="session")

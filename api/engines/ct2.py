@@ -22,6 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from api.engines.base import GenerationParams
+from api.engines.gemm import GemmChoice
 from api.engines.loading import ModelSource
 from api.engines.tokens import TokenTable
 from api.engines.vocab import KeptVocabulary
@@ -276,6 +277,7 @@ class CTranslate2Engine:
         threads: int,
         parallel: int = 1,
         kept: KeptVocabulary | None = None,
+        gemm: GemmChoice | None = None,
     ):
         import ctranslate2
 
@@ -283,6 +285,7 @@ class CTranslate2Engine:
         # Restriction needs both the kept set (for reporting) and the map file CTranslate2 reads.
         self.kept = kept if kept is not None and (model_dir / "vmap.txt").is_file() else None
         self.compute_type = compute_type
+        self.gemm = gemm
         self.name = f"ctranslate2-{compute_type}"
         self.vocab = TokenTable(_vocabulary(model_dir))
         # inter_threads: batches that may run at once (one per batcher thread); intra: math threads each.
@@ -296,11 +299,12 @@ class CTranslate2Engine:
         )
 
     def describe(self) -> dict:
-        """What runs, for /v1/models: the compute type CTranslate2 selected and the thread layout.
-        (Its instruction set and GEMM backend are only in its own log; `ringkas bench` reports them.)"""
+        """What runs, for /v1/models: the compute type CTranslate2 selected, its GEMM library and why,
+        and the thread layout. (Its own instruction set is only in its log; `ringkas bench` reports it.)"""
         return {
             "engine": "ctranslate2",
             "compute_type": self.translator.compute_type,
+            "gemm": self.gemm.describe() if self.gemm else None,
             "intra_threads": self.intra_threads,
             "inter_threads": self.translator.num_translators,
             "vocabulary": self.kept.summary() if self.kept else {"kept": "full"},

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from api.config import Settings
 from api.engines.base import Engine
+from api.engines.gemm import GemmChoice
+from api.engines.gemm import apply as choose_gemm
 from api.engines.languages import detect_scheme
 from api.engines.loading import LoadedModel, ModelSource, fetch, is_demo, load_seq2seq, read_licence
 from api.engines.vocab import KeptVocabulary, NoWordList, VocabSpec, load_or_build, uncopyable_ids
@@ -137,7 +139,11 @@ def prepare(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts
     return Prepared(kept, never, folder)
 
 
-def build_engine(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> Engine:
+def build_engine(
+    settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts, gemm: GemmChoice | None = None
+) -> Engine:
+    """``gemm``: the process's GEMM choice when the caller already made it (the runtime builds both
+    engines at once, so it chooses first); otherwise it is made here, before CTranslate2 loads."""
     ready = prepare(settings, role, loaded, prompts)
     if ready.folder is None:
         from api.engines.hf import TransformersEngine
@@ -148,12 +154,14 @@ def build_engine(settings: Settings, role: str, loaded: LoadedModel, prompts: Pr
         )
     from api.engines.ct2 import CTranslate2Engine
 
+    gemm = gemm or choose_gemm(settings.ct2_gemm)
     return CTranslate2Engine(
         ready.folder,
         compute_type=settings.ct2_compute_type,
         threads=settings.math_threads(),
         parallel=settings.engine_replicas(),
         kept=ready.kept,
+        gemm=gemm,
     )
 
 

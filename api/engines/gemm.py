@@ -1,0 +1,139 @@
+"""Which GEMM library CTranslate2 runs its matrix products on: chosen once per process, before
+``ctranslate2`` is imported.
+
+CTranslate2's wheel carries two: Intel MKL, which it uses on Intel CPUs, and oneDNN, which it uses on
+every other CPU because MKL gives non-Intel CPUs its generic code path (about 20x slower here). On an
+AMD CPU with AVX-512 and VNNI (Zen 4 and later), MKL's own AVX-512 VNNI kernels are the faster of the
+two for decoding: oneDNN's GEMM API re-lays out the whole weight matrix on every call, while MKL
+packs each weight once at load (measured in the README, "Speed"). ``native/mkl_cpu.c`` tells MKL the
+CPU class its instructions match; it is loaded into the process's global symbol scope before
+CTranslate2, whose calls to MKL's CPU check then reach it. Only CPUs with every instruction that MKL
+path uses get it; everywhere else nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import logging
+import os
+import platform
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from api.errors import EngineUnavailable
+
+log = logging.getLogger(__name__)
+
+# Every instruction-set extension of MKL's AVX-512 VNNI path (Cascade Lake class and later).
+NEEDED_FLAGS = ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni")
+SHIM_MODULE = "api.engines._mkl_cpu"
+SHIM_MARK = "ringkas_mkl_cpu_code"  # a symbol only the shim defines: it is loaded when this resolves
+
+
+@dataclass(frozen=True)
+class Cpu:
+    vendor: str  # "GenuineIntel", "AuthenticAMD", ... ("" where /proc/cpuinfo is missing)
+    flags: frozenset[str]
+    machine: str
+
+    @classmethod
+    def here(cls) -> Cpu:
+        path = Path("/proc/cpuinfo")
+        text = path.read_text() if path.exists() else ""
+        fields: dict[str, str] = {}
+        for line in text.splitlines():
+            name, _, value = line.partition(":")
+            fields.setdefault(name.strip(), value.strip())
+        return cls(fields.get("vendor_id", ""), frozenset(fields.get("flags", "").split()), platform.machine())
+
+    def missing(self) -> list[str]:
+        return [flag for flag in NEEDED_FLAGS if flag not in self.flags]
+
+
+@dataclass(frozen=True)
+class GemmChoice:
+    backend: str  # "mkl" or "onednn": what CTranslate2 runs its int8 and float32 GEMMs on
+    reason: str
+    mkl_cpu_override: bool = False  # MKL told this CPU's class by the shim
+
+    def describe(self) -> dict:
+        return asdict(self)
+
+
+def choose(
+    setting: str, cpu: Cpu, shim: Path | None, *, ct2_imported: bool, shim_loaded: bool, env: str | None
+) -> GemmChoice:
+    """The decision alone, from the facts (``apply`` gathers them and acts on the result)."""
+    if shim_loaded:  # an earlier call in this process already switched CTranslate2 to MKL
+        return GemmChoice("mkl", "MKL's AVX-512 VNNI kernels (chosen earlier in this process)", True)
+    if env is not None:  # the operator's own CT2_USE_MKL: CTranslate2 reads it, so it decides
+        backend = "mkl" if env.strip().lower() in ("1", "true", "on", "yes") else "onednn"
+        return GemmChoice(backend, f"CT2_USE_MKL={env} set in the environment")
+    if setting == "onednn":
+        return GemmChoice("onednn", "RINGKAS_CT2_GEMM=onednn")
+    if cpu.vendor == "GenuineIntel":
+        return GemmChoice("mkl", "Intel CPU: CTranslate2's own choice")
+    if ct2_imported:
+        # CTranslate2 bound MKL's CPU check when it was loaded; nothing can change it now.
+        return _refuse(setting, "ctranslate2 was imported before Ringkas chose its GEMM library")
+    if cpu.machine not in ("x86_64", "AMD64"):
+        return _refuse(setting, f"{cpu.machine} CPU: MKL is x86-only")
+    missing = cpu.missing()
+    if missing:
+        return _refuse(setting, f"this CPU lacks {', '.join(missing)}, which MKL's fast int8 path needs")
+    if shim is None:
+        return _refuse(setting, f"{SHIM_MODULE} was not built (no C compiler at install time)")
+    return GemmChoice("mkl", f"{cpu.vendor or 'non-Intel'} CPU with AVX-512 VNNI: MKL's AVX-512 VNNI kernels", True)
+
+
+def _refuse(setting: str, why: str) -> GemmChoice:
+    if setting == "mkl":
+        raise EngineUnavailable(f"RINGKAS_CT2_GEMM=mkl cannot be honoured: {why}")
+    return GemmChoice("onednn", why)
+
+
+def apply(setting: str) -> GemmChoice:
+    """Chooses and acts: for a switch to MKL, loads the shim, then has CTranslate2 read CT2_USE_MKL
+    (once: it keeps the answer). Call before the process's first ``import ctranslate2``; calling
+    again is harmless. CT2_USE_MKL is set only for that read: a child process (the model converter,
+    a bench peer) must not inherit CT2_USE_MKL=1 without the shim, which is MKL's generic path."""
+    choice = choose(
+        setting,
+        Cpu.here(),
+        shim_path(),
+        ct2_imported="ctranslate2" in sys.modules,
+        shim_loaded=shim_loaded(),
+        env=os.environ.get("CT2_USE_MKL"),
+    )
+    if "ctranslate2" in sys.modules or "CT2_USE_MKL" in os.environ:
+        log.debug("CTranslate2 GEMM library: %s (%s)", choice.backend, choice.reason)
+        return choice
+    if choice.mkl_cpu_override:
+        ctypes.CDLL(str(shim_path()), mode=os.RTLD_GLOBAL)
+    if choice.backend == "mkl":
+        # MKL's own allocator keeps every buffer it ever used for reuse: ~100 MB more peak RSS in
+        # `ringkas bench`, at no measured speed gain. An operator's own setting wins.
+        os.environ.setdefault("MKL_DISABLE_FAST_MM", "1")
+    os.environ["CT2_USE_MKL"] = "1" if choice.backend == "mkl" else "0"
+    try:
+        import ctranslate2
+
+        ctranslate2.get_supported_compute_types("cpu")  # its first backend query reads the variable
+    finally:
+        del os.environ["CT2_USE_MKL"]
+    log.info("CTranslate2 GEMM library: %s (%s)", choice.backend, choice.reason)
+    return choice
+
+
+def shim_path() -> Path | None:
+    spec = importlib.util.find_spec(SHIM_MODULE)
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+def shim_loaded() -> bool:
+    try:
+        return bool(getattr(ctypes.CDLL(None), SHIM_MARK)())
+    except AttributeError:
+        return False
