@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     max_translate_chars: int = Field(5_000, ge=1, description="Longest text accepted by /v1/translate.")
     queue_size: int = Field(64, ge=1, description="Sequences waiting per model; beyond it requests get 503.")
     max_batch_size: int = Field(8, ge=1, description="Sequences per generate call.")
+    max_batch_tokens: int = Field(
+        1024,
+        ge=1,
+        description="Input tokens per generate call, padded (sequences x the longest): bounds a batch's "
+        "memory. Two full 512-token articles, or eight translation segments; a longer sequence runs alone.",
+    )
     batch_wait_ms: float = Field(
         100.0, ge=0, description="Longest a request waits for others to share its batch (the oldest's cap)."
     )

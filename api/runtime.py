@@ -165,6 +165,7 @@ class Runtime:
             engine,
             name=role,
             max_batch_size=s.max_batch_size,
+            max_batch_tokens=s.max_batch_tokens,
             max_wait_s=s.batch_wait_ms / 1000,
             quiet_s=s.batch_quiet_ms / 1000,
             queue_size=s.queue_size,

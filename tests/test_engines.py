@@ -165,6 +165,26 @@ def test_batches_bucket_by_length_around_the_oldest_request(summarizer, articles
         batcher.stop()
 
 
+def test_batches_keep_to_the_token_budget_padded(summarizer, articles):
+    """A budget of 100 input tokens: 40-token sequences go two by two (3 x 40 > 100), 10-token ones up
+    to the size cap, and a 150-token one alone. A 10-token sequence bucketed with a 40 counts as 40."""
+    gated = Gated(summarizer.batcher.engine)
+    gated.gate.set()
+    batcher = Batcher(gated, name="test", max_batch_size=6, max_batch_tokens=100, max_wait_s=0.2, queue_size=32)
+    base = articles[1]
+    try:
+        cases = [([40] * 5, [2, 2, 1]), ([10] * 8, [6, 2]), ([150, 10], [1, 1]), ([40, 10, 10], [2, 1])]
+        for lengths, sizes in cases:
+            gated.lengths.clear()
+            seqs = [[*base[: n - 1], base[-1]] for n in lengths]
+            outputs = gather(batcher.submit(seqs, GREEDY), time.monotonic() + 30, "test")
+            assert outputs == [summarizer.batcher.engine.generate([seq], GREEDY)[0] for seq in seqs]
+            assert sorted(map(len, gated.lengths), reverse=True) == sizes
+            assert all(len(batch) * max(batch) <= 100 for batch in gated.lengths if len(batch) > 1)
+    finally:
+        batcher.stop()
+
+
 def test_parallel_batcher_threads_share_the_queue(pipeline, articles):
     from api.engines.ct2 import CTranslate2Engine
 

@@ -8,7 +8,10 @@ oldest has waited its longest): requests of a burst reach the queue some millise
 first prepares its article, holding the GIL), and a batch, once started, cannot take in later
 arrivals for seconds, so a fixed short wait split a burst of eight into batches of 1, 2 and 5.
 Waiting work is shared out between the idle workers (eight arrivals, two idle workers: four each),
-so no engine replica idles while another runs everything.
+so no engine replica idles while another runs everything. A batch also keeps to a budget of input
+tokens, padded (sequences x the longest): its memory grows with them (encoder activations, the
+decoder's cross-attention keys and values), so long articles batch two by two while short
+translation segments still batch wide. A sequence longer than the budget runs alone.
 A worker forms its batch only once it holds one of the worker process's compute slots
 (``api.engines.slots``), shared by every model, so overlapping models never run more batches at once
 than there are cores for.
@@ -62,6 +65,7 @@ class Batcher:
         max_wait_s: float,
         queue_size: int,
         quiet_s: float | None = None,
+        max_batch_tokens: int | None = None,
         workers: int = 1,
         slots: ComputeSlots | None = None,
         observer: BatchObserver | None = None,
@@ -69,6 +73,7 @@ class Batcher:
         self.engine = engine
         self.name = name
         self.max_batch_size = max_batch_size
+        self.max_batch_tokens = max_batch_tokens  # None: no budget, sequences are only counted
         self.max_wait_s = max_wait_s  # the longest the oldest request waits for company
         self.quiet_s = max_wait_s if quiet_s is None else min(quiet_s, max_wait_s)  # None: the cap alone
         self.queue_size = queue_size
@@ -147,18 +152,16 @@ class Batcher:
             start = min(first.enqueued + self.max_wait_s, self._last_arrival + self.quiet_s)
             remaining = start - time.monotonic()
             # Wait for company while requests keep arriving, unless a full batch of the same kind is here.
-            if self._stopped or remaining <= 0 or self._count_like(first.params) >= self.max_batch_size:
+            if self._stopped or remaining <= 0 or len(self._fill(first, self._alike(first))) >= self._cap(first):
                 break
             self._cond.wait(remaining)
-        # The oldest always goes; its companions are the nearest in length (bucketing).
-        alike = [item for item in self._pending if item.params == first.params and item is not first]
-        alike.sort(key=lambda item: abs(len(item.tokens) - len(first.tokens)))
+        alike = self._alike(first)
         # Shared with this batcher's other idle workers that could start now: those already holding a
         # slot (gathering too) and those a free slot would let start.
         idle = len(self._threads) - self._running - 1
         others = min(idle, self._gathering - 1 + self.slots.free)
-        share = min(self.max_batch_size, -(-(len(alike) + 1) // (1 + max(0, others))))
-        batch = [first, *alike[: share - 1]]
+        share = -(-(len(alike) + 1) // (1 + max(0, others)))
+        batch = self._fill(first, alike)[:share]
         for item in batch:
             self._pending.remove(item)
         self._running += 1
@@ -171,8 +174,27 @@ class Batcher:
         if self.observer is not None:
             self.observer.queue_depth(self.name, len(self._pending))
 
-    def _count_like(self, params: GenerationParams) -> int:
-        return sum(1 for item in self._pending if item.params == params)
+    def _alike(self, first: _Item) -> list[_Item]:
+        """The oldest's possible companions: same decoding settings, nearest in length first (bucketing)."""
+        alike = [item for item in self._pending if item.params == first.params and item is not first]
+        alike.sort(key=lambda item: abs(len(item.tokens) - len(first.tokens)))
+        return alike
+
+    def _fill(self, first: _Item, alike: list[_Item]) -> list[_Item]:
+        """The oldest (always) and as many companions as the size cap and the token budget allow."""
+        batch, longest = [first], len(first.tokens)
+        for item in alike[: self.max_batch_size - 1]:
+            longest = max(longest, len(item.tokens))
+            if self.max_batch_tokens is not None and (len(batch) + 1) * longest > self.max_batch_tokens:
+                break
+            batch.append(item)
+        return batch
+
+    def _cap(self, first: _Item) -> int:
+        """The most sequences a batch around ``first`` could ever hold: a full one need not wait."""
+        if self.max_batch_tokens is None:
+            return self.max_batch_size
+        return max(1, min(self.max_batch_size, self.max_batch_tokens // max(1, len(first.tokens))))
 
     def _loop(self) -> None:
         while self._wait_for_work():
