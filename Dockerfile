@@ -13,6 +13,10 @@ RUN python -m venv /opt/ringkas
 # Layers from the slowest-changing down: torch, then the dependencies (read from pyproject.toml
 # alone), then the code, so a code change reinstalls neither.
 RUN pip install --no-deps --index-url "${TORCH_INDEX_URL}" torch==2.13.0
+# A C compiler for the one native piece (api/engines/native/mkl_cpu.c: MKL's fast kernels on AMD
+# CPUs with AVX-512 VNNI). It stays in this stage; only the built library moves on.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml /src/
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/src/pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
@@ -22,7 +26,8 @@ COPY api /src/api
 COPY prompts /src/prompts
 COPY seeds /src/seeds
 # A wheel build in /src: its build/ and egg-info stay in this stage, only the venv moves on.
-RUN pip install --no-deps /src && pip check
+RUN pip install --no-deps /src && pip check \
+    && python -c "from api.engines.gemm import shim_path; assert shim_path(), 'api/engines/native/mkl_cpu.c was not built'"
 
 # --- runtime -------------------------------------------------------------------------------------
 FROM python:3.11-slim
