@@ -266,7 +266,7 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
         "settings": {
             k: str(v)
             for k, v in settings.model_dump().items()
-            if k in ("engine", "ct2_compute_type", "max_batch_size", "workers", "vocab")
+            if k in ("engine", "ct2_compute_type", "ct2_gemm", "max_batch_size", "max_batch_tokens", "workers", "vocab")
         }
         | {"engine_replicas": str(settings.engine_replicas()), "math_threads": str(settings.math_threads())},
     }
@@ -422,9 +422,10 @@ def table(result: dict) -> str:
         "summarize+translate). RSS and latency ratios: x faster / fraction of the reference."
     )
     lines.append(f"engine: {r['engine']}  settings: {r['settings']}")
-    cpu = r.get("ct2_cpu") or {}
-    if cpu:
-        lines.append("CTranslate2 on this CPU: " + "; ".join(f"{k}: {v}" for k, v in cpu.items()))
+    for side, run in (("ringkas", r), ("peer", p)):
+        cpu = run.get("ct2_cpu") or {}
+        if cpu:
+            lines.append(f"CTranslate2 on this CPU ({side}): " + "; ".join(f"{k}: {v}" for k, v in cpu.items()))
     return "\n".join(lines)
 
 

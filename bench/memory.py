@@ -37,18 +37,20 @@ def main() -> None:
     from api.app import create_app  # noqa: F401  (the web layer and its dependencies)
 
     step("web layer: flask, pydantic, trafilatura, limits, prometheus ...")
-    import ctranslate2  # noqa: F401
+    from api.config import Settings
+    from api.engines.gemm import apply as choose_gemm
 
-    step("ctranslate2 library")
+    gemm = choose_gemm(Settings().ct2_gemm)  # as the service does: before CTranslate2 loads
+    step(f"ctranslate2 library ({gemm.backend})")
     from api.text.language import LanguageDetector
 
     detector = LanguageDetector()
     detector.detect("Pemerintah Indonesia mengumumkan rencana pembangunan jalan baru di Jawa Barat.")
     step("lingua language detector (preloaded models)")
 
-    from api.config import Settings
     from api.engines.factory import build_engine, load_model
     from api.prompts import load_prompts
+    from api.runtime import release_freed_heap
 
     models = args.cache / "models"
     settings = Settings(
@@ -64,6 +66,7 @@ def main() -> None:
         tokenizers[role] = loaded.tokenizer
         step(f"{role}: tokenizer and config")
         engines[role] = build_engine(settings, role, loaded, prompts)
+        release_freed_heap()  # as the runtime does once its engines are built
         size = (loaded.folder / "model.bin").stat().st_size / 2**20
         step(f"{role}: int8 weights ({size:.0f} MB on disk) and kept vocabulary")
 
@@ -77,9 +80,10 @@ def main() -> None:
         [source[:64]], GenerationParams(80, 80, 4, forced_bos_token_id=forced, restrict=True)
     )
     step(f"one summary and translation ({time.perf_counter() - started:.1f} s): activations, caches")
-    batch = [source] * 8
+    # The largest batch the default token budget forms from full-length articles.
+    batch = [source] * max(1, settings.max_batch_tokens // len(source))
     engines["summarizer"].generate(batch, GenerationParams(64, 64, 4, 2, 0.6, restrict=True))
-    step("a batch of 8 summaries (beam 4): 32 sequences' buffers")
+    step(f"a batch of {len(batch)} summaries (beam 4): {4 * len(batch)} sequences' buffers")
 
     print(f"{'step':66} {'RSS MB':>8} {'+MB':>7}")
     previous = 0.0
