@@ -17,3 +17,12 @@ def test_lists_both_models_with_licence_languages_and_limits(client):
     assert set(body["presets"]) == {"short", "medium", "long"} and body["default_preset"] == "medium"
     assert set(body["prompt_versions"]) == {"summarize", "translate"}
     assert all(model["engine"] == "ctranslate2-int8" and "revision" in model for model in body["models"])
+
+
+def test_reports_the_gemm_library_ctranslate2_runs_and_why(client):
+    """The choice made before CTranslate2 loaded (tests/conftest.py, as the service makes it)."""
+    from tests.conftest import GEMM
+
+    for model in client.get("/v1/models").get_json()["models"]:
+        assert model["runtime"]["gemm"] == GEMM.describe()
+        assert model["runtime"]["gemm"]["backend"] in ("mkl", "onednn") and model["runtime"]["gemm"]["reason"]

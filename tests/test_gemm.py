@@ -61,7 +61,10 @@ def test_the_operator_decides_over_auto():
 
 
 def test_a_second_choice_in_the_process_reports_the_first():
-    assert _choose(ZEN4, "onednn", shim_loaded=True, ct2_imported=True).backend == "mkl"
+    first = _choose(ZEN4)
+    assert _choose(ZEN4, "onednn", shim_loaded=True, ct2_imported=True) == first
+    # On a CPU without the instructions, the reason stays the CPU's, not the import that followed.
+    assert _choose(ZEN3, ct2_imported=True) == _choose(ZEN3)
 
 
 def _this_cpu_takes_the_shim() -> bool:
@@ -81,8 +84,7 @@ def test_this_process_runs_mkl_and_leaks_nothing_to_children():
     assert gemm.shim_loaded()
     assert "CT2_USE_MKL" not in os.environ
     assert os.environ.get("MKL_DISABLE_FAST_MM") == "1"
-    again = gemm.apply("onednn")  # too late to change: the report says what runs
-    assert (again.backend, again.mkl_cpu_override) == ("mkl", True) and "earlier" in again.reason
+    assert gemm.apply("onednn") == GEMM  # too late to change: the report says what runs
 
 
 _PROBE = """

@@ -65,19 +65,18 @@ class GemmChoice:
 def choose(
     setting: str, cpu: Cpu, shim: Path | None, *, ct2_imported: bool, shim_loaded: bool, env: str | None
 ) -> GemmChoice:
-    """The decision alone, from the facts (``apply`` gathers them and acts on the result)."""
-    if shim_loaded:  # an earlier call in this process already switched CTranslate2 to MKL
-        return GemmChoice("mkl", "MKL's AVX-512 VNNI kernels (chosen earlier in this process)", True)
-    if env is not None:  # the operator's own CT2_USE_MKL: CTranslate2 reads it, so it decides
+    """The decision alone, from the facts (``apply`` gathers them and acts on the result). A second
+    call in the same process gives the first one's answer: the shim, once loaded, says it was MKL."""
+    if env is not None and not shim_loaded:  # the operator's own CT2_USE_MKL: CTranslate2 obeys it
         backend = "mkl" if env.strip().lower() in ("1", "true", "on", "yes") else "onednn"
         return GemmChoice(backend, f"CT2_USE_MKL={env} set in the environment")
+    override = GemmChoice("mkl", f"{cpu.vendor or 'non-Intel'} CPU with AVX-512 VNNI: MKL's AVX-512 VNNI kernels", True)
+    if shim_loaded:
+        return override
     if setting == "onednn":
         return GemmChoice("onednn", "RINGKAS_CT2_GEMM=onednn")
     if cpu.vendor == "GenuineIntel":
         return GemmChoice("mkl", "Intel CPU: CTranslate2's own choice")
-    if ct2_imported:
-        # CTranslate2 bound MKL's CPU check when it was loaded; nothing can change it now.
-        return _refuse(setting, "ctranslate2 was imported before Ringkas chose its GEMM library")
     if cpu.machine not in ("x86_64", "AMD64"):
         return _refuse(setting, f"{cpu.machine} CPU: MKL is x86-only")
     missing = cpu.missing()
@@ -85,7 +84,10 @@ def choose(
         return _refuse(setting, f"this CPU lacks {', '.join(missing)}, which MKL's fast int8 path needs")
     if shim is None:
         return _refuse(setting, f"{SHIM_MODULE} was not built (no C compiler at install time)")
-    return GemmChoice("mkl", f"{cpu.vendor or 'non-Intel'} CPU with AVX-512 VNNI: MKL's AVX-512 VNNI kernels", True)
+    if ct2_imported:
+        # CTranslate2 bound MKL's CPU checks when it was loaded; nothing can change them now.
+        return _refuse(setting, "ctranslate2 was imported before Ringkas chose its GEMM library")
+    return override
 
 
 def _refuse(setting: str, why: str) -> GemmChoice:
