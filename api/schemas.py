@@ -200,8 +200,8 @@ class ModelInfo(BaseModel):
     engine: str
     runtime: dict[str, Any] = Field(
         default_factory=dict,
-        description="How the engine runs: compute type, threads, and the kept output vocabulary (its size, "
-        "sources and coverage), or `full`.",
+        description="How the engine runs: compute type, GEMM library (`gemm`: which and why), threads, and "
+        "the kept output vocabulary (its size, sources and coverage), or `full`.",
     )
     load_seconds: float
     demo: bool = Field(False, description="Random-weight demo model (`--demo`): its output is gibberish.")

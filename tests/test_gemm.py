@@ -37,17 +37,18 @@ def test_intel_keeps_ctranslate2s_own_mkl_without_the_shim():
 
 
 @pytest.mark.parametrize(
-    ("cpu", "facts", "why"),
+    ("cpu", "facts", "why", "backend"),
     [
-        (ZEN3, {}, "avx512f"),
-        (GRAVITON, {}, "aarch64"),
-        (ZEN4, {"shim": None}, "not built"),
-        (ZEN4, {"ct2_imported": True}, "imported before"),
+        (ZEN3, {}, "avx512f", "onednn"),
+        (GRAVITON, {}, "aarch64", "default"),  # CTranslate2's own ARM backends
+        (Cpu("", frozenset(), "x86_64"), {}, "unknown", "default"),  # no /proc/cpuinfo: hands off
+        (ZEN4, {"shim": None}, "not built", "onednn"),
+        (ZEN4, {"ct2_imported": True}, "imported before", "onednn"),
     ],
 )
-def test_where_mkl_cannot_run_fast_auto_keeps_onednn_and_mkl_refuses_to_start(cpu, facts, why):
+def test_where_mkl_cannot_run_fast_auto_keeps_ctranslate2s_choice_and_mkl_refuses(cpu, facts, why, backend):
     choice = _choose(cpu, **facts)
-    assert choice.backend == "onednn" and why in choice.reason and not choice.mkl_cpu_override
+    assert choice.backend == backend and why in choice.reason and not choice.mkl_cpu_override
     with pytest.raises(EngineUnavailable, match=why):
         _choose(cpu, "mkl", **facts)
 
