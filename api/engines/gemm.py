@@ -6,9 +6,9 @@ every other CPU because MKL gives non-Intel CPUs its generic code path (about 20
 AMD CPU with AVX-512 and VNNI (Zen 4 and later), MKL's own AVX-512 VNNI kernels are the faster of the
 two for decoding: oneDNN's GEMM API re-lays out the whole weight matrix on every call, while MKL
 packs each weight once at load (measured in the README, "Speed"). ``native/mkl_cpu.c`` tells MKL the
-CPU class its instructions match; it is loaded into the process's global symbol scope before
-CTranslate2, whose calls to MKL's CPU check then reach it. Only CPUs with every instruction that MKL
-path uses get it; everywhere else nothing changes.
+CPU class whose instructions this CPU has; it is loaded into the process's global symbol scope before
+CTranslate2, whose calls to MKL's CPU checks then reach it. Only CPUs with every instruction that MKL
+path uses get it; everywhere else CTranslate2 keeps its own choice.
 """
 
 from __future__ import annotations
