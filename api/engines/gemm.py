@@ -113,10 +113,18 @@ def apply(setting: str) -> GemmChoice:
         shim_loaded=shim_loaded(),
         env=os.environ.get("CT2_USE_MKL"),
     )
+    first = "ctranslate2" not in sys.modules  # later calls only repeat what this process runs
     steps_in = choice.mkl_cpu_override or setting == "onednn"  # otherwise CTranslate2 already agrees
-    if not steps_in or "ctranslate2" in sys.modules or "CT2_USE_MKL" in os.environ:
-        log.info("CTranslate2 GEMM library: %s (%s)", choice.backend, choice.reason)
-        return choice
+    if first and steps_in and "CT2_USE_MKL" not in os.environ:
+        _switch(choice)
+    level = logging.INFO if first else logging.DEBUG
+    log.log(level, "CTranslate2 GEMM library: %s (%s)", choice.backend, choice.reason)
+    return choice
+
+
+def _switch(choice: GemmChoice) -> None:
+    """Loads the shim when the choice needs it, then imports CTranslate2 with CT2_USE_MKL set for
+    its one read of it."""
     if choice.mkl_cpu_override:
         ctypes.CDLL(str(shim_path()), mode=os.RTLD_GLOBAL)
     if choice.backend == "mkl":
@@ -131,8 +139,6 @@ def apply(setting: str) -> GemmChoice:
         ctranslate2.get_supported_compute_types("cpu")  # its first backend query reads the variable
     finally:
         del os.environ["CT2_USE_MKL"]
-    log.info("CTranslate2 GEMM library: %s (%s)", choice.backend, choice.reason)
-    return choice
 
 
 def shim_path() -> Path | None:
