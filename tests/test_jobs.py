@@ -282,8 +282,11 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
     cluster.ensure_workers(1)
     # The worker to kill holds each batch 0.4 s for company, so it spends nearly all its time inside
     # a chunk: killed once it has recorded items, it dies holding one (tiny models finish a chunk in
-    # milliseconds, and a kill between two chunks would test nothing).
-    doomed = cluster.start_worker(max_batch_size="64", batch_wait_ms="400", batch_quiet_ms="400")
+    # milliseconds, and a kill between two chunks would test nothing). No token budget either: a
+    # batch full by tokens would start at once instead of waiting.
+    doomed = cluster.start_worker(
+        max_batch_size="64", max_batch_tokens="1000000", batch_wait_ms="400", batch_quiet_ms="400"
+    )
     job_id = _submit(jobs_client, _items(seed_texts, 200, start=6000))
     contributors, name = f"ringkas:job:{job_id}:workers", f"ringkas-{doomed.pid}@{socket.gethostname()}"
     _wait(jobs_client, job_id, check=lambda status: cluster.client().hexists(contributors, name))
