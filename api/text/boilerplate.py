@@ -10,7 +10,11 @@ Four kinds of text rule, applied to one line at a time (leading/trailing spaces 
 - ``drop_blocks``: a heading that starts a list of other stories; it and the headline-like lines after
   it go, up to the first line that reads like a sentence.
 
-Each pattern is case-insensitive unless written as ``{pattern: ..., case_sensitive: true}``.
+Each pattern is case-insensitive unless written as ``{pattern: ..., case_sensitive: true}``. Patterns
+run on RE2 (``api.text.linear``): linear time whatever an editor writes, and a pattern RE2 cannot run
+that way is refused when the rules load. Whole-line rules look at lines of up to ``RULE_LINE_CHARS``
+(a longer line is story text, never a caption or a promo); inline rules see a long line in windows of
+that size, so no line costs more than its length times a constant.
 """
 
 from __future__ import annotations
@@ -19,17 +23,48 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from api.text.headline import headline_end
 from api.text.html import Selector
+from api.text.linear import compile_linear
 
-# A line closes like a story sentence with a period (possibly inside a closing quote or bracket).
-# Headlines and link texts end with nothing, "?" or "!".
-_SENTENCE_END = re.compile(r"\.[\"'”’)\]]*\s*$")
-# What is left of a line after inline cuts counts as story text only if it has a word in it.
-_WORD = re.compile(r"[^\W\d_]{2,}")
+# Longest line a whole-line rule is tried on, and the window inline rules see a longer line in.
+RULE_LINE_CHARS = 2000
+_CLOSERS = "\"'”’)]"
+_PUNCTUATION_AFTER_CUT = re.compile(r" ([.,;:!?])")  # one literal space: linear
+
+
+def _ends_sentence(line: str) -> bool:
+    """A line closes like a story sentence with a period (possibly inside a closing quote or bracket).
+    Headlines and link texts end with nothing, "?" or "!"."""
+    return line.rstrip().rstrip(_CLOSERS).endswith(".")
+
+
+def _has_word(text: str) -> bool:
+    """What is left of a line after inline cuts counts as story text only if a word (two letters in a
+    row) is in it."""
+    run = 0
+    for char in text:
+        run = run + 1 if char.isalpha() else 0
+        if run == 2:
+            return True
+    return False
+
+
+def _windows(line: str, size: int) -> list[str]:
+    """A long line in pieces of at most ``size`` characters, cut after a sentence's period where one
+    is in the second half of the piece, else after a space there, else at ``size``."""
+    pieces: list[str] = []
+    while len(line) > size:
+        period, space = line.rfind(". ", size // 2, size), line.rfind(" ", size // 2, size)
+        cut = period + 2 if period >= 0 else space + 1 if space >= 0 else size
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return [*pieces, line]
 
 
 class Pattern(BaseModel):
@@ -37,9 +72,17 @@ class Pattern(BaseModel):
 
     pattern: str
     case_sensitive: bool = False
+    # What follows a match and goes with it, found by code instead of look-ahead (which no linear-time
+    # engine has): ``headline`` is the run of title-case words after a "Baca juga:" label.
+    then: Literal["headline"] | None = None
 
-    def compile(self) -> re.Pattern:
-        return re.compile(rf"(?:{self.pattern})", 0 if self.case_sensitive else re.I)
+    @model_validator(mode="after")
+    def _linear(self) -> Pattern:
+        compile_linear(self.pattern, self.case_sensitive)  # UnsafePattern is a ValueError: names the rule
+        return self
+
+    def compile(self):
+        return compile_linear(self.pattern, self.case_sensitive)
 
 
 def _patterns(value: dict) -> dict:
@@ -97,6 +140,14 @@ class BoilerplateRules(BaseModel):
     def _as_patterns(cls, value: dict) -> dict:
         return _patterns(value)
 
+    @field_validator("drop_lines", "drop_trailing", "drop_blocks")
+    @classmethod
+    def _then_is_inline_only(cls, value: dict[str, Pattern]) -> dict[str, Pattern]:
+        for name, rule in value.items():
+            if rule.then:
+                raise ValueError(f"{name}: `then` is for inline rules, which cut a span out of a line")
+        return value
+
     @model_validator(mode="after")
     def _names_are_unique(self) -> BoilerplateRules:
         """``cleaning.removed`` counts every stage under its rules' names, so a name means one rule."""
@@ -129,7 +180,7 @@ class Boilerplate:
     def __init__(self, rules: BoilerplateRules):
         self.rules = rules
         self._lines = {name: p.compile() for name, p in rules.drop_lines.items()}
-        self._inline = {name: p.compile() for name, p in rules.inline.items()}
+        self._inline = {name: (p.compile(), p.then) for name, p in rules.inline.items()}
         self._trailing = {name: p.compile() for name, p in rules.drop_trailing.items()}
         self._blocks = {name: p.compile() for name, p in rules.drop_blocks.items()}
 
@@ -138,22 +189,46 @@ class Boilerplate:
         return cls(BoilerplateRules.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8"))))
 
     @staticmethod
-    def _match(rules: dict[str, re.Pattern], line: str) -> str | None:
+    def _match(rules: dict, line: str) -> str | None:
+        if len(line) > RULE_LINE_CHARS:
+            return None
         return next((name for name, rule in rules.items() if rule.fullmatch(line)), None)
+
+    @staticmethod
+    def _cut_spans(rule, then: str | None, text: str) -> tuple[str, int]:
+        if then is None:
+            return rule.subn(" ", text)
+        # The label's matches, found in one pass; each takes the headline after it, unless the words
+        # after it do not read as one (then the label stays, as story text).
+        pieces: list[str] = []
+        done = count = 0
+        for match in rule.finditer(text):
+            if match.start() < done:
+                continue  # inside a span already cut
+            end = headline_end(text, match.end())
+            if end is None:
+                continue
+            pieces += [text[done : match.start()], " "]
+            done = end
+            count += 1
+        return "".join([*pieces, text[done:]]), count
 
     def _cut(self, line: str, cut: Counter) -> tuple[str, str | None]:
         """The line with every inline match cut out, and the rule that emptied it (if one did)."""
         last = None
-        for name, rule in self._inline.items():
-            line, count = rule.subn(" ", line)
-            if count:
-                cut[name] += count
-                last = name
+        for name, (rule, then) in self._inline.items():
+            pieces = []
+            for window in _windows(line, RULE_LINE_CHARS):
+                window, count = self._cut_spans(rule, then, window)
+                pieces.append(window)
+                if count:
+                    cut[name] += count
+                    last = name
+            line = "".join(pieces)
         if last is None:
             return line, None  # untouched: a line with no words ("12345") is not the rules' to judge
-        line = re.sub(r"\s{2,}", " ", line).strip()
-        line = re.sub(r"\s+([.,;:!?])", r"\1", line)
-        return (line, None) if _WORD.search(line) else ("", last)
+        line = _PUNCTUATION_AFTER_CUT.sub(r"\1", " ".join(line.split()))
+        return (line, None) if _has_word(line) else ("", last)
 
     def clean(self, text: str) -> Cleaned:
         """Paragraph breaks survive; whole lines are counted under their rule's name, cut spans apart."""
@@ -168,7 +243,7 @@ class Boilerplate:
                 in_block = None
                 kept.append("")
                 continue
-            if in_block and not _SENTENCE_END.search(line):
+            if in_block and not _ends_sentence(line):
                 removed[in_block] += 1
                 continue
             in_block = None
@@ -188,7 +263,7 @@ class Boilerplate:
                 continue
             # A title or link printed twice goes; a story sentence said twice (an instruction repeated
             # in a how-to) is the writer's and stays.
-            if self.rules.drop_duplicate_lines and line in seen and not _SENTENCE_END.search(line):
+            if self.rules.drop_duplicate_lines and line in seen and not _ends_sentence(line):
                 removed["duplicate"] += 1
                 continue
             seen.add(line)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 # Abbreviations that end with a period inside an Indonesian sentence (titles, units, "dan lain-lain").
 _ABBREVIATIONS = frozenset(
     """
@@ -12,15 +10,45 @@ _ABBREVIATIONS = frozenset(
     brigjen irjen komjen jend kol letkol mayjen laksma marsma
     """.split()
 )
-# A boundary: terminal punctuation, optional closing quotes/brackets, whitespace, then a likely start.
-_BOUNDARY = re.compile(r"([.!?…]+[\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+# A boundary: terminal punctuation, optional closing quotes/brackets, whitespace, then a likely start
+# (a capital or a digit, perhaps after an opening quote or bracket). Found by one scan of the
+# paragraph: a regex with those runs backtracked quadratically on a long run of "!" (16.7 s on 40 K).
+_TERMINALS = ".!?…"
+_CLOSERS = "\"'”’)]"
+_OPENERS = "\"'“‘(["
+
+
+def _capital_or_digit(char: str) -> bool:
+    return "A" <= char <= "Z" or "0" <= char <= "9" or "À" <= char <= "Ý"
+
+
+def _boundaries(paragraph: str):
+    """(end of the sentence, start of the next) for every boundary, left to right, in linear time."""
+    i, n = 0, len(paragraph)
+    while i < n:
+        if paragraph[i] not in _TERMINALS:
+            i += 1
+            continue
+        while i < n and paragraph[i] in _TERMINALS:
+            i += 1
+        while i < n and paragraph[i] in _CLOSERS:
+            i += 1
+        end, start = i, i
+        while start < n and paragraph[start].isspace():
+            start += 1
+        if start == end or start == n:
+            continue
+        first = paragraph[start]
+        if _capital_or_digit(first) or (
+            first in _OPENERS and start + 1 < n and _capital_or_digit(paragraph[start + 1])
+        ):
+            yield end, start
 
 
 def _ends_with_abbreviation(chunk: str) -> bool:
-    match = re.search(r"(\S+)\.$", chunk)
-    if not match:
+    if not chunk.endswith(".") or len(chunk) < 2 or chunk[-2].isspace():
         return False
-    word = match.group(1).lower().lstrip("(\"'“‘")
+    word = chunk[:-1].rsplit(None, 1)[-1].lower().lstrip("(\"'“‘")
     # Single letters are initials ("H. Agus Salim", "M. Yamin").
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
@@ -33,12 +61,12 @@ def split_sentences(text: str) -> list[str]:
         if not paragraph:
             continue
         start = 0
-        for match in _BOUNDARY.finditer(paragraph):
-            candidate = paragraph[start : match.end(1)]
+        for end, following in _boundaries(paragraph):
+            candidate = paragraph[start:end]
             if _ends_with_abbreviation(candidate):
                 continue
             sentences.append(candidate.strip())
-            start = match.end()
+            start = following
         tail = paragraph[start:].strip()
         if tail:
             sentences.append(tail)
