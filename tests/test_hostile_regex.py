@@ -19,7 +19,7 @@ import yaml
 from api.text import normalize_text, split_sentences
 from api.text.boilerplate import RULE_LINE_CHARS, Boilerplate, BoilerplateRules
 from api.text.html import html_to_text
-from api.text.linear import UnsafePattern, compile_linear
+from api.text.linear import compile_linear
 from tests.helpers import REPO_ROOT
 
 RULES_FILE = REPO_ROOT / "prompts" / "boilerplate.yaml"

@@ -41,8 +41,10 @@ def _words(text: str, start: int, limit: int) -> list[tuple[int, int]]:
 
 def _is_headline_word(word: str) -> bool:
     first = word[0]
-    return (first.isascii() and (first.isupper() or first.isdigit())) or first in _HEADLINE_START or (
-        word in FUNCTION_WORDS
+    return (
+        (first.isascii() and (first.isupper() or first.isdigit()))
+        or first in _HEADLINE_START
+        or (word in FUNCTION_WORDS)
     )
 
 
