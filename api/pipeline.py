@@ -35,6 +35,7 @@ from api.schemas import (
     TranslateRequest,
     TranslateResponse,
     TranslateTimings,
+    id_problem,
 )
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
@@ -119,7 +120,8 @@ def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
     if not isinstance(item, dict):
         return None, _invalid("items", "each item must be an object")
     item_id = item.get("id")
-    item_id = item_id if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None
+    usable = isinstance(item_id, str | int) and not isinstance(item_id, bool) and id_problem(item_id) is None
+    item_id = item_id if usable else None  # an unusable id is the item's problem, never echoed
     try:
         return item_id, BatchItem.model_validate({**(defaults or {}), **item})
     except ValidationError as exc:

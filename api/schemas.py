@@ -4,9 +4,11 @@ never silently ignored."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,6 +21,33 @@ from pydantic import (
 )
 
 from api.text.language import to_nllb
+
+MAX_ID_CHARS = 256
+
+
+def id_problem(value: str | int) -> str | None:
+    """Why an item id cannot be stored, logged and echoed back, or None. A lone surrogate cannot be
+    encoded at all (it wedged a job: every store of its chunk failed), control characters break the
+    lines ids are written in, and an id is a label, not a second article."""
+    if isinstance(value, int):
+        return None if -(2**63) <= value < 2**63 else "an integer id must fit in 64 bits"
+    if len(value) > MAX_ID_CHARS:
+        return f"an id is at most {MAX_ID_CHARS} characters (this one has {len(value)})"
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        return "an id must be valid Unicode text; this one holds a lone surrogate"
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        return "an id must not hold control characters"
+    return None
+
+
+def _valid_id(value: str | int) -> str | int:
+    problem = id_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+ItemId = Annotated[StrictStr | StrictInt, AfterValidator(_valid_id)]
 
 
 class _Request(BaseModel):
@@ -53,7 +82,10 @@ class SummarizeRequest(_Request):
 
 
 class BatchItem(SummarizeRequest):
-    id: StrictStr | StrictInt | None = Field(None, description="Echoed back with the item's result.")
+    id: ItemId | None = Field(
+        None,
+        description=f"Echoed back with the item's result; at most {MAX_ID_CHARS} characters of text, or an integer.",
+    )
 
 
 class BatchRequest(_Request):

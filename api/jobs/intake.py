@@ -7,20 +7,28 @@ Indonesian) is left for the worker, where it becomes that item's result.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
+import ijson
 from pydantic import ValidationError
 
 from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from api.schemas import SummarizeRequest
+from api.schemas import SummarizeRequest, id_problem
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
 CSV_TYPES = ("text/csv",)
 SOURCE_FIELDS = ("text", "html")
 OPTION_FIELDS = tuple(name for name in SummarizeRequest.model_fields if name not in SOURCE_FIELDS)
+# One item (a line of NDJSON or CSV) is at most this long: an HTML article at the html limit, escaped.
+MAX_ITEM_CHARS = 8_000_000
+_JSON_EVENTS = ijson.get_backend("python")  # why this backend: see _json_items
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -57,22 +65,90 @@ def check_defaults(defaults: object) -> dict:
     return defaults
 
 
-def _json_items(raw: bytes) -> tuple[list, dict, list[int]]:
+class _Items:
+    """Collects items as they are parsed and stops the parse the moment the job breaks a cap, so a
+    refused upload costs at most ``max_items`` small items of memory, never its whole body."""
+
+    def __init__(self, max_items: int):
+        self.max_items = max_items
+        self.items: list = []
+        self.lines: list[int] = []
+
+    def add(self, item: object, line: int) -> None:
+        if len(self.items) == self.max_items:
+            raise PayloadTooLarge(
+                f"more than {self.max_items} items; at most {self.max_items} per job (RINGKAS_MAX_JOB_ITEMS)"
+            )
+        self.items.append(item)
+        self.lines.append(line)
+
+
+def _json_items(stream: BinaryIO, collected: _Items) -> dict:
+    """``{"items": [...], "defaults": {...}}`` read as a stream of parser events (ijson): each item is
+    built alone, and an item must be a flat object (its fields are strings, numbers or booleans), so
+    no part of the body is ever held as one huge object tree."""
+    defaults: dict = {}
+    builder: ijson.ObjectBuilder | None = None
+    target = None
+    depth = 0
+    seen_items = False
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise MalformedRequest(f"the body is not valid JSON: {exc}"[:300]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        # The pure-Python backend: yajl's C one turns a lone surrogate escape into "?" (an id would
+        # change silently instead of being refused), and Python code lets request threads run between
+        # events where a C parser holds the GIL for the whole body.
+        for prefix, event, value in _JSON_EVENTS.parse(stream, use_float=True):
+            if builder is not None:
+                depth += event in ("start_map", "start_array")
+                depth -= event in ("end_map", "end_array")
+                if depth > 1:
+                    where = f"item {len(collected.items) + 1}" if target == "items" else "defaults"
+                    raise _problem(
+                        f"{where} holds a list or an object; fields are strings, numbers or booleans",
+                        ["items", len(collected.items)] if target == "items" else ["defaults"],
+                    )
+                builder.event(event, value)
+                if depth == 0:
+                    if target == "items":
+                        collected.add(builder.value, len(collected.items) + 1)
+                    else:
+                        defaults = builder.value
+                    builder = None
+                continue
+            if prefix == "" and event == "start_map":
+                continue
+            if prefix == "" and event == "map_key":
+                if value not in ("items", "defaults"):
+                    raise _problem(
+                        f"unknown member {value!r}; a job body has items and defaults", [value], "extra_forbidden"
+                    )
+                continue
+            if prefix == "items" and event in ("start_array", "end_array"):
+                seen_items = True
+                continue
+            if prefix in ("items.item", "defaults"):
+                target = "items" if prefix == "items.item" else "defaults"
+                if event in ("start_map", "start_array"):
+                    builder, depth = ijson.ObjectBuilder(), 1
+                    builder.event(event, value)
+                elif target == "items":
+                    collected.add(value, len(collected.items) + 1)  # a scalar item: its own problem later
+                else:
+                    defaults = value
+                continue
+            if prefix == "" and event == "end_map":
+                continue
+            raise _problem('the JSON body must be an object {"items": [...], "defaults": {...}}', ["items"])
+    except ijson.JSONError as exc:
+        raise MalformedRequest(f"the body is not valid JSON: {str(exc)[:200]}") from None
+    except UnicodeDecodeError:
+        raise MalformedRequest("the body is not valid UTF-8 JSON") from None
+    if not seen_items:
         raise _problem('the JSON body must be an object {"items": [...], "defaults": {...}}', ["items"])
-    extra = [name for name in data if name not in ("items", "defaults")]
-    if extra:
-        raise _problem(f"unknown member {extra[0]!r}; a job body has items and defaults", [extra[0]], "extra_forbidden")
-    return data["items"], data.get("defaults", {}), list(range(1, len(data["items"]) + 1))
+    return defaults
 
 
-def _ndjson_items(text: str) -> tuple[list, list[int]]:
-    items, lines = [], []
-    for number, line in enumerate(text.splitlines(), 1):
+def _ndjson_items(lines: Iterator[str], collected: _Items) -> None:
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -83,9 +159,7 @@ def _ndjson_items(text: str) -> tuple[list, list[int]]:
             ) from None
         if not isinstance(item, dict):
             raise MalformedRequest(f"line {number} is not a JSON object", extra={"line": number})
-        items.append(item)
-        lines.append(number)
-    return items, lines
+        collected.add(item, number)
 
 
 def _csv_value(name: str, value: str) -> object:
@@ -95,19 +169,19 @@ def _csv_value(name: str, value: str) -> object:
     return value
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(header: str) -> str:
     """Spreadsheets in Indonesian (and most European) locales write ';' between cells, because the
     comma is their decimal mark; some exports use tabs. The header line tells which."""
-    header = text.split("\n", 1)[0]
     counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
-def _csv_items(text: str, limit: int) -> tuple[list, list[int]]:
-    # Articles (HTML especially) outgrow csv's default 128 KB field limit; the body limit bounds them.
-    csv.field_size_limit(max(csv.field_size_limit(), limit))
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+def _csv_items(lines: Iterator[str], collected: _Items) -> None:
+    # Articles (HTML especially) outgrow csv's default 128 KB field limit; one item's limit bounds them.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_ITEM_CHARS))
+    header = next(lines, "")
+    reader = csv.DictReader(itertools.chain([header], lines), delimiter=_delimiter(header))
     columns = reader.fieldnames or []
     if not any(name in columns for name in SOURCE_FIELDS):
         raise MalformedRequest(
@@ -118,7 +192,6 @@ def _csv_items(text: str, limit: int) -> tuple[list, list[int]]:
         raise _problem(
             f"unknown CSV column {unknown[0]!r}; known: id, text, html, {', '.join(OPTION_FIELDS)}", [unknown[0]]
         )
-    items, lines = [], []
     try:
         for row in reader:
             if None in row:
@@ -127,32 +200,50 @@ def _csv_items(text: str, limit: int) -> tuple[list, list[int]]:
                 )
             item = {name: _csv_value(name, value) for name, value in row.items() if value not in (None, "")}
             if item:
-                items.append(item)
-                lines.append(reader.line_num)
+                collected.add(item, reader.line_num)
     except csv.Error as exc:
         raise MalformedRequest(
             f"line {reader.line_num} is not valid CSV: {exc}", extra={"line": reader.line_num}
         ) from None
-    return items, lines
 
 
-def _decode(raw: bytes, charset: str | None) -> str:
+def _text_lines(stream: BinaryIO, charset: str | None) -> Iterator[str]:
+    """The body's lines, decoded as they are read (utf-8-sig: spreadsheets write a byte-order mark).
+    No line is read whole past MAX_ITEM_CHARS: one line is one item at most."""
     try:
-        return raw.decode(charset or "utf-8-sig")  # utf-8-sig: spreadsheets write a byte-order mark
-    except (UnicodeDecodeError, LookupError):
+        codecs.lookup(charset or "utf-8")
+    except LookupError:
+        raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
+    text = io.TextIOWrapper(stream, encoding=charset or "utf-8-sig", errors="strict", newline="")
+    try:
+        while True:
+            line = text.readline(MAX_ITEM_CHARS + 1)
+            if not line:
+                return
+            if len(line) > MAX_ITEM_CHARS and not line.endswith(("\n", "\r")):
+                raise PayloadTooLarge(
+                    f"a line of the body is longer than {MAX_ITEM_CHARS} characters (one item's limit)"
+                )
+            yield line
+    except UnicodeDecodeError:
         raise MalformedRequest(f"the body is not valid {charset or 'UTF-8'}") from None
 
 
-def read_job(raw: bytes, mimetype: str, charset: str | None, query_defaults: dict, max_items: int) -> JobInput:
+def read_job(
+    body: BinaryIO | bytes, mimetype: str, charset: str | None, query_defaults: dict, max_items: int
+) -> JobInput:
+    """The job's items, read from the body as it streams in; stops at the first broken cap."""
+    stream = io.BytesIO(body) if isinstance(body, bytes) else body
+    collected = _Items(max_items)
     if mimetype == "application/json":
-        items, defaults, lines = _json_items(raw)
         if query_defaults:
             raise _problem("send defaults in the JSON body's defaults, not as query parameters", ["query"])
+        defaults = _json_items(stream, collected)
     elif mimetype in NDJSON_TYPES:
-        items, lines = _ndjson_items(_decode(raw, charset))
+        _ndjson_items(_text_lines(stream, charset), collected)
         defaults = query_defaults
     elif mimetype in CSV_TYPES:
-        items, lines = _csv_items(_decode(raw, charset), len(raw))
+        _csv_items(_text_lines(stream, charset), collected)
         defaults = query_defaults
     else:
         raise UnsupportedMediaType(
@@ -160,10 +251,9 @@ def read_job(raw: bytes, mimetype: str, charset: str | None, query_defaults: dic
             '({"items": [...]}), application/x-ndjson (one item per line) or text/csv'
         )
     defaults = check_defaults(defaults)
+    items, lines = collected.items, collected.lines
     if not items:
         raise _problem("the job has no items", ["items"])
-    if len(items) > max_items:
-        raise PayloadTooLarge(f"{len(items)} items; at most {max_items} per job (RINGKAS_MAX_JOB_ITEMS)")
     unit = "items" if mimetype == "application/json" else "lines"
     seen: dict[object, int] = {}
     chars = 0
@@ -171,6 +261,9 @@ def read_job(raw: bytes, mimetype: str, charset: str | None, query_defaults: dic
         if not isinstance(item, dict):
             continue  # the item's own problem, reported in its result
         if "id" in item and isinstance(item["id"], str | int) and not isinstance(item["id"], bool):
+            problem = id_problem(item["id"])
+            if problem:
+                raise _problem(f"{unit[:-1]} {line}: {problem}", ["items", position, "id"])
             if item["id"] in seen:
                 raise _problem(
                     f"id {item['id']!r} appears twice ({unit} {seen[item['id']]} and {line}); ids must be unique",

@@ -176,6 +176,9 @@ class JobStore:
         facts, results, workers, _ = _keys(job_id)
         status = "done" if line["status"] == "done" else "failed"
         text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+        if not text.isascii() and any("\ud800" <= char <= "\udfff" for char in text):
+            # Intake refuses such ids, but a line that cannot be encoded must never wedge its chunk.
+            text = json.dumps(line, separators=(",", ":"))
         stored = self._record(
             keys=[facts, results, workers, ITEMS_TOTAL], args=[index, text, status, time.time(), worker]
         )

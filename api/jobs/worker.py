@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 RETRIES = 12  # a chunk whose store calls fail is retried for about ten minutes before it is given up
 
 
+class ChunkFailed(Exception):
+    """What Celery sees of a chunk that failed: the failing exception's type, never its text."""
+
+
 def result_line(index: int, result: BatchResult) -> dict:
     """One NDJSON line of a job's results."""
     line: dict = {"id": result.id, "index": index, "status": "done" if result.result is not None else "failed"}
@@ -118,8 +122,10 @@ def register(app: Celery, runner: ChunkRunner) -> None:
         except Exception as exc:
             # Item problems never get here (they are results); this is the job store failing (Redis
             # restarting). An acknowledged failure would lose the chunk: queue it again, backing off.
+            # Celery logs the exception it is handed, and an exception's text can quote the result
+            # line (a UnicodeEncodeError holds the whole string): hand it the type's name only.
             log.warning("job chunk failed, retrying: %s", type(exc).__name__, extra={"request_id": task.request.id})
-            raise task.retry(exc=exc, countdown=min(60, 2**task.request.retries)) from None
+            raise task.retry(exc=ChunkFailed(type(exc).__name__), countdown=min(60, 2**task.request.retries)) from None
 
 
 class Heartbeat:

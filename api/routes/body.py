@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import io
 import json
 from typing import TypeVar
 
@@ -107,6 +108,33 @@ def read_body() -> bytes:
     if len(data) > limit:
         raise PayloadTooLarge(f"the chunked request body is larger than the limit of {limit} bytes")
     return data
+
+
+class _Capped(io.RawIOBase):
+    """A request body read as it arrives, refused (413) the moment it passes the limit."""
+
+    def __init__(self, raw, limit: int):
+        self.raw, self.limit, self.seen = raw, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(min(len(buffer), self.limit + 1 - self.seen))
+        self.seen += len(data)
+        if self.seen > self.limit:
+            raise PayloadTooLarge(f"the request body is larger than the limit of {self.limit} bytes")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def body_stream() -> io.BufferedReader:
+    """The body as a stream, for a parser that stops early (an archive job over its item cap): never
+    more than the limit is read, and a chunked body past it is refused, not cut."""
+    limit = request.max_content_length
+    chunked = request.content_length is None and request.environ.get("wsgi.input_terminated")
+    raw = request.environ["wsgi.input"] if chunked else request.stream
+    return io.BufferedReader(_Capped(raw, limit if limit is not None else 2**62), 64 * 1024)
 
 
 def read_request(model: type[Model], body_field: str = "text", html_field: str | None = None) -> Model:

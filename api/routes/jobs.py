@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 from api.errors import Unavailable, ValidationFailed
 from api.routes import services
-from api.routes.body import query_options, read_body, reject_unknown_query
+from api.routes.body import body_stream, query_options, reject_unknown_query
 from api.schemas import JobAccepted, SummarizeRequest
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
@@ -38,7 +38,11 @@ def submit():
     jobs = _jobs()
     defaults = query_options(SummarizeRequest, "text")
     job = read_job(
-        read_body(), request.mimetype, request.mimetype_params.get("charset"), defaults, current.settings.max_job_items
+        body_stream(),
+        request.mimetype,
+        request.mimetype_params.get("charset"),
+        defaults,
+        current.settings.max_job_items,
     )
     g.text_chars = job.chars
     current.limiter.charge("characters", g.get("client", "anonymous"), job.chars)
