@@ -58,6 +58,10 @@ WORKDIR /home/ringkas
 RUN if [ "${BAKE_MODELS}" = "1" ]; then ringkas fetch-models; fi
 # A baked image never needs the network for models; a mounted cache should not either.
 ENV HF_HUB_OFFLINE=1
+# A container's port is published, so it listens on every interface: `ringkas serve` then refuses to
+# start without API keys and a metrics token (or RINGKAS_ALLOW_OPEN=true), and expects a proxy in
+# front (compose.yaml runs nginx with deploy/nginx/ringkas.conf).
+ENV RINGKAS_HOST=0.0.0.0
 
 EXPOSE 8000
 # Healthy while the models load and once ready; unhealthy when they failed to load (an unwritable

@@ -87,6 +87,12 @@ def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -
     if demo:
         _use_demo_models(Settings().cache_dir)
     settings = Settings()
+    from api.exposure import PROXY_NOTICE, is_loopback, refusal
+
+    if refusal(settings):
+        _fail(refusal(settings), 2)
+    if not is_loopback(settings.host):
+        click.echo(PROXY_NOTICE.format(host=settings.host), err=True)
     _require_port_free(settings.host, settings.port)
     _require_models(settings)
     for name, value in PROCESS_ENV_DEFAULTS.items():

@@ -84,7 +84,11 @@ class Settings(BaseSettings):
     )
 
     # --- serving ------------------------------------------------------------------------------
-    host: str = "0.0.0.0"
+    host: str = Field(
+        "127.0.0.1",
+        description="Address to listen on. Any other than loopback needs API keys and a metrics token "
+        "(or allow_open), and a buffering proxy in front (deploy/nginx/ringkas.conf).",
+    )
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, description="gunicorn worker processes; each holds its own models.")
     threads: int = Field(8, ge=1, description="Request threads per worker (I/O; generation is batched).")
@@ -161,6 +165,11 @@ class Settings(BaseSettings):
     )
     cors_origins: str = Field("", description="Comma-separated browser origins allowed to call the API (none).")
     metrics_token: str | None = Field(None, description="Bearer token required by /metrics; open when empty.")
+    allow_open: bool = Field(
+        False,
+        description="Serve an address other than loopback without API keys or a metrics token. Off: the "
+        "server refuses to start that way (as Redis's protected mode does).",
+    )
 
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = Field("json", description="json: one object per line; text: for people.")

@@ -47,7 +47,14 @@ logconfig_dict = logs.gunicorn_logconfig(_settings.log_level, _settings.log_form
 
 
 def on_starting(server) -> None:
-    """Start from an empty metrics folder: files of a previous run's pids would be summed in."""
+    """Refuse an open public address (gunicorn run without `ringkas serve` too), then start from an
+    empty metrics folder: files of a previous run's pids would be summed in."""
+    from api.exposure import refusal
+
+    reason = refusal(_settings)
+    if reason:
+        server.log.error(reason)
+        raise SystemExit(2)
     folder = Path(os.environ[MULTIPROC_ENV])
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)

@@ -79,7 +79,11 @@ def test_compose_runs_the_image_commands_that_exist_on_one_redis():
 
     compose = yaml.safe_load((REPO_ROOT / "compose.yaml").read_text(encoding="utf-8"))
     services = compose["services"]
-    assert set(services) == {"redis", "api", "worker"}
+    assert set(services) == {"redis", "api", "worker", "proxy"}
+    # Only the buffering proxy is published, with the shipped config; the API needs keys behind it.
+    assert "ports" not in services["api"] and services["proxy"]["ports"] == ["8000:8080"]
+    assert any(v.startswith("./deploy/nginx/ringkas.conf:") for v in services["proxy"]["volumes"])
+    assert {"RINGKAS_API_KEYS_FILE", "RINGKAS_METRICS_TOKEN"} <= set(services["api"]["environment"])
     assert "--appendonly" in services["redis"]["command"] and "yes" in services["redis"]["command"]
     for name in ("api", "worker"):
         service = services[name]

@@ -104,7 +104,8 @@ class Container:
         self.port = free_port()
         self.name = f"ringkas-test-{self.port}"
         mount = ["-v", f"{volume}:/models"] if volume else []
-        network = ["--network", "host", "-e", f"RINGKAS_PORT={self.port}"]
+        # The host's network: loopback is this machine's, so the service may listen there unguarded.
+        network = ["--network", "host", "-e", f"RINGKAS_PORT={self.port}", "-e", "RINGKAS_HOST=127.0.0.1"]
         subprocess.run([*RUN, "-d", "--name", self.name, *network, *mount, *args, image, *command], check=True)
 
     def wait(self, path: str, status: int, timeout: float = 180) -> dict:
@@ -195,6 +196,14 @@ def test_demo_mode_runs_inside_the_image_without_the_repository(container):
     assert box.wait("/readyz", 200)["status"] == "ready"
     models = json.loads(http_request(box.port, "GET", "/v1/models")[2])
     assert models["demo"] is True
+
+
+def test_the_image_refuses_to_serve_all_interfaces_open(image):
+    """The image listens on 0.0.0.0 (a container's port is published): without keys and a metrics
+    token, or RINGKAS_ALLOW_OPEN, it stops at once and says why."""
+    done = subprocess.run([*RUN, "--rm", image, "serve", "--demo"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "0.0.0.0:8000" in done.stderr and "RINGKAS_ALLOW_OPEN" in done.stderr
 
 
 def test_image_holds_no_build_leftovers(image):
