@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from api.cache import ResultCache, cache_key
 from api.engines.summarizer import Summarizer
 from api.engines.translator import Translator
-from api.errors import PayloadTooLarge, RingkasError, ValidationFailed, from_validation_error
+from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed, from_validation_error
 from api.prompts import Preset, Prompts
 from api.schemas import (
     BatchItem,
@@ -39,7 +39,7 @@ from api.schemas import (
 )
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
-from api.text.html import Extracted, html_to_text
+from api.text.html import Extracted, HtmlTooComplex, html_to_text
 from api.text.language import LanguageDetector
 from api.text.repair import repair_text
 
@@ -66,6 +66,11 @@ def _ms(seconds: float) -> float:
 
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, extra={"errors": [{"loc": [field], "msg": message, "type": "value_error"}]})
+
+
+def _check_deadline(deadline: float | None, stage: str) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise DeadlineExceeded(f"{stage} did not finish before the request deadline", retry_after=10)
 
 
 MIN_CHARS_FOR_LANGUAGE = 120  # below this, the detector's answer is a guess: warn, never refuse
@@ -170,19 +175,28 @@ class Pipeline:
             raise _invalid("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
-    def prepare(self, request: SummarizeRequest, clean: bool = True) -> Prepared:
+    def prepare(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> Prepared:
         """HTML -> text, repair, normalise, remove boilerplate (unless ``clean`` is false: ``ringkas eval
-        --no-clean`` on a data set that is clean already). What is left is what the model reads."""
+        --no-clean`` on a data set that is clean already). What is left is what the model reads.
+
+        Each stage's cost is bounded by the input limits (the HTML's elements and attributes, linear
+        cleaning rules); the deadline is checked between stages as well, so a request never runs on
+        past it before the model is reached."""
         limit = self.limits.max_text_chars
         extracted = Extracted(request.text or "")
         field, fmt = "text", "text"
         if request.html is not None:
             if len(request.html) > limit * 10:
                 raise PayloadTooLarge(f"html has {len(request.html)} characters; the limit is {limit * 10}")
-            extracted = html_to_text(request.html, self.boilerplate.rules.html_selectors())
+            try:
+                extracted = html_to_text(request.html, self.boilerplate.rules.html_selectors())
+            except HtmlTooComplex as exc:
+                raise _invalid("html", str(exc)) from None
             field, fmt = "html", "html"
+            _check_deadline(deadline, "reading the html")
         text, repaired = self._clean(extracted.text, limit, field) if extracted.text.strip() else ("", False)
         cleaned = self.boilerplate.clean(text) if clean else Cleaned(text)
+        _check_deadline(deadline, "cleaning the article")
         if not cleaned.text:
             what = "no readable article text" if fmt == "html" else "nothing but boilerplate"
             raise _invalid(field, f"{field} is empty or holds {what}")
@@ -230,10 +244,10 @@ class Pipeline:
     # --- stages ------------------------------------------------------------------------------
     # One summary is prepare -> summarize -> translate -> assemble. HTTP, batch, archive jobs, eval
     # and bench all enter through ``summarize`` (or ``answer_items`` for many), so none repeats them.
-    def prepare_article(self, request: SummarizeRequest, clean: bool = True) -> Article:
+    def prepare_article(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> Article:
         """Stage 1: extract, clean, choose the preset and check the language. Every refusal that costs
         no model time happens here."""
-        prepared = self.prepare(request, clean)
+        prepared = self.prepare(request, clean, deadline)
         preset_name, preset = self.preset(request.length)
         if request.translate or "target_lang" in request.model_fields_set:
             # Fail before spending a summary on an impossible translation.
@@ -310,7 +324,7 @@ class Pipeline:
     def summarize(self, request: SummarizeRequest, clean: bool = True) -> SummarizeResponse:
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
-        article = self.prepare_article(request, clean)
+        article = self.prepare_article(request, clean, deadline)
         key = self._cache_key(article.prepared.text, request, article.preset_name, article.preset)
         outputs = self.cache.get(key)
         cached = outputs is not None

@@ -9,6 +9,7 @@ import logging
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -137,3 +138,69 @@ def test_a_failing_chunk_hands_celery_no_text_to_log(caplog):
     assert isinstance(outcome.result, ChunkFailed) or "ChunkFailed" in repr(outcome.result)
     assert secret not in repr(outcome.result) and secret not in str(outcome.traceback)
     assert secret not in caplog.text
+
+
+# --- CPU stages before the model (finding 2) -------------------------------------------------------
+STORY_P = "<p>Pemerintah kota Bandung meresmikan taman baru di pusat kota pada hari Minggu pagi.</p>"
+BUDGET_S = 3.0  # the attacks below took 16-299 s; bounded, each answers in well under a second
+
+
+def _timed_html(client, markup: str):
+    started = time.perf_counter()
+    response = client.post("/v1/summarize", data=markup.encode(), content_type="text/html")
+    return response, time.perf_counter() - started
+
+
+PAST_BOUNDS = {
+    "45K attributes on one element": lambda: "<p " + " ".join(f"a{i}=1" for i in range(45_000)) + ">x</p>" + STORY_P,
+    "45K valueless attributes": lambda: "<p " + " ".join(f"a{i}" for i in range(45_000)) + ">x</p>" + STORY_P,
+    "attributes hidden after a quoted '>'": lambda: '<p title=">" ' + " ".join(f"a{i}" for i in range(5000)) + ">x</p>",
+    "attributes glued without spaces": lambda: "<p " + "".join(f'a{i}=""' for i in range(5000)) + ">x</p>" + STORY_P,
+    "190K <br>": lambda: "<p>Kota itu ramai." + "<br>" * 190_000 + "</p>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAST_BOUNDS))
+def test_markup_past_the_parse_bounds_is_refused_before_parsing(client, name):
+    response, elapsed = _timed_html(client, PAST_BOUNDS[name]())
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    problem = response.get_json()
+    assert problem["errors"][0]["loc"] == ["html"] and (
+        "elements" in problem["detail"] or "attributes" in problem["detail"]
+    )
+    assert elapsed < BUDGET_S, f"{name}: {elapsed:.1f} s"
+
+
+def test_many_read_also_labels_cost_linear_time_and_still_go(client):
+    # 12 K labels: 24 K elements, just inside the element bound (17 K took 16 s with the XPath).
+    labels = '<b>Baca juga:</b><a href="/x">Harga Naik</a> ' * 12_000
+    markup = f"<article>{STORY_P * 3}<p>Warga menyambut baik. {labels}</p></article>"
+    response, elapsed = _timed_html(client, markup)
+    assert elapsed < BUDGET_S, f"{elapsed:.1f} s (the XPath it replaced took ~5 s here)"
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    cleaning = response.get_json()["cleaning"]
+    assert cleaning["removed"]["read-also-link"] >= 12_000
+
+
+def test_a_page_of_ordinary_size_is_read_whole(client):
+    # 4,500 elements and 50 K characters of text: a long page, well inside both bounds.
+    markup = "<article>" + "<p>Warga <b>kota</b> itu <i>senang</i> sekali.</p>" * 1500 + "</article>"
+    response, _ = _timed_html(client, markup)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
+def test_the_deadline_covers_extraction_and_cleaning(pipeline):
+    from dataclasses import replace
+
+    from api.errors import DeadlineExceeded
+    from api.pipeline import Pipeline
+    from api.schemas import SummarizeRequest
+
+    hurried = Pipeline(
+        pipeline.summarizer, pipeline.translator, pipeline.prompts, replace(pipeline.limits, timeout_s=1e-6),
+        pipeline.boilerplate, pipeline.detector, pipeline.cache,
+    )  # fmt: skip
+    with pytest.raises(DeadlineExceeded, match="reading the html did not finish before the request deadline"):
+        hurried.summarize(SummarizeRequest(html="<article>" + STORY_P * 200 + "</article>"))
+    with pytest.raises(DeadlineExceeded, match="cleaning the article did not finish"):
+        hurried.summarize(SummarizeRequest(text="Pemerintah kota Bandung meresmikan taman baru di pusat kota."))

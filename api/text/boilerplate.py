@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from api.text.headline import headline_end
 from api.text.html import Selector
 from api.text.linear import compile_linear
+from api.text.normalize import without_surrogates
 
 # Longest line a whole-line rule is tried on, and the window inline rules see a longer line in.
 RULE_LINE_CHARS = 2000
@@ -90,6 +91,31 @@ def _patterns(value: dict) -> dict:
     return {name: {"pattern": rule} if isinstance(rule, str) else rule for name, rule in (value or {}).items()}
 
 
+class QuoteRule(BaseModel):
+    """A <blockquote> that quotes a social post, known by what it links to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attributes: list[str] = []  # any of these attributes on the blockquote
+    cites: list[str] = []  # its cite attribute contains one of these
+    links: list[list[str]] = []  # a link inside it has an href containing every string of one entry
+
+
+class LabelRule(BaseModel):
+    """An inline "Baca juga:" label (an element of ``tags`` whose text starts with one of ``starts``)
+    and the link right after it; the label goes too when it holds nothing else."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tags: list[str]
+    starts: list[str]
+
+    @field_validator("starts")
+    @classmethod
+    def _lower(cls, values: list[str]) -> list[str]:
+        return [" ".join(value.lower().split()) for value in values]
+
+
 class HtmlRule(BaseModel):
     """Elements removed from the page before text extraction. Classes and ids are compared by whole
     token (``ads`` matches ``class="ads top"`` but never ``layout__ads``, ``downloads`` or ``shadow``);
@@ -102,7 +128,10 @@ class HtmlRule(BaseModel):
     class_prefixes: list[str] = []
     ids: list[str] = []
     id_prefixes: list[str] = []
-    xpath: list[str] = []
+    # Declared matchers instead of XPath: their cost per element is bounded, and an editor's rule
+    # can never add a query that is quadratic in the page.
+    quotes: QuoteRule | None = None
+    labels: LabelRule | None = None
 
     def selector(self) -> Selector:
         # An empty prefix tuple matches nothing with str.startswith; an empty string would match all.
@@ -112,7 +141,11 @@ class HtmlRule(BaseModel):
             class_prefixes=tuple(self.class_prefixes),
             ids=frozenset(self.ids),
             id_prefixes=tuple(self.id_prefixes),
-            xpath=tuple(self.xpath),
+            quote_attributes=tuple(self.quotes.attributes) if self.quotes else (),
+            quote_cites=tuple(self.quotes.cites) if self.quotes else (),
+            quote_links=tuple(tuple(entry) for entry in self.quotes.links) if self.quotes else (),
+            label_tags=frozenset(self.labels.tags) if self.labels else frozenset(),
+            label_starts=tuple(self.labels.starts) if self.labels else (),
         )
 
     @field_validator("classes", "class_prefixes", "ids", "id_prefixes")
@@ -237,7 +270,7 @@ class Boilerplate:
         kept: list[str] = []
         seen: set[str] = set()
         in_block: str | None = None
-        for raw in text.split("\n"):
+        for raw in without_surrogates(text).split("\n"):  # RE2 reads UTF-8
             line = raw.strip()
             if not line:
                 in_block = None

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
+from api.text.linear import compile_linear
+from api.text.normalize import without_surrogates
+
 # Never article text, whatever the rules say; also keeps them out of the plain-text fallback.
 ALWAYS_DROP = "//script | //style | //noscript | //template | //head | //nav | //header | //footer"
 # A rule's element that holds this share of the page's paragraph text is a wrapper around the story
@@ -29,6 +32,38 @@ BLOCK_TAGS = frozenset(
 # A paragraph this long that ends like a sentence, found in the extractor's output, marks where the
 # story is on the page.
 STORY_LINE_CHARS = 40
+# Bounds checked before the markup is parsed. A news page has a few thousand elements, each with a
+# handful of attributes. Past these, parsing is what costs: libxml2 checks each attribute against the
+# element's others (quadratic: 0.67 s for one element with 20 K attributes), and every element costs
+# about 40 us through extraction (3.9 s for 100 K paragraphs).
+MAX_ELEMENTS = 25_000
+MAX_ATTRIBUTES = 256
+# A start tag, its quoted values kept whole (a '>' inside quotes does not end it): linear in RE2.
+_START_TAG = compile_linear(r"""<[A-Za-z](?:[^<>"']|"[^"]*"|'[^']*')*""", case_sensitive=True)
+_QUOTED = compile_linear(r""""[^"]*"|'[^']*'""", case_sensitive=True)
+
+
+class HtmlTooComplex(ValueError):
+    """Markup past the element or attribute bounds: refused before it is parsed."""
+
+
+def prescan(markup: str) -> None:
+    """Counts start tags and each one's attributes in one linear pass, before libxml2 sees them."""
+    elements = 0
+    for match in _START_TAG.finditer(markup):
+        elements += 1
+        if elements > MAX_ELEMENTS:
+            raise HtmlTooComplex(
+                f"the html has more than {MAX_ELEMENTS:,} elements; an article page has a few thousand"
+            )
+        tag = match.group()
+        if len(tag) > 2 * MAX_ATTRIBUTES:  # a shorter tag cannot hold more attributes than that
+            bare = _QUOTED.sub('""', tag)
+            attributes = max(len(bare.split()) - 1, bare.count("="))
+            if attributes > MAX_ATTRIBUTES:
+                raise HtmlTooComplex(
+                    f"an element of the html has about {attributes:,} attributes; at most {MAX_ATTRIBUTES}"
+                )
 
 
 def _ends_sentence(text: str) -> bool:
@@ -49,16 +84,26 @@ def _unwrap_newlines(text: str) -> str:
 
 @dataclass(frozen=True)
 class Selector:
-    """Elements one drop rule removes: by tag, by whole class or id token, by token prefix, or by
-    XPath. Tokens are compared in Python, in one pass over the page: XPath string tests on every
-    element of a large hostile page cost seconds."""
+    """Elements one drop rule removes: by tag, by whole class or id token, by token prefix, quoted
+    posts (``quote_*``) and "Baca juga:" labels with their link (``label_*``). Everything is compared
+    in Python, in one pass over the page, with work bounded per element: the rule file once held
+    XPath, and one such expression (a label's ``following-sibling`` link) took 58 s on a page of 40 K
+    labels."""
 
     tags: frozenset[str] = frozenset()
     classes: frozenset[str] = frozenset()
     class_prefixes: tuple[str, ...] = ()
     ids: frozenset[str] = frozenset()
     id_prefixes: tuple[str, ...] = ()
-    xpath: tuple[str, ...] = ()
+    # A <blockquote> that quotes a post: it has one of these attributes, its cite contains one of
+    # these strings, or a link inside it has an href containing every string of one entry.
+    quote_attributes: tuple[str, ...] = ()
+    quote_cites: tuple[str, ...] = ()
+    quote_links: tuple[tuple[str, ...], ...] = ()
+    # An element of ``label_tags`` whose text starts with one of ``label_starts`` ("baca juga"): the
+    # link right after it goes, and so does the label when it is nothing but the label.
+    label_tags: frozenset[str] = frozenset()
+    label_starts: tuple[str, ...] = ()
 
     def matches(self, element) -> bool:
         if element.tag in self.tags:
@@ -67,7 +112,55 @@ class Selector:
         if any(t in self.classes or t.startswith(self.class_prefixes) for t in tokens):
             return True
         ident = element.get("id")
-        return ident is not None and (ident in self.ids or ident.startswith(self.id_prefixes))
+        if ident is not None and (ident in self.ids or ident.startswith(self.id_prefixes)):
+            return True
+        return element.tag == "blockquote" and self._quotes_a_post(element)
+
+    def _quotes_a_post(self, element) -> bool:
+        if any(name in element.attrib for name in self.quote_attributes):
+            return True
+        cite = element.get("cite", "")
+        if any(part in cite for part in self.quote_cites):
+            return True
+        if not self.quote_links:
+            return False
+        for link in element.iter("a"):
+            href = link.get("href", "")
+            if any(all(part in href for part in entry) for entry in self.quote_links):
+                return True
+        return False
+
+    def labelled(self, element) -> list:
+        """The label element (when it holds only the label) and the link right after it."""
+        head = _head_text(element, LABEL_CHARS)
+        start = next((s for s in self.label_starts if head.startswith(s)), None)
+        if start is None:
+            return []
+        found = [element] if head.rstrip(": ") == start else []
+        after = element.getnext()
+        for _ in range(3):  # past a comment or two, never along a whole run of siblings
+            if after is None or isinstance(after.tag, str):
+                break
+            after = after.getnext()
+        if after is not None and after.tag == "a":
+            found.append(after)
+        return found
+
+
+LABEL_CHARS = 40  # a label's text is read this far; "Baca juga:" and its like are shorter
+
+
+def _head_text(element, limit: int) -> str:
+    """The element's first ``limit`` characters of text, spaces collapsed and lower-cased, without
+    reading the rest of a large element."""
+    parts: list[str] = []
+    size = 0
+    for piece in element.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size >= limit:
+            break
+    return " ".join("".join(parts).split())[:limit].lower()
 
 
 def _selected(tree, drop: dict[str, Selector]) -> dict[str, list]:
@@ -75,20 +168,26 @@ def _selected(tree, drop: dict[str, Selector]) -> dict[str, list]:
     tag, class or id test could match, and one test against all rules at once sets aside those that
     match none, so a large page costs one look per element, not one per element and rule."""
     tags = sorted({tag for selector in drop.values() for tag in selector.tags})
+    quotes = any(s.quote_attributes or s.quote_cites or s.quote_links for s in drop.values())
     anyone = Selector(
         tags=frozenset(tags),
         classes=frozenset().union(*(s.classes for s in drop.values())),
         class_prefixes=tuple(p for s in drop.values() for p in s.class_prefixes),
         ids=frozenset().union(*(s.ids for s in drop.values())),
         id_prefixes=tuple(p for s in drop.values() for p in s.id_prefixes),
+        quote_attributes=tuple(a for s in drop.values() for a in s.quote_attributes),
+        quote_cites=tuple(c for s in drop.values() for c in s.quote_cites),
+        quote_links=tuple(entry for s in drop.values() for entry in s.quote_links),
     )
-    candidates = tree.xpath(" | ".join(["//*[@class or @id]", *(f"//{tag}" for tag in tags)]))
-    candidates = [e for e in candidates if anyone.matches(e)]
+    paths = ["//*[@class or @id]", *(f"//{tag}" for tag in tags), *(["//blockquote"] if quotes else [])]
+    candidates = [e for e in tree.xpath(" | ".join(paths)) if anyone.matches(e)]
+    label_tags = sorted({tag for selector in drop.values() for tag in selector.label_tags})
+    labels = tree.xpath(" | ".join(f"//{tag}" for tag in label_tags)) if label_tags else []
     found: dict[str, list] = {}
     for name, selector in drop.items():
         found[name] = [e for e in candidates if selector.matches(e)]
-        for expression in selector.xpath:
-            found[name] += tree.xpath(expression)
+        if selector.label_starts:
+            found[name] += [hit for e in labels if e.tag in selector.label_tags for hit in selector.labelled(e)]
     return found
 
 
@@ -138,6 +237,8 @@ def html_to_text(markup: str, drop: dict[str, Selector]) -> Extracted:
     each drop rule removed."""
     import trafilatura
 
+    markup = without_surrogates(markup)
+    prescan(markup)
     try:
         tree = lxml_html.document_fromstring(markup)  # fragments get <html><body>, so every element has a parent
     except (etree.ParserError, ValueError):  # empty document, or only a declaration
@@ -156,9 +257,9 @@ def html_to_text(markup: str, drop: dict[str, Selector]) -> Extracted:
             element.drop_tree()
             removed[name] += 1
     _unwrap_line_breaks(tree)
-    cleaned = lxml_html.tostring(tree, encoding="unicode")
+    # The tree itself, not its markup: parsed once (trafilatura works on its own copy of it).
     text = trafilatura.extract(
-        cleaned,
+        tree,
         include_comments=False,
         include_tables=False,
         include_images=False,

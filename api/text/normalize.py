@@ -16,13 +16,19 @@ def _is_control(char: str) -> bool:
     return unicodedata.category(char) in {"Cc", "Cs"} and char not in "\n\t"
 
 
+def without_surrogates(text: str) -> str:
+    """Lone surrogates (JSON can carry "\\ud800") become U+FFFD: they cannot be encoded as UTF-8,
+    which the tokenizer, RE2 and the job store all need."""
+    return _SURROGATES.sub("\ufffd", text) if not text.isascii() else text
+
+
 def normalize_text(text: str) -> str:
     """NFC, no lone surrogates or control characters, one space between words, paragraphs kept.
 
     JSON can carry lone surrogates ("\\ud800") that cannot be encoded as UTF-8 and would crash the
     tokenizer; they become U+FFFD. Line separators become newlines so paragraphs survive.
     """
-    text = _SURROGATES.sub("\ufffd", text)
+    text = without_surrogates(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
