@@ -117,6 +117,7 @@ class Summary:
 
 
 ParsedItem = tuple[str | int | None, BatchItem | RingkasError]
+Charge = Callable[[int], None]  # counts generations against the caller's limit; raises to refuse
 
 
 def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
@@ -255,13 +256,13 @@ class Pipeline:
         language, warnings = self.check_language(prepared.text, request.force)
         return Article(request, prepared, preset_name, preset, language, warnings)
 
-    def summarize_stage(self, article: Article, deadline: float) -> Summary:
+    def summarize_stage(self, article: Article, deadline: float, charge: Charge | None = None) -> Summary:
         """Stage 2: the summary, from the first window or (chunk mode) from every part of the article."""
         text, preset, request = article.prepared.text, article.preset, article.request
         encoded = self.summarizer.encode(text)
         warnings: list[str] = []
         if request.long_input == "chunk" and encoded.truncated:
-            summary_text, chunks, fraction = self._condense(text, preset, deadline, warnings)
+            summary_text, chunks, fraction = self._condense(text, preset, deadline, warnings, charge)
             truncated = fraction < 1.0
         else:
             summary_text = self.summarizer.decode(self.summarizer.run([encoded.ids], preset, deadline)[0])
@@ -321,7 +322,11 @@ class Pipeline:
         )
 
     # --- operations ----------------------------------------------------------------------------
-    def summarize(self, request: SummarizeRequest, clean: bool = True) -> SummarizeResponse:
+    def summarize(
+        self, request: SummarizeRequest, clean: bool = True, charge: Charge | None = None
+    ) -> SummarizeResponse:
+        """``charge`` is told how many generations chunk mode is about to run, before it runs them:
+        the caller counts them against the client's request limit (one request, up to 64 windows)."""
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
         article = self.prepare_article(request, clean, deadline)
@@ -329,14 +334,14 @@ class Pipeline:
         outputs = self.cache.get(key)
         cached = outputs is not None
         if not cached:
-            outputs = self._generate(article, deadline)
+            outputs = self._generate(article, deadline, charge)
             self.cache.set(key, {name: value for name, value in outputs.items() if name != "timings"})
         return self.assemble(article, outputs, cached, started)
 
-    def _generate(self, article: Article, deadline: float) -> dict:
+    def _generate(self, article: Article, deadline: float, charge: Charge | None = None) -> dict:
         """The model work behind one summary: what the cache stores (timings aside)."""
         started = time.perf_counter()
-        summary = self.summarize_stage(article, deadline)
+        summary = self.summarize_stage(article, deadline, charge)
         summarized = time.perf_counter()
         translation = self.translate_stage(summary, article.request, deadline)
         timings = {"summarize": _ms(summarized - started)}
@@ -350,7 +355,9 @@ class Pipeline:
             "timings": timings,
         }
 
-    def _condense(self, text: str, preset: Preset, deadline: float, warnings: list[str]) -> tuple[str, int, float]:
+    def _condense(
+        self, text: str, preset: Preset, deadline: float, warnings: list[str], charge: Charge | None = None
+    ) -> tuple[str, int, float]:
         """Chunk mode: summarize every window in one batch, join the partial summaries, and repeat on
         the joined text until it fits one window; then summarize that. Returns the summary, the first
         round's window count and the share of the article the final summary rests on (1.0 unless the
@@ -358,6 +365,8 @@ class Pipeline:
         current, first_windows = text, 0
         for _ in range(MAX_CONDENSE_ROUNDS):
             windows = self.summarizer.chunks(current)
+            if charge is not None:
+                charge(len(windows))  # before the work: over the limit, nothing runs
             first_windows = first_windows or len(windows)
             partials = [self.summarizer.decode(ids) for ids in self.summarizer.run(windows, preset, deadline)]
             joined = "\n".join(partial for partial in partials if partial)
@@ -374,16 +383,18 @@ class Pipeline:
             )
         return final.text, first_windows, fraction
 
-    def summarize_batch(self, items: list, max_items: int) -> BatchResponse:
+    def summarize_batch(self, items: list, max_items: int, charge: Charge | None = None) -> BatchResponse:
         """Each item is validated and answered on its own; they run concurrently, so they meet in the
         batcher and share generate calls. One bad item never fails the others."""
         if len(items) > max_items:
             raise _invalid("items", f"{len(items)} items; at most {max_items} per batch")
         if not items:
             raise _invalid("items", "items is empty")
-        return BatchResponse(results=self.answer_items([parse_item(item) for item in items]))
+        return BatchResponse(results=self.answer_items([parse_item(item) for item in items], charge=charge))
 
-    def answer_items(self, parsed: list[ParsedItem], skip: Callable[[], bool] | None = None) -> list[BatchResult]:
+    def answer_items(
+        self, parsed: list[ParsedItem], skip: Callable[[], bool] | None = None, charge: Charge | None = None
+    ) -> list[BatchResult]:
         """Answers parsed items concurrently (they share generate calls in the batcher); a problem of
         one item is that item's result. ``skip`` is asked before each item starts (a cancelled job):
         an item it stops answers None."""
@@ -395,7 +406,7 @@ class Pipeline:
             try:
                 if isinstance(entry, RingkasError):
                     raise entry
-                return BatchResult(id=item_id, status=200, result=self.summarize(entry))
+                return BatchResult(id=item_id, status=200, result=self.summarize(entry, charge=charge))
             except RingkasError as exc:
                 return BatchResult(id=item_id, status=exc.status, problem=exc.to_problem())
 
@@ -404,9 +415,17 @@ class Pipeline:
         with ThreadPoolExecutor(max_workers=max(1, len(parsed)), thread_name_prefix="batch-item") as pool:
             return list(pool.map(answer, parsed))
 
-    def translate(self, request: TranslateRequest) -> TranslateResponse:
-        started = time.perf_counter()
+    def translate_many(self, requests: list[TranslateRequest]) -> list[TranslateResponse]:
+        """Several texts as one request: one deadline for all, run together so they share batches."""
         deadline = time.monotonic() + self.limits.timeout_s
+        if len(requests) == 1:
+            return [self.translate(requests[0], deadline)]
+        with ThreadPoolExecutor(max_workers=len(requests), thread_name_prefix="translate-many") as pool:
+            return list(pool.map(lambda request: self.translate(request, deadline), requests))
+
+    def translate(self, request: TranslateRequest, deadline: float | None = None) -> TranslateResponse:
+        started = time.perf_counter()
+        deadline = deadline if deadline is not None else time.monotonic() + self.limits.timeout_s
         text, _ = self._clean(request.text, self.limits.max_translate_chars)
         result = self.translator.translate(text, request.source_lang, request.target_lang, deadline)
         elapsed = _ms(time.perf_counter() - started)

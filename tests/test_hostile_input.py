@@ -16,6 +16,7 @@ import pytest
 from api.errors import PayloadTooLarge, ValidationFailed
 from api.jobs.intake import read_job
 from api.pipeline import parse_item
+from api.schemas import SummarizeRequest
 
 # --- uploads parsed as a stream (finding 4) ----------------------------------------------------
 # A child process streams a 100 MB upload of ten-byte items (ten million of them, a hundred times
@@ -204,3 +205,65 @@ def test_the_deadline_covers_extraction_and_cleaning(pipeline):
         hurried.summarize(SummarizeRequest(html="<article>" + STORY_P * 200 + "</article>"))
     with pytest.raises(DeadlineExceeded, match="cleaning the article did not finish"):
         hurried.summarize(SummarizeRequest(text="Pemerintah kota Bandung meresmikan taman baru di pusat kota."))
+
+
+# --- cost amplification (finding 6) and the compatibility routes' body reader (finding 8) ---------
+def _limited(tiny_dir, runtime, **settings):
+    from api.app import create_app
+    from tests.conftest import tiny_settings
+
+    return create_app(tiny_settings(tiny_dir, **settings), runtime).test_client()
+
+
+def test_libretranslate_caps_the_list_and_its_total_characters(tiny_dir, runtime):
+    client = _limited(tiny_dir, runtime, max_batch_items=8, max_translate_chars=100)
+    many = client.post("/translate", json={"q": ["Halo dunia."] * 9, "source": "id", "target": "en"})
+    assert many.status_code == 413 and "at most 8" in many.get_json()["detail"]
+    # Eight texts of 62 characters: each is short, together they pass 4 x 100.
+    long = client.post("/translate", json={"q": ["Halo dunia, apa kabar hari ini?" * 2] * 8, "source": "id"})
+    assert long.status_code == 413 and "at most 400" in long.get_json()["detail"]
+    fine = client.post("/translate", json={"q": ["Halo dunia.", "Apa kabar?"], "source": "id", "target": "en"})
+    assert fine.status_code == 200 and len(fine.get_json()["translatedText"]) == 2
+
+
+def test_libretranslate_texts_share_one_deadline(pipeline, monkeypatch):
+    from api.schemas import TranslateRequest
+
+    seen = []
+    original = pipeline.translate
+    monkeypatch.setattr(pipeline, "translate", lambda request, deadline=None: seen.append(deadline) or original(
+        request, deadline))  # fmt: skip
+    pipeline.translate_many([TranslateRequest(text=t) for t in ("Halo.", "Apa kabar?", "Selamat pagi.")])
+    assert len(seen) == 3 and len(set(seen)) == 1 and seen[0] is not None
+
+
+def test_chunk_mode_counts_each_window_against_the_request_limit(tiny_dir, runtime, pipeline, seed_texts):
+    article = "\n".join(seed_texts * 3)
+    windows = len(pipeline.summarizer.chunks(pipeline.prepare(SummarizeRequest(text=article)).text))
+    assert windows > 3, windows
+    client = _limited(tiny_dir, runtime, rate_limit=f"{windows - 1}/minute")
+    chunked = client.post("/v1/summarize", json={"text": article, "long_input": "chunk", "force": True})
+    # More generations than the whole per-minute budget: refused before any model work.
+    assert chunked.status_code == 413 and f"{windows} requests" in chunked.get_json()["detail"]
+    # The same article read as its first window is one request, as before.
+    assert client.post("/v1/summarize", json={"text": article, "force": True}).status_code == 200
+
+
+def test_a_request_larger_than_the_queue_is_413_not_a_503_to_retry_forever(pipeline):
+    from api.engines.base import GenerationParams
+
+    batcher = pipeline.summarizer.batcher
+    with pytest.raises(PayloadTooLarge, match="at most 64 can ever be queued"):
+        batcher.submit([[5, 6, 1]] * (batcher.queue_size + 1), GenerationParams(max_new_tokens=4))
+    assert batcher.depth == 0  # nothing was half-admitted
+
+
+def test_compatibility_routes_refuse_a_chunked_body_over_the_limit(tiny_dir, runtime):
+    client = _limited(tiny_dir, runtime, max_body_bytes=4096)
+    body = ("q=" + "kata " * 2000 + "&source=id&target=en").encode()
+    response = client.post(
+        "/translate", input_stream=io.BytesIO(body),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},  # what gunicorn sets for a chunked body
+    )  # fmt: skip
+    assert response.status_code == 413, response.get_data(as_text=True)[:300]

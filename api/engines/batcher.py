@@ -32,7 +32,7 @@ from typing import Protocol
 
 from api.engines.base import Engine, GenerationParams
 from api.engines.slots import ComputeSlots
-from api.errors import Overloaded
+from api.errors import Overloaded, PayloadTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,12 @@ class Batcher:
         with self._cond:
             if self._stopped:
                 raise Overloaded(f"the {self.name} is shutting down", retry_after=5)
+            if len(items) > self.queue_size:
+                # No wait would ever make room: a 503 with Retry-After would be retried forever.
+                raise PayloadTooLarge(
+                    f"this request needs {len(items)} {self.name} sequences at once and at most {self.queue_size} "
+                    "can ever be queued (RINGKAS_QUEUE_SIZE); send a shorter article or summarize it in parts"
+                )
             if len(self._pending) + len(items) > self.queue_size:
                 raise Overloaded(
                     f"the {self.name} queue is full ({len(self._pending)} of {self.queue_size} waiting)",

@@ -7,9 +7,11 @@ import difflib
 import io
 import json
 from typing import TypeVar
+from urllib.parse import parse_qsl
 
-from flask import request
+from flask import g, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.formparser import parse_form_data
 
 from api.errors import (
     MalformedRequest,
@@ -160,6 +162,27 @@ def read_request(model: type[Model], body_field: str = "text", html_field: str |
         return model.model_validate(payload)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
+
+
+def read_fields() -> dict:
+    """A JSON object or form fields (urlencoded or multipart), as LibreTranslate clients send them,
+    read once per request with the same reader and limit as ``/v1`` (a chunked body past the limit
+    is a 413, never cut) and kept for the request: the key check and the handler both look."""
+    if "fields" in g:
+        return g.fields
+    raw = read_body()
+    if _is_json(request.mimetype):
+        data = _parse_json(raw)
+        if not isinstance(data, dict):
+            raise MalformedRequest("the body must be a JSON object or form fields")
+    elif request.mimetype == "multipart/form-data":
+        environ = {**request.environ, "wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(len(raw))}
+        environ.pop("wsgi.input_terminated", None)
+        data = parse_form_data(environ, max_content_length=len(raw))[1].to_dict()
+    else:
+        data = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    g.fields = data
+    return data
 
 
 FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from pydantic import BaseModel, ValidationError
 
-from api.errors import MalformedRequest, ValidationFailed, from_validation_error
-from api.routes import pipeline
-from api.routes.body import read_request
-from api.routes.guard import charge_text
+from api.errors import PayloadTooLarge, ValidationFailed, from_validation_error
+from api.routes import pipeline, services
+from api.routes.body import read_fields, read_request
+from api.routes.guard import charge_text, generation_charge
 from api.schemas import (
     HFRequest,
     HFSummary,
@@ -63,7 +63,7 @@ def hf_summarization():
     charge_text([payload.inputs])
     # Decoding comes from Ringkas's presets; HF's generate_parameters are not passed through.
     request_model = _validated(SummarizeRequest, text=payload.inputs, length=params.get("length"))
-    result = pipeline().summarize(request_model)
+    result = pipeline().summarize(request_model, charge=generation_charge())
     return jsonify([HFSummary(summary_text=result.summary.text).model_dump()])
 
 
@@ -92,13 +92,7 @@ def _validated(model: type[Model], **values) -> Model:
 # --- LibreTranslate ---------------------------------------------------------------------------
 def _lt_request(model: type[Model]) -> Model:
     """LibreTranslate clients send form fields (libretranslatepy) or a JSON object."""
-    if request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise MalformedRequest("the body must be a JSON object or form fields")
-    else:
-        data = request.form.to_dict()
-    return _validated(model, **data)
+    return _validated(model, **read_fields())
 
 
 @libretranslate.route("/languages", methods=["GET", "POST"])
@@ -137,6 +131,15 @@ def lt_translate():
         raise _invalid("q", "q must be a non-empty string or a list of them")
     if payload.format != "text":
         raise _invalid("format", "only format=text is supported; send the text without markup")
+    settings = services().settings
+    most, total = settings.max_batch_items, 4 * settings.max_translate_chars
+    if len(texts) > most:
+        raise PayloadTooLarge(f"q holds {len(texts)} texts; at most {most} per request (RINGKAS_MAX_BATCH_ITEMS)")
+    if sum(map(len, texts)) > total:
+        raise PayloadTooLarge(
+            f"q holds {sum(map(len, texts))} characters in all; at most {total} per request "
+            "(4 x RINGKAS_MAX_TRANSLATE_CHARS)"
+        )
     charge_text(texts)
     ringkas = pipeline()
     detected = None
@@ -149,12 +152,8 @@ def lt_translate():
     else:
         source_lang = _nllb(payload.source, "ind_Latn", "source")
     target_lang = _nllb(payload.target, "eng_Latn", "target")
-    translated = [
-        ringkas.translate(
-            _validated(TranslateRequest, text=t, source_lang=source_lang, target_lang=target_lang)
-        ).translation.text
-        for t in texts
-    ]
+    requests = [_validated(TranslateRequest, text=t, source_lang=source_lang, target_lang=target_lang) for t in texts]
+    translated = [result.translation.text for result in ringkas.translate_many(requests)]
     body = LTTranslateResponse(
         translatedText=translated if isinstance(payload.q, list) else translated[0], detectedLanguage=detected
     )

@@ -13,6 +13,7 @@ from flask import Flask, g, request
 from api.auth import presented_key
 from api.logs import fingerprint
 from api.routes import services
+from api.routes.body import read_fields
 
 
 def install(app: Flask, blueprints: Iterable[str]) -> None:
@@ -38,10 +39,8 @@ def _body_key() -> str | None:
     """LibreTranslate clients send their key as an ``api_key`` form field or JSON member."""
     if request.blueprint != "libretranslate":
         return None
-    if request.is_json:
-        data = request.get_json(silent=True)
-        return data.get("api_key") if isinstance(data, dict) and isinstance(data.get("api_key"), str) else None
-    return request.form.get("api_key") or None
+    key = read_fields().get("api_key")
+    return key if isinstance(key, str) and key else None
 
 
 def charge_text(texts: Iterable[object]) -> None:
@@ -51,3 +50,15 @@ def charge_text(texts: Iterable[object]) -> None:
     g.text_chars = sum(len(text) for text in strings)
     g.text_sha256 = fingerprint("\x00".join(strings)) if strings else None
     services().limiter.charge("characters", g.get("client", "anonymous"), g.text_chars)
+
+
+def generation_charge():
+    """Chunk mode runs a generation per window: each counts against the client's request limit like
+    a request of its own (the request itself was counted on arrival). Made in the request thread, so
+    the batch's item threads can call it without Flask's request context."""
+    limiter, client = services().limiter, g.get("client", "anonymous")
+
+    def charge(generations: int) -> None:
+        limiter.charge("requests", client, generations)
+
+    return charge
