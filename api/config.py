@@ -160,6 +160,10 @@ class Settings(BaseSettings):
     char_limit: str | None = Field(
         None, description="Article characters per API key (or client address), e.g. `500000/hour`; off when empty."
     )
+    auth_failure_limit: str | None = Field(
+        "30/minute",
+        description="Failed API key checks (401/403) per client address; past it, 429 until the window passes.",
+    )
     proxy_hops: int = Field(
         0, ge=0, le=5, description="Trusted reverse proxies in front; their X-Forwarded-For names the client."
     )

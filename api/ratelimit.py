@@ -25,14 +25,18 @@ _REDIS_TIMEOUT_S = 0.5  # a slow Redis must not hold requests up
 
 
 class RateLimiter:
-    def __init__(self, requests: str | None, characters: str | None, redis_url: str | None = None):
+    def __init__(
+        self,
+        requests: str | None,
+        characters: str | None,
+        redis_url: str | None = None,
+        auth_failures: str | None = None,
+    ):
         self.items: dict[str, RateLimitItem] = {}
-        for kind, text in (("requests", requests), ("characters", characters)):
+        for kind, text in (("requests", requests), ("characters", characters), ("auth-failures", auth_failures)):
             if text:
-                try:
-                    self.items[kind] = parse(text)
-                except ValueError:
-                    raise ValueError(f"rate limit {text!r} is not like `60/minute` or `100000/hour`") from None
+                self.items[kind] = _parse(text)
+        self._own: dict[str, RateLimitItem] = {}  # keys' own limits, parsed once
         self.shared = bool(redis_url)
         storage = (
             storage_from_string(redis_url, socket_timeout=_REDIS_TIMEOUT_S, socket_connect_timeout=_REDIS_TIMEOUT_S)
@@ -44,15 +48,39 @@ class RateLimiter:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimiter:
-        return cls(settings.rate_limit, settings.char_limit, settings.redis_url)
+        return cls(settings.rate_limit, settings.char_limit, settings.redis_url, settings.auth_failure_limit)
+
+    def _item(self, kind: str, own: str | None) -> RateLimitItem | None:
+        """A key's own limit when it has one, else the service's."""
+        if own is None:
+            return self.items.get(kind)
+        if own not in self._own:
+            self._own[own] = _parse(own)
+        return self._own[own]
+
+    def refuse_if_used_up(self, kind: str, client: str) -> None:
+        """429 when ``client`` has no ``kind`` left, without counting anything."""
+        item = self.items.get(kind)
+        if item is None:
+            return
+        try:
+            left = self._limiter.test(item, kind, client)
+        except Exception:
+            left = self._fallback.test(item, kind, client)
+        if not left:
+            raise RateLimited(
+                f"too many failed API key checks from this address; retry in {item.get_expiry()} s",
+                retry_after=item.get_expiry(),
+            )
 
     @property
     def enabled(self) -> bool:
         return bool(self.items)
 
-    def charge(self, kind: str, client: str, cost: int = 1) -> None:
-        """Count ``cost`` against ``client``'s ``kind`` limit; raise 429 when it would go over."""
-        item = self.items.get(kind)
+    def charge(self, kind: str, client: str, cost: int = 1, own: str | None = None) -> None:
+        """Count ``cost`` against ``client``'s ``kind`` limit (``own``: the key's own limit instead of
+        the service's); raise 429 when it would go over."""
+        item = self._item(kind, own)
         if item is None or cost <= 0:
             return
         if cost > item.amount:
@@ -76,6 +104,13 @@ class RateLimiter:
                 retry_after=retry_after,
                 extra={"limit": str(item)},
             )
+
+
+def _parse(text: str) -> RateLimitItem:
+    try:
+        return parse(text)
+    except ValueError:
+        raise ValueError(f"rate limit {text!r} is not like `60/minute` or `100000/hour`") from None
 
 
 def _window(item: RateLimitItem) -> str:

@@ -108,7 +108,7 @@ def test_hash_key_makes_a_key_and_a_file_line_that_accepts_only_it(tmp_path):
     keys = tmp_path / "keys.txt"
     keys.write_text(line + "\n")
     ring = KeyRing.from_settings(Settings(api_keys_file=keys))
-    assert ring.identify(key) == "cms"
+    assert ring.identify(key).name == "cms"
     again = subprocess.run(
         [sys.executable, "-m", "api.cli", "hash-key", "--name", "cms", "--key", "-"],
         input=key + "\n",

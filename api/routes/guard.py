@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 from flask import Flask, g, request
 
-from api.auth import presented_key
+from api.auth import SCOPES, presented_key
+from api.errors import Forbidden, RateLimited, Unauthorized
 from api.logs import fingerprint
 from api.routes import services
 from api.routes.body import read_fields
@@ -26,13 +27,55 @@ def install(app: Flask, blueprints: Iterable[str]) -> None:
     app.before_request(admit)
 
 
+# What each route does, for keys whose scope is narrower than everything. /v1/models is metadata any
+# key may read; a route missing here needs a key with every scope (tests/test_hostile_input.py checks
+# that every route is named).
+SCOPE_OF = {
+    "v1.summarize": "summarize",
+    "v1.summarize_batch": "summarize",
+    "hf.hf_summarization": "summarize",
+    "v1.translate": "translate",
+    "hf.hf_translation": "translate",
+    "libretranslate.lt_translate": "translate",
+    "libretranslate.lt_detect": "translate",
+    "libretranslate.lt_languages": "translate",
+    "jobs.submit": "jobs",
+    "jobs.status": "jobs",
+    "jobs.results": "jobs",
+    "jobs.cancel": "jobs",
+    "v1.models": None,
+}
+
+
 def _admit() -> None:
     current = services()
     if current.keys.enabled:
-        g.client = current.keys.identify(presented_key(request.headers) or _body_key())
+        address = f"addr-{request.remote_addr or 'unknown'}"
+        current.limiter.refuse_if_used_up("auth-failures", address)
+        try:
+            key = current.keys.identify(presented_key(request.headers) or _body_key())
+        except (Unauthorized, Forbidden):
+            try:  # counted, so guessing keys from one address soon gets 429s instead of answers
+                current.limiter.charge("auth-failures", address)
+            except RateLimited:
+                pass
+            raise
+        scope = SCOPE_OF.get(request.endpoint, "all") if request.endpoint else None
+        if not key.allows(scope) or (scope == "all" and key.scopes != frozenset(SCOPES)):
+            raise Forbidden(f"this API key may only {' and '.join(sorted(key.scopes))}")
+        if not key.admits_origin(request.headers.get("Origin")):
+            raise Forbidden("this API key serves pages on its own origins only")
+        g.key, g.client = key, key.name
     else:
-        g.client = f"addr-{request.remote_addr or 'unknown'}"
-    current.limiter.charge("requests", g.client)
+        g.key, g.client = None, f"addr-{request.remote_addr or 'unknown'}"
+    charge("requests")
+
+
+def charge(kind: str, cost: int = 1) -> None:
+    """Count against the caller's limit: its key's own, or the service's."""
+    key = g.get("key")
+    own = (key.rate if kind == "requests" else key.chars) if key is not None else None
+    services().limiter.charge(kind, g.get("client", "anonymous"), cost, own)
 
 
 def _body_key() -> str | None:
@@ -49,16 +92,17 @@ def charge_text(texts: Iterable[object]) -> None:
     strings = [text for text in texts if isinstance(text, str)]
     g.text_chars = sum(len(text) for text in strings)
     g.text_sha256 = fingerprint("\x00".join(strings)) if strings else None
-    services().limiter.charge("characters", g.get("client", "anonymous"), g.text_chars)
+    charge("characters", g.text_chars)
 
 
 def generation_charge():
     """Chunk mode runs a generation per window: each counts against the client's request limit like
     a request of its own (the request itself was counted on arrival). Made in the request thread, so
     the batch's item threads can call it without Flask's request context."""
-    limiter, client = services().limiter, g.get("client", "anonymous")
+    limiter, client, key = services().limiter, g.get("client", "anonymous"), g.get("key")
+    own = key.rate if key is not None else None
 
-    def charge(generations: int) -> None:
-        limiter.charge("requests", client, generations)
+    def count(generations: int) -> None:
+        limiter.charge("requests", client, generations, own)
 
-    return charge
+    return count

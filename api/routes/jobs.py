@@ -11,6 +11,7 @@ from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 from api.errors import Unavailable, ValidationFailed
 from api.routes import services
 from api.routes.body import body_stream, query_options, reject_unknown_query
+from api.routes.guard import charge
 from api.schemas import JobAccepted, SummarizeRequest
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
@@ -45,7 +46,7 @@ def submit():
         current.settings.max_job_items,
     )
     g.text_chars = job.chars
-    current.limiter.charge("characters", g.get("client", "anonymous"), job.chars)
+    charge("characters", job.chars)
     facts = jobs.submit(_owner(), job)
     body = JobAccepted(id=facts.id, status=facts.status, total=facts.total, links=jobs.links(facts.id))
     response = jsonify(body.model_dump(mode="json"))

@@ -1,0 +1,87 @@
+"""Hostile input, part 3: keys. A public widget key with less power than a server key, guessing
+throttled, and keys files that would merge tenants refused at start."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.app import create_app
+from api.auth import KeyRing, key_line
+from api.routes.guard import SCOPE_OF
+from tests.conftest import tiny_settings
+
+ARTICLE = "Pemerintah kota Bandung meresmikan taman baru di pusat kota pada hari Minggu pagi ini."
+CMS = "https://cms.example.id"
+
+
+def _client(tiny_dir, runtime, tmp_path, lines: list[str], **settings):
+    keys = tmp_path / "keys.txt"
+    keys.write_text("\n".join(lines) + "\n")
+    return create_app(tiny_settings(tiny_dir, api_keys_file=keys, **settings), runtime).test_client()
+
+
+def test_a_widget_key_summarizes_from_its_origin_only_and_within_its_own_limit(tiny_dir, runtime, tmp_path):
+    lines = [key_line("server-key", "cms"),
+             key_line("widget-key", "widget") + f"  scope=summarize  rate=2/minute  origins={CMS}"]  # fmt: skip
+    client = _client(tiny_dir, runtime, tmp_path, lines, rate_limit="100/minute")
+    widget = {"X-API-Key": "widget-key", "Origin": CMS}
+    assert client.post("/v1/summarize", json={"text": ARTICLE}, headers=widget).status_code == 200
+    # Not its scope: translation, jobs, the compatibility translate route.
+    denied = client.post("/v1/translate", json={"text": "Halo dunia."}, headers=widget)
+    assert denied.status_code == 403 and "may only summarize" in denied.get_json()["detail"]
+    assert (
+        client.post("/translate", json={"q": "Halo", "api_key": "widget-key"}, headers={"Origin": CMS}).status_code
+        == 403
+    )
+    assert client.get("/v1/models", headers=widget).status_code == 200  # metadata: any key
+    # Another origin, or none (curl with the key copied from the page).
+    other = client.post("/v1/summarize", json={"text": ARTICLE}, headers={**widget, "Origin": "https://evil.example"})
+    assert other.status_code == 403 and "origins" in other.get_json()["detail"]
+    assert client.post("/v1/summarize", json={"text": ARTICLE}, headers={"X-API-Key": "widget-key"}).status_code == 403
+    # Its own limit: 2 a minute (the service's is 100), while the server key goes on.
+    assert client.get("/v1/models", headers=widget).status_code == 429
+    server = {"X-API-Key": "server-key"}
+    assert client.post("/v1/translate", json={"text": "Halo dunia."}, headers=server).status_code == 200
+
+
+def test_every_protected_route_has_a_scope():
+    from flask import Flask
+
+    from api.routes import compat, jobs, v1
+
+    flask = Flask("scopes")
+    for blueprint in (v1.bp, jobs.bp, compat.hf, compat.libretranslate):
+        flask.register_blueprint(blueprint)
+    endpoints = {rule.endpoint for rule in flask.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(SCOPE_OF)
+
+
+def test_failed_key_checks_are_throttled_per_address(tiny_dir, runtime, tmp_path):
+    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], auth_failure_limit="5/minute")
+    answers = [client.get("/v1/models", headers={"X-API-Key": f"guess-{n}"}).status_code for n in range(8)]
+    assert answers[:5] == [403] * 5 and answers[5:] == [429] * 3
+    # Even the right key waits now: the address is guessing.
+    blocked = client.get("/v1/models", headers={"X-API-Key": "right-key"})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([key_line("a-key", "cms"), key_line("b-key", "cms")], "two keys are named 'cms'"),
+        ([key_line("a-key", "cms"), key_line("a-key", "cms2")], "listed twice"),
+        ([key_line("a-key", "cms") + " scope=everything"], "scopes are"),
+        ([key_line("a-key", "cms") + " rate=lots"], "not like 10/minute"),
+        ([key_line("a-key", "cms") + " colour=blue"], "options are"),
+    ],
+)
+def test_a_keys_file_that_would_merge_tenants_or_mislead_stops_start_up(tiny_dir, tmp_path, lines, message):
+    keys = tmp_path / "keys.txt"
+    keys.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=message):
+        KeyRing.from_settings(tiny_settings(tiny_dir, api_keys_file=keys))
+
+
+def test_a_key_no_client_could_send_stops_start_up(tiny_dir):
+    with pytest.raises(ValueError, match="not printable ASCII"):
+        KeyRing.from_settings(tiny_settings(tiny_dir, api_keys="kunci-rahasia-é"))
