@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -36,6 +38,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         keys=KeyRing.from_settings(settings),
         limiter=RateLimiter.from_settings(settings),
         openapi=build_openapi(settings),
+        # Unset: one per process (gunicorn's config sets one before forking, shared by its workers).
+        fingerprint_key=(settings.fingerprint_key or secrets.token_hex(32)).encode(),
         jobs=_jobs(settings, metrics),
     )
     problems.install(app)

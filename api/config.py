@@ -31,9 +31,15 @@ class Settings(BaseSettings):
     summarizer_model: str = Field("csebuetnlp/mT5_multilingual_XLSum", description="Hub id or local path.")
     summarizer_revision: str | None = Field(None, description="Branch, tag or commit to pin (hub ids only).")
     summarizer_licence: str | None = Field(None, description="Overrides the licence read from the model card.")
+    summarizer_name: str | None = Field(
+        None, description="The summarizer's name in responses (default: the hub id, or a local folder's name)."
+    )
     translator_model: str = Field("facebook/nllb-200-distilled-600M", description="Hub id or local path.")
     translator_revision: str | None = Field(None, description="Branch, tag or commit to pin (hub ids only).")
     translator_licence: str | None = Field(None, description="Overrides the licence read from the model card.")
+    translator_name: str | None = Field(
+        None, description="The translator's name in responses (default: the hub id, or a local folder's name)."
+    )
     hub_offline: bool = Field(
         False,
         validation_alias=AliasChoices("RINGKAS_HUB_OFFLINE", "HF_HUB_OFFLINE"),
@@ -175,6 +181,12 @@ class Settings(BaseSettings):
         "server refuses to start that way (as Redis's protected mode does).",
     )
 
+    fingerprint_key: str | None = Field(
+        None,
+        description="Secret that keys the text fingerprints in the request log; set one to correlate them across "
+        "restarts and replicas (default: a new one per server start).",
+    )
+
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = Field("json", description="json: one object per line; text: for people.")
 
@@ -183,6 +195,8 @@ class Settings(BaseSettings):
         "translator_revision",
         "summarizer_licence",
         "translator_licence",
+        "summarizer_name",
+        "translator_name",
         "redis_url",
         "vocab_corpus",
         "vocab_translation_corpus",
@@ -190,6 +204,7 @@ class Settings(BaseSettings):
         "rate_limit",
         "char_limit",
         "metrics_token",
+        "fingerprint_key",
     )
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:

@@ -17,6 +17,12 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 if not os.environ.get(MULTIPROC_ENV):
     os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="ringkas-metrics-")
 
+import secrets  # noqa: E402
+
+# One fingerprint key for every worker of this server (set before they fork), so the request log's
+# text fingerprints correlate across workers; an operator's own key is kept.
+os.environ.setdefault("RINGKAS_FINGERPRINT_KEY", secrets.token_hex(32))
+
 from api import logs  # noqa: E402
 from api.config import Settings  # noqa: E402
 from api.metrics import worker_exited  # noqa: E402

@@ -7,6 +7,7 @@ short SHA-256 of the text (to match a complaint to a request without keeping the
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import sys
 
@@ -67,6 +68,8 @@ def gunicorn_logconfig(level: str, log_format: str) -> dict:
     }
 
 
-def fingerprint(text: str) -> str:
-    """A short, stable digest of a text: enough to correlate, useless to read."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+def fingerprint(text: str, key: bytes) -> str:
+    """A short keyed digest of a text: enough to correlate requests in the logs, and, keyed, useless
+    for confirming a guess (an unkeyed hash of a suspected article could be matched against a leaked
+    log)."""
+    return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]

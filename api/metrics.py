@@ -53,6 +53,9 @@ class JobsCollector:
         yield GaugeMetricFamily("ringkas_job_workers", "Job workers alive (heartbeat seen)", value=figures["workers"])
 
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class Metrics:
     def __init__(self) -> None:
         self.multiprocess = bool(os.environ.get(MULTIPROC_ENV))
@@ -90,6 +93,8 @@ class Metrics:
 
     # --- recording ----------------------------------------------------------------------------
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
+        # Any method name a client invents would be a new series: only the known ones are labels.
+        method = method if method in KNOWN_METHODS else "other"
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route).observe(seconds)
 

@@ -120,6 +120,15 @@ ParsedItem = tuple[str | int | None, BatchItem | RingkasError]
 Charge = Callable[[int], None]  # counts generations against the caller's limit; raises to refuse
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: results are cached per tenant (a second tenant sending the same embargoed text must
+    not learn that someone already sent it), and chunk mode's generations are charged to them."""
+
+    tenant: str = "public"
+    charge: Charge | None = None
+
+
 def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
     """One batch or job item, validated on its own, with the job's defaults under its own options.
     An item that fails validation still gets its id back, so the caller can tell which it was."""
@@ -226,9 +235,10 @@ class Pipeline:
             )
         return found, warnings
 
-    def _cache_key(self, text: str, request: SummarizeRequest, preset_name: str, preset: Preset) -> str:
+    def _cache_key(self, text: str, request: SummarizeRequest, preset_name: str, preset: Preset, tenant: str) -> str:
         return cache_key(
             {
+                "tenant": tenant,
                 "text": text,
                 "preset": [preset_name, preset.model_dump()],
                 "translate": request.translate,
@@ -322,19 +332,17 @@ class Pipeline:
         )
 
     # --- operations ----------------------------------------------------------------------------
-    def summarize(
-        self, request: SummarizeRequest, clean: bool = True, charge: Charge | None = None
-    ) -> SummarizeResponse:
-        """``charge`` is told how many generations chunk mode is about to run, before it runs them:
-        the caller counts them against the client's request limit (one request, up to 64 windows)."""
+    def summarize(self, request: SummarizeRequest, clean: bool = True, caller: Caller = Caller()) -> SummarizeResponse:
+        """The caller's ``charge`` is told how many generations chunk mode is about to run, before it
+        runs them (one request, up to 64 windows)."""
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
         article = self.prepare_article(request, clean, deadline)
-        key = self._cache_key(article.prepared.text, request, article.preset_name, article.preset)
+        key = self._cache_key(article.prepared.text, request, article.preset_name, article.preset, caller.tenant)
         outputs = self.cache.get(key)
         cached = outputs is not None
         if not cached:
-            outputs = self._generate(article, deadline, charge)
+            outputs = self._generate(article, deadline, caller.charge)
             self.cache.set(key, {name: value for name, value in outputs.items() if name != "timings"})
         return self.assemble(article, outputs, cached, started)
 
@@ -383,17 +391,17 @@ class Pipeline:
             )
         return final.text, first_windows, fraction
 
-    def summarize_batch(self, items: list, max_items: int, charge: Charge | None = None) -> BatchResponse:
+    def summarize_batch(self, items: list, max_items: int, caller: Caller = Caller()) -> BatchResponse:
         """Each item is validated and answered on its own; they run concurrently, so they meet in the
         batcher and share generate calls. One bad item never fails the others."""
         if len(items) > max_items:
             raise _invalid("items", f"{len(items)} items; at most {max_items} per batch")
         if not items:
             raise _invalid("items", "items is empty")
-        return BatchResponse(results=self.answer_items([parse_item(item) for item in items], charge=charge))
+        return BatchResponse(results=self.answer_items([parse_item(item) for item in items], caller=caller))
 
     def answer_items(
-        self, parsed: list[ParsedItem], skip: Callable[[], bool] | None = None, charge: Charge | None = None
+        self, parsed: list[ParsedItem], skip: Callable[[], bool] | None = None, caller: Caller = Caller()
     ) -> list[BatchResult]:
         """Answers parsed items concurrently (they share generate calls in the batcher); a problem of
         one item is that item's result. ``skip`` is asked before each item starts (a cancelled job):
@@ -406,7 +414,7 @@ class Pipeline:
             try:
                 if isinstance(entry, RingkasError):
                     raise entry
-                return BatchResult(id=item_id, status=200, result=self.summarize(entry, charge=charge))
+                return BatchResult(id=item_id, status=200, result=self.summarize(entry, caller=caller))
             except RingkasError as exc:
                 return BatchResult(id=item_id, status=exc.status, problem=exc.to_problem())
 
@@ -476,14 +484,14 @@ class Pipeline:
     @staticmethod
     def _ref(task: Summarizer | Translator) -> ModelRef:
         loaded = task.loaded
-        return ModelRef(id=loaded.source.ref, revision=loaded.revision, licence=loaded.licence)
+        return ModelRef(id=loaded.source.display, revision=loaded.revision, licence=loaded.licence)
 
     @staticmethod
     def _info(role: str, task: Summarizer | Translator, languages: dict, limits: dict) -> ModelInfo:
         loaded = task.loaded
         return ModelInfo(
             role=role,
-            id=loaded.source.ref,
+            id=loaded.source.display,
             revision=loaded.revision,
             architecture=loaded.architecture,
             model_type=loaded.config.model_type,

@@ -85,3 +85,53 @@ def test_a_keys_file_that_would_merge_tenants_or_mislead_stops_start_up(tiny_dir
 def test_a_key_no_client_could_send_stops_start_up(tiny_dir):
     with pytest.raises(ValueError, match="not printable ASCII"):
         KeyRing.from_settings(tiny_settings(tiny_dir, api_keys="kunci-rahasia-é"))
+
+
+# --- leaks and unbounded labels (finding 8) -------------------------------------------------------
+def test_the_result_cache_keeps_tenants_apart(tiny_dir, runtime, tmp_path):
+    client = _client(tiny_dir, runtime, tmp_path, [key_line("key-a", "tempo"), key_line("key-b", "kompas")])
+    embargoed = ARTICLE + " Naskah ini masih embargo sampai pukul 18.00 WIB."
+
+    def ask(key):
+        return client.post("/v1/summarize", json={"text": embargoed}, headers={"X-API-Key": key}).get_json()
+
+    assert ask("key-a")["cached"] is False and ask("key-a")["cached"] is True  # a tenant's own cache works
+    assert ask("key-b")["cached"] is False  # another tenant learns nothing from it
+
+
+def test_models_are_named_without_a_path_of_the_server(client, tiny_dir):
+    listing = client.get("/v1/models").get_data(as_text=True)
+    answer = client.post("/v1/summarize", json={"text": ARTICLE}).get_json()
+    assert str(tiny_dir) not in listing and "/" not in answer["models"]["summarizer"]["id"]
+    assert answer["models"]["summarizer"]["id"] == "summarizer"  # the folder's name
+
+
+def test_a_configured_model_name_is_what_responses_show(tiny_dir):
+    from api.engines.factory import model_source
+
+    source = model_source(tiny_settings(tiny_dir, summarizer_name="mt5-xlsum-id"), "summarizer")
+    assert source.display == "mt5-xlsum-id" and source.is_local
+
+
+def test_text_fingerprints_are_keyed(tiny_dir, runtime, caplog):
+    import hashlib
+    import json
+    import logging
+
+    from api.logs import fingerprint
+
+    assert fingerprint(ARTICLE, b"one") != fingerprint(ARTICLE, b"two")
+    assert fingerprint(ARTICLE, b"one") != hashlib.sha256(ARTICLE.encode()).hexdigest()[:16]
+    client = create_app(tiny_settings(tiny_dir, fingerprint_key="newsroom-secret"), runtime).test_client()
+    with caplog.at_level(logging.INFO, logger="ringkas.http"):
+        client.post("/v1/summarize", json={"text": ARTICLE})
+    logged = [json.loads(r.getMessage()) if r.getMessage().startswith("{") else r.__dict__ for r in caplog.records]
+    assert any(entry.get("text_sha256") == fingerprint(ARTICLE, b"newsroom-secret") for entry in logged)
+
+
+def test_an_invented_http_method_adds_no_metric_series(client):
+    for method in ("FOO", "BAR1", "XYZZY"):
+        client.open("/v1/models", method=method)
+    exposition = client.get("/metrics").get_data(as_text=True)
+    assert 'method="FOO"' not in exposition and 'method="XYZZY"' not in exposition
+    assert 'method="other"' in exposition

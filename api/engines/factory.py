@@ -73,6 +73,7 @@ def model_source(settings: Settings, role: str) -> ModelSource:
         cache_dir=settings.cache_dir,
         offline=settings.hub_offline,
         licence=getattr(settings, f"{role}_licence"),
+        name=getattr(settings, f"{role}_name"),
     )
 
 

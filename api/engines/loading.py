@@ -24,6 +24,14 @@ class ModelSource:
     cache_dir: Path | None = None
     offline: bool = False
     licence: str | None = None
+    name: str | None = None  # what responses call it; default: the hub id, or a local folder's name
+
+    @property
+    def display(self) -> str:
+        """The model's public name: never a path on this machine."""
+        if self.name:
+            return self.name
+        return Path(self.ref).expanduser().name if self.is_local else self.ref
 
     @property
     def is_local(self) -> bool:

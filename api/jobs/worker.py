@@ -20,7 +20,7 @@ from celery import Celery
 from api.jobs.alive import ALIVE_FILE
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import HEARTBEAT_S, JobStore
-from api.pipeline import Pipeline, parse_item
+from api.pipeline import Caller, Pipeline, parse_item
 from api.schemas import BatchResult
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,8 @@ class ChunkRunner:
             counts["skipped"] = len(chunk)
             return counts
         self.store.started(job_id)
+        facts = self.store.facts(job_id)
+        caller = Caller(tenant=facts.owner if facts else "public")  # the cache is the owner's own
         deliveries = self.store.attempt(job_id, f"chunk:{number}")
         stored = self.store.stored(job_id, [index for index, _ in chunk])
         todo = [(index, item) for index, item in chunk if index not in stored]
@@ -84,7 +86,9 @@ class ChunkRunner:
 
         if deliveries == 1:
             parsed = [parse_item(item, defaults) for _, item in todo]
-            for (index, _), result in zip(todo, self.pipeline.answer_items(parsed, skip=cancelled), strict=True):
+            for (index, _), result in zip(
+                todo, self.pipeline.answer_items(parsed, skip=cancelled, caller=caller), strict=True
+            ):
                 if result is not None:
                     record(index, result_line(index, result))
         else:
@@ -98,7 +102,7 @@ class ChunkRunner:
                     problem = _poisoned(item, tries - 1)
                     record(index, {"id": problem.pop("id"), "index": index, "status": "failed", "problem": problem})
                     continue
-                result = self.pipeline.answer_items([parse_item(item, defaults)])[0]
+                result = self.pipeline.answer_items([parse_item(item, defaults)], caller=caller)[0]
                 record(index, result_line(index, result))
         log.info(
             "job chunk",

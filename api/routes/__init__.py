@@ -32,6 +32,7 @@ class Services:
     keys: KeyRing
     limiter: RateLimiter
     openapi: dict
+    fingerprint_key: bytes  # keys the text fingerprints in the request log
     jobs: Jobs | None = None  # archive jobs, when RINGKAS_REDIS_URL is set
 
 

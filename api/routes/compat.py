@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from api.errors import PayloadTooLarge, ValidationFailed, from_validation_error
 from api.routes import pipeline, services
 from api.routes.body import read_fields, read_request
-from api.routes.guard import charge_text, generation_charge
+from api.routes.guard import caller, charge_text
 from api.schemas import (
     HFRequest,
     HFSummary,
@@ -63,7 +63,7 @@ def hf_summarization():
     charge_text([payload.inputs])
     # Decoding comes from Ringkas's presets; HF's generate_parameters are not passed through.
     request_model = _validated(SummarizeRequest, text=payload.inputs, length=params.get("length"))
-    result = pipeline().summarize(request_model, charge=generation_charge())
+    result = pipeline().summarize(request_model, caller=caller())
     return jsonify([HFSummary(summary_text=result.summary.text).model_dump()])
 
 

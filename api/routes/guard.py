@@ -13,6 +13,7 @@ from flask import Flask, g, request
 from api.auth import SCOPES, presented_key
 from api.errors import Forbidden, RateLimited, Unauthorized
 from api.logs import fingerprint
+from api.pipeline import Caller
 from api.routes import services
 from api.routes.body import read_fields
 
@@ -91,8 +92,15 @@ def charge_text(texts: Iterable[object]) -> None:
     size and fingerprint for the request log (never the text itself)."""
     strings = [text for text in texts if isinstance(text, str)]
     g.text_chars = sum(len(text) for text in strings)
-    g.text_sha256 = fingerprint("\x00".join(strings)) if strings else None
+    g.text_sha256 = fingerprint("\x00".join(strings), services().fingerprint_key) if strings else None
     charge("characters", g.text_chars)
+
+
+def caller() -> Caller:
+    """This request's tenant (its key's name; everyone's "public" with keys off, as for jobs) and
+    the charge for chunk mode's generations."""
+    tenant = g.client if services().keys.enabled else "public"
+    return Caller(tenant=tenant, charge=generation_charge())
 
 
 def generation_charge():

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 
 from api.routes import pipeline, services
 from api.routes.body import flattened_text_warning, read_request
-from api.routes.guard import charge_text, generation_charge
+from api.routes.guard import caller, charge_text
 from api.routes.problems import request_id
 from api.schemas import BatchRequest, SummarizeRequest, SummarizeResponse, TranslateRequest
 
@@ -26,7 +26,7 @@ def _observe(result: SummarizeResponse) -> None:
 def summarize():
     request_model = read_request(SummarizeRequest, html_field="html")
     charge_text([request_model.text, request_model.html])
-    result = pipeline().summarize(request_model, charge=generation_charge())
+    result = pipeline().summarize(request_model, caller=caller())
     _observe(result)
     if warning := flattened_text_warning(request_model.text):
         result = result.model_copy(update={"warnings": [*result.warnings, warning]})  # a cached result is shared
@@ -39,9 +39,7 @@ def summarize_batch():
     request_model = read_request(BatchRequest, body_field="items")
     items = [item for item in request_model.items if isinstance(item, dict)]
     charge_text([item.get(field) for item in items for field in ("text", "html")])
-    result = pipeline().summarize_batch(
-        request_model.items, current.settings.max_batch_items, charge=generation_charge()
-    )
+    result = pipeline().summarize_batch(request_model.items, current.settings.max_batch_items, caller=caller())
     for item in result.results:
         if item.result is not None:
             _observe(item.result)
