@@ -10,17 +10,18 @@ FROM python:3.11-slim AS build
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PATH=/opt/ringkas/bin:$PATH
 RUN python -m venv /opt/ringkas
-# Layers from the slowest-changing down: torch, then the dependencies (read from pyproject.toml
-# alone), then the code, so a code change reinstalls neither.
-RUN pip install --no-deps --index-url "${TORCH_INDEX_URL}" torch==2.13.0
+# Layers from the slowest-changing down: torch, then the dependencies, then the code, so a code
+# change reinstalls neither. Both come from lock files with every file's hash (deploy/lock.sh writes
+# them from pyproject.toml): an image built from one commit installs the same files, and a file that
+# changed on an index fails the build instead of entering the image.
+COPY deploy/requirements-torch.lock deploy/requirements.lock /src/deploy/
+RUN pip install --no-deps --require-hashes --index-url "${TORCH_INDEX_URL}" -r /src/deploy/requirements-torch.lock
 # A C compiler for the one native piece (api/engines/native/mkl_cpu.c: MKL's fast kernels on AMD
 # CPUs with AVX-512 VNNI). It stays in this stage; only the built library moves on.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-deps --require-hashes -r /src/deploy/requirements.lock
 COPY pyproject.toml /src/
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/src/pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt
 COPY README.md /src/
 COPY api /src/api
 COPY prompts /src/prompts

@@ -34,7 +34,9 @@ def test_every_install_takes_torch_from_the_cpu_index_at_the_pinned_version():
     for line in first_block:
         assert line.startswith(TORCH_CPU + version + " && "), line
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
-    assert f'--index-url "${{TORCH_INDEX_URL}}" torch=={version}' in dockerfile
+    assert '--require-hashes --index-url "${TORCH_INDEX_URL}" -r /src/deploy/requirements-torch.lock' in dockerfile
+    torch_lock = (REPO_ROOT / "deploy" / "requirements-torch.lock").read_text()
+    assert torch_lock.startswith(f"torch=={version}+cpu ")
     assert "ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu" in dockerfile
     assert project["tool"]["uv"]["sources"]["torch"]["index"] == "pytorch-cpu"
 
@@ -92,3 +94,28 @@ def test_compose_runs_the_image_commands_that_exist_on_one_redis():
         assert all(key.removeprefix("RINGKAS_").lower() in Settings.model_fields for key in service["environment"])
         assert any(volume.endswith(":/models") for volume in service["volumes"])
     assert services["worker"]["command"][:1] == ["worker"] and "--concurrency" in services["worker"]["command"]
+
+
+def test_the_image_lock_files_satisfy_pyproject():
+    """The image installs deploy/*.lock with --require-hashes: a dependency changed in pyproject.toml
+    without `bash deploy/lock.sh` fails here, not in a release build."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    locked = {}
+    for name in ("requirements.lock", "requirements-torch.lock"):
+        text = (REPO_ROOT / "deploy" / name).read_text(encoding="utf-8")
+        for match in re.finditer(
+            r"^([A-Za-z0-9._-]+)==(\S+) \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n?)+)", text, re.M
+        ):
+            locked[canonicalize_name(match[1])] = match[2]
+        assert text.count("==") == len(re.findall(r"^[A-Za-z0-9._-]+==", text, re.M))
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for line in pyproject["project"]["dependencies"]:
+        requirement = Requirement(line)
+        version = locked.get(canonicalize_name(requirement.name))
+        assert version is not None, f"{requirement.name} is not in deploy/*.lock: run bash deploy/lock.sh"
+        assert requirement.specifier.contains(version, prereleases=True), f"{requirement.name} {version} vs {line}"
+    assert not any(name.startswith("nvidia-") for name in locked)  # never PyPI's CUDA torch stack

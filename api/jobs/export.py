@@ -1,0 +1,102 @@
+"""A job's results as a spreadsheet: CSV or XLSX, one row per item, made from the stored NDJSON lines.
+
+The cells hold what callers uploaded (ids) and what the model wrote from their text, so each is
+treated as hostile: a cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a
+tab or a carriage return, after any leading spaces, in ASCII or full-width form) gets a leading
+apostrophe, the OWASP remedy that spreadsheets show as plain text; CSV quotes every field; XLSX cells
+are written as strings, never formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+COLUMNS = ("id", "index", "status", "summary", "translation", "problem", "warnings")
+CSV_TYPE = "text/csv"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NDJSON_TYPE = "application/x-ndjson"
+FORMATS = {"ndjson": NDJSON_TYPE, "csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
+# What starts a formula (or a DDE payload) in Excel, LibreOffice and Google Sheets.
+_TRIGGERS = frozenset("=+-@\t\r")
+
+
+def safe_cell(value: object) -> str:
+    """The text a cell shows, never something a spreadsheet evaluates."""
+    text = "" if value is None else str(value)
+    stripped = text.lstrip(" \u3000\u00a0")
+    # NFKC folds the full-width forms (＝ ＋ － ＠) onto the ASCII ones spreadsheets also accept.
+    first = unicodedata.normalize("NFKC", stripped[:1]) if stripped else ""
+    if first and first[0] in _TRIGGERS:
+        return "'" + text
+    return text
+
+
+def row(line: str) -> list[str]:
+    """One stored result line as the spreadsheet row's cells (already made safe)."""
+    item = json.loads(line)
+    result = item.get("result") or {}
+    problem = item.get("problem") or {}
+    values = [
+        item.get("id"),
+        item.get("index"),
+        item.get("status"),
+        (result.get("summary") or {}).get("text"),
+        (result.get("translation") or {}).get("text"),
+        problem.get("title") and f"{problem.get('title')}: {problem.get('detail', '')}".rstrip(": "),
+        "; ".join(result.get("warnings") or []),
+    ]
+    return [safe_cell(value) for value in values]
+
+
+def csv_stream(lines: Iterable[str], delimiter: str = ",", header: bool = True) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark (so Excel reads Indonesian text right), every field quoted, one
+    row per line as it is read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+
+    def flush() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode("utf-8")
+
+    if header:
+        writer.writerow(COLUMNS)
+        yield b"\xef\xbb\xbf" + flush()
+    for line in lines:
+        writer.writerow(row(line))
+        yield flush()
+
+
+def xlsx_file(lines: Iterable[str]) -> tempfile.SpooledTemporaryFile:
+    """An XLSX workbook of the rows, written row by row (openpyxl's write-only mode keeps memory flat)
+    into a file that is then streamed: a ZIP cannot be sent before it is finished."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("ringkas")
+    sheet.append(list(COLUMNS))
+    for line in lines:
+        cells = []
+        for value in row(line):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # a string whatever it starts with: openpyxl would make "=..." a formula
+            cells.append(cell)
+        sheet.append(cells)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def file_chunks(spool, size: int = 64 * 1024) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(size):
+            yield chunk
