@@ -84,6 +84,19 @@ def live_server(tiny_dir: Path, **settings: str):
                 proc.kill()
 
 
+def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 10, why=lambda: "") -> None:
+    """Until something accepts connections on the loopback port (a server still starting), failing
+    at once if ``proc`` exits, with ``why()`` (its error log) as the message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            assert proc.poll() is None, why()
+            time.sleep(0.05)
+
+
 @contextmanager
 def redis_server():
     """A throwaway redis-server on loopback; skips the test where none is installed."""
@@ -97,13 +110,7 @@ def redis_server():
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_listening(port, proc)
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:

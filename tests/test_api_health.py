@@ -72,13 +72,25 @@ def test_deadline_gives_503_not_a_hang(tiny_dir, path):
     runtime.stop()
 
 
-def test_full_queue_gives_503_with_retry_after(tiny_dir):
+def test_full_queue_gives_503_and_a_request_larger_than_the_queue_gives_413(tiny_dir, monkeypatch):
+    from api.errors import Overloaded
+
     runtime = Runtime(tiny_settings(tiny_dir, queue_size=1, warmup=False)).start(background=False)
     client = create_app(runtime.settings, runtime).test_client()
-    # Five sentences need five queue places at once: the request is refused whole.
+    # Five sentences need five queue places at once, and there is one: no wait could ever make room,
+    # so the answer is 413 naming the setting, not a 503 whose retry would fail forever.
     text = "Satu. Dua. Tiga. Empat. Lima."
     response = client.post("/v1/translate", json={"text": text})
-    assert response.status_code == 503 and "overloaded" in response.get_json()["type"]
-    assert int(response.headers["Retry-After"]) >= 1
+    assert response.status_code == 413 and "RINGKAS_QUEUE_SIZE" in response.get_json()["detail"]
     assert client.post("/v1/translate", json={"text": "Satu kalimat saja."}).status_code == 200
+    # A queue full of other requests' work (test_engines holds a real one full): 503 with Retry-After.
+    batcher = runtime.require().translator.batcher
+
+    def full(*args, **kwargs):
+        raise Overloaded("the translator queue is full (1 of 1 waiting)", retry_after=2)
+
+    monkeypatch.setattr(batcher, "submit", full)
+    busy = client.post("/v1/translate", json={"text": "Satu kalimat saja."})
+    assert busy.status_code == 503 and "overloaded" in busy.get_json()["type"]
+    assert int(busy.headers["Retry-After"]) >= 1
     runtime.stop()

@@ -17,7 +17,7 @@ import pytest
 
 from api.config import Settings
 from api.exposure import is_loopback, open_doors, refusal
-from tests.helpers import REPO_ROOT, free_port, live_server, tiny_env
+from tests.helpers import REPO_ROOT, free_port, live_server, tiny_env, wait_listening
 
 SHIPPED = REPO_ROOT / "deploy" / "nginx" / "ringkas.conf"
 SILENT = 64  # eight took every gunicorn thread; nginx must shrug off many more
@@ -46,14 +46,7 @@ def nginx(upstream_port: int, folder: Path):
     )
     proc = subprocess.Popen([binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert proc.poll() is None, (folder / "error.log").read_text()
-                time.sleep(0.05)
+        wait_listening(port, proc, why=lambda: (folder / "error.log").read_text())
         yield port
     finally:
         proc.terminate()
