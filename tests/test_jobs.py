@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -279,17 +278,27 @@ def test_two_workers_share_one_job(cluster, jobs_client, seed_texts):
 
 
 def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, jobs_client, seed_texts):
-    cluster.ensure_workers(1)
-    # The worker to kill holds each batch 0.4 s for company, so it spends nearly all its time inside
-    # a chunk: killed once it has recorded items, it dies holding one (tiny models finish a chunk in
-    # milliseconds, and a kill between two chunks would test nothing). No token budget either: a
-    # batch full by tokens would start at once instead of waiting.
+    # The worker to kill works alone and holds each batch 0.4 s for company, so it spends nearly all
+    # its time inside a chunk; it is killed at a moment Redis shows it inside one (a chunk started,
+    # its items not all stored), never between two (which would test nothing: tiny models finish a
+    # chunk in milliseconds, and a healthy worker sharing the job made that gap likely). No token
+    # budget either: a batch full by tokens would start at once instead of waiting.
+    for proc in cluster.live():
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
     doomed = cluster.start_worker(
         max_batch_size="64", max_batch_tokens="1000000", batch_wait_ms="400", batch_quiet_ms="400"
     )
     job_id = _submit(jobs_client, _items(seed_texts, 200, start=6000))
-    contributors, name = f"ringkas:job:{job_id}:workers", f"ringkas-{doomed.pid}@{socket.gethostname()}"
-    _wait(jobs_client, job_id, check=lambda status: cluster.client().hexists(contributors, name))
+    redis = cluster.client()
+    base = f"ringkas:job:{job_id}"
+
+    def inside_a_chunk(_status) -> bool:
+        started = sum(1 for name in redis.hkeys(f"{base}:attempts") if name.startswith("chunk:"))
+        stored = redis.hlen(f"{base}:results")
+        return stored > 0 and stored < JOB_SETTINGS["job_chunk_size"] * started
+
+    _wait(jobs_client, job_id, check=inside_a_chunk)
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(10)
     cluster.start_worker()
@@ -298,10 +307,10 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
     lines = _lines(jobs_client, job_id)
     assert [line["index"] for line in lines] == list(range(200))  # each once, in order
     assert len({line["id"] for line in lines}) == 200
-    attempts = cluster.client().hgetall(f"ringkas:job:{job_id}:attempts")
+    attempts = redis.hgetall(f"{base}:attempts")
     # The killed worker's chunk really was delivered again (the test exercised the recovery path).
     assert any(int(count) >= 2 for name, count in attempts.items() if name.startswith("chunk:")), attempts
-    assert sum(int(c) for c in cluster.client().hgetall(f"ringkas:job:{job_id}:workers").values()) == 200
+    assert sum(int(c) for c in redis.hgetall(f"{base}:workers").values()) == 200
 
 
 def test_worker_without_redis_says_what_to_set(tiny_dir):
