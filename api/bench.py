@@ -27,16 +27,6 @@ from api.config import DEFAULT_PROMPTS, PROCESS_ENV_DEFAULTS, SEEDS
 SUMMARY_TOKENS = 64  # mT5: 512 tokens in, 64 out
 TRANSLATION_TOKENS = 80  # NLLB: 80 out
 CONCURRENCY = 8
-MT5_BASE = {"d_model": 768, "d_ff": 2048, "d_kv": 64, "num_layers": 12, "num_decoder_layers": 12, "num_heads": 12}
-NLLB_600M = {
-    "d_model": 1024,
-    "encoder_layers": 12,
-    "decoder_layers": 12,
-    "encoder_attention_heads": 16,
-    "decoder_attention_heads": 16,
-    "encoder_ffn_dim": 4096,
-    "decoder_ffn_dim": 4096,
-}
 
 
 # --- models and prompts with the real shapes ----------------------------------------------------
@@ -45,7 +35,7 @@ def build_bench_models(folder: Path) -> dict[str, Path]:
     embedding tables keep the real 250k/256k rows, so the output projection costs what it really costs)."""
     from transformers import AutoTokenizer
 
-    from api.tiny_models import build_tiny_models, new_m2m100, new_mt5
+    from api.tiny_models import SHAPES, build_tiny_models, new_m2m100, new_mt5
 
     paths = {"summarizer": folder / "mt5-base-v2", "translator": folder / "nllb-600m-v2"}
     if all((path / "model.safetensors").is_file() for path in paths.values()):
@@ -53,12 +43,12 @@ def build_bench_models(folder: Path) -> dict[str, Path]:
     tiny = folder / "tokenizers"
     build_tiny_models(tiny)
     tokenizer = AutoTokenizer.from_pretrained(tiny / "summarizer")
-    mt5 = new_mt5(tokenizer, 250112, MT5_BASE)
+    mt5 = new_mt5(tokenizer, 250112, SHAPES["real"]["mt5"])
     _keep_summaries_translatable(mt5, tokenizer)
     _save(mt5, tokenizer, paths["summarizer"])
     del mt5
     tokenizer = AutoTokenizer.from_pretrained(tiny / "translator")
-    _save(new_m2m100(tokenizer, 256206, NLLB_600M), tokenizer, paths["translator"])
+    _save(new_m2m100(tokenizer, 256206, SHAPES["real"]["m2m100"]), tokenizer, paths["translator"])
     shutil.rmtree(tiny)
     return paths
 

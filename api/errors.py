@@ -47,6 +47,19 @@ class UnsupportedMediaType(RingkasError):
 class ValidationFailed(RingkasError):
     status, slug, title = 422, "validation-failed", "Request cannot be served"
 
+    @classmethod
+    def at(cls, loc: list | str, message: str, kind: str = "value_error") -> ValidationFailed:
+        """A 422 about one field (``loc``: its path, or a top-level field's name), in the same shape
+        as pydantic's errors."""
+        loc = [loc] if isinstance(loc, str) else loc
+        return cls(message, extra={"errors": [{"loc": loc, "msg": message, "type": kind}]})
+
+
+class ItemPoisoned(RingkasError):
+    """A job item whose worker died every time it was summarized: given up, so the rest can finish."""
+
+    status, slug, title = 500, "item-poisoned", "Item stopped its worker"
+
 
 def from_validation_error(exc: Any) -> ValidationFailed:
     """A pydantic ValidationError as a 422 naming each bad field, without echoing the input back."""

@@ -35,7 +35,7 @@ from api.schemas import (
     TranslateRequest,
     TranslateResponse,
     TranslateTimings,
-    id_problem,
+    usable_id,
 )
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
@@ -62,10 +62,6 @@ class Limits:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, extra={"errors": [{"loc": [field], "msg": message, "type": "value_error"}]})
 
 
 def _check_deadline(deadline: float | None, stage: str) -> None:
@@ -133,10 +129,8 @@ def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
     """One batch or job item, validated on its own, with the job's defaults under its own options.
     An item that fails validation still gets its id back, so the caller can tell which it was."""
     if not isinstance(item, dict):
-        return None, _invalid("items", "each item must be an object")
-    item_id = item.get("id")
-    usable = isinstance(item_id, str | int) and not isinstance(item_id, bool) and id_problem(item_id) is None
-    item_id = item_id if usable else None  # an unusable id is the item's problem, never echoed
+        return None, ValidationFailed.at("items", "each item must be an object")
+    item_id = usable_id(item.get("id"))  # an unusable id is the item's problem, never echoed
     try:
         return item_id, BatchItem.model_validate({**(defaults or {}), **item})
     except ValidationError as exc:
@@ -173,7 +167,7 @@ class Pipeline:
         repaired, changed = repair_text(raw)  # before normalising, which drops the C1 bytes mojibake keeps
         text = normalize_text(repaired)
         if not text:
-            raise _invalid(field, f"{field} is empty (or only whitespace and control characters)")
+            raise ValidationFailed.at(field, f"{field} is empty (or only whitespace and control characters)")
         if len(text) > limit:
             raise PayloadTooLarge(f"{field} has {len(text)} characters; the limit is {limit}")
         return text, changed
@@ -182,7 +176,7 @@ class Pipeline:
         presets = self.prompts.summarize.presets
         name = name or self.prompts.summarize.default_preset
         if name not in presets:
-            raise _invalid("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
+            raise ValidationFailed.at("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
     def prepare(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> Prepared:
@@ -201,7 +195,7 @@ class Pipeline:
             try:
                 extracted = html_to_text(request.html, self.boilerplate.rules.html_selectors())
             except HtmlTooComplex as exc:
-                raise _invalid("html", str(exc)) from None
+                raise ValidationFailed.at("html", str(exc)) from None
             field, fmt = "html", "html"
             _check_deadline(deadline, "reading the html")
         text, repaired = self._clean(extracted.text, limit, field) if extracted.text.strip() else ("", False)
@@ -209,7 +203,7 @@ class Pipeline:
         _check_deadline(deadline, "cleaning the article")
         if not cleaned.text:
             what = "no readable article text" if fmt == "html" else "nothing but boilerplate"
-            raise _invalid(field, f"{field} is empty or holds {what}")
+            raise ValidationFailed.at(field, f"{field} is empty or holds {what}")
         return Prepared(cleaned.text, fmt, cleaned, extracted.removed, repaired)
 
     def check_language(self, text: str, force: bool) -> tuple[LanguageOut, list[str]]:
@@ -395,9 +389,9 @@ class Pipeline:
         """Each item is validated and answered on its own; they run concurrently, so they meet in the
         batcher and share generate calls. One bad item never fails the others."""
         if len(items) > max_items:
-            raise _invalid("items", f"{len(items)} items; at most {max_items} per batch")
+            raise ValidationFailed.at("items", f"{len(items)} items; at most {max_items} per batch")
         if not items:
-            raise _invalid("items", "items is empty")
+            raise ValidationFailed.at("items", "items is empty")
         return BatchResponse(results=self.answer_items([parse_item(item) for item in items], caller=caller))
 
     def answer_items(

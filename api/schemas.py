@@ -40,6 +40,25 @@ def id_problem(value: str | int) -> str | None:
     return None
 
 
+def id_shaped(value: object) -> bool:
+    """A string or an integer (JSON's true and false are ints to Python, and are not ids)."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def usable_id(value: object) -> str | int | None:
+    """The id to echo back with an item's result, or None for one that cannot be (see id_problem)."""
+    return value if id_shaped(value) and id_problem(value) is None else None
+
+
+# Words a query string or a CSV cell may use for a boolean option.
+FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def flag(text: str) -> bool | None:
+    """``text`` as a boolean option, or None when it is not one of FLAG_WORDS."""
+    return FLAG_WORDS.get(text.strip().lower())
+
+
 def _valid_id(value: str | int) -> str | int:
     problem = id_problem(value)
     if problem:

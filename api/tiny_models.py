@@ -59,15 +59,34 @@ def _train_spm(lines: list[str], target: Path, model_type: str, ids: dict[str, i
     return target
 
 
-TINY_MT5 = {"d_model": 64, "d_ff": 128, "d_kv": 16, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 4}
-TINY_M2M100 = {
-    "d_model": 64,
-    "encoder_layers": 2,
-    "decoder_layers": 2,
-    "encoder_attention_heads": 4,
-    "decoder_attention_heads": 4,
-    "encoder_ffn_dim": 128,
-    "decoder_ffn_dim": 128,
+# The model shapes Ringkas builds with random weights, in one table: "tiny" for the tests and the
+# demo, "real" (mT5-base, NLLB-200-distilled-600M) for `ringkas bench`, whose embedding tables keep
+# the real 250k/256k rows.
+SHAPES = {
+    "tiny": {
+        "mt5": {"d_model": 64, "d_ff": 128, "d_kv": 16, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 4},
+        "m2m100": {
+            "d_model": 64,
+            "encoder_layers": 2,
+            "decoder_layers": 2,
+            "encoder_attention_heads": 4,
+            "decoder_attention_heads": 4,
+            "encoder_ffn_dim": 128,
+            "decoder_ffn_dim": 128,
+        },
+    },
+    "real": {
+        "mt5": {"d_model": 768, "d_ff": 2048, "d_kv": 64, "num_layers": 12, "num_decoder_layers": 12, "num_heads": 12},
+        "m2m100": {
+            "d_model": 1024,
+            "encoder_layers": 12,
+            "decoder_layers": 12,
+            "encoder_attention_heads": 16,
+            "decoder_attention_heads": 16,
+            "encoder_ffn_dim": 4096,
+            "decoder_ffn_dim": 4096,
+        },
+    },
 }
 
 
@@ -120,7 +139,7 @@ def build_summarizer(out: Path, lines: list[str], seed: int = 0) -> Path:
         ids = {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1}  # mT5's spiece layout
         spm_file = _train_spm(lines, Path(tmp) / "spiece.model", "unigram", ids)
         tokenizer = T5Tokenizer.from_pretrained(tmp, extra_ids=0)
-        model = new_mt5(tokenizer, len(tokenizer), TINY_MT5, seed)
+        model = new_mt5(tokenizer, len(tokenizer), SHAPES["tiny"]["mt5"], seed)
         _save(out, model, tokenizer, spm_file, "summarizer", "MT5ForConditionalGeneration")
     return out
 
@@ -133,7 +152,7 @@ def build_translator(out: Path, lines: list[str], seed: int = 0) -> Path:
         ids = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}  # NLLB's fairseq layout
         spm_file = _train_spm(lines, Path(tmp) / "sentencepiece.bpe.model", "bpe", ids)
         tokenizer = NllbTokenizer.from_pretrained(tmp, src_lang="ind_Latn", extra_special_tokens=FAIRSEQ_LANGUAGE_CODES)
-        model = new_m2m100(tokenizer, len(tokenizer), TINY_M2M100, seed)
+        model = new_m2m100(tokenizer, len(tokenizer), SHAPES["tiny"]["m2m100"], seed)
         _save(out, model, tokenizer, spm_file, "translator", "M2M100ForConditionalGeneration (NLLB-200 layout)")
     return out
 

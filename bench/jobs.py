@@ -31,12 +31,7 @@ from api.config import SEEDS, Settings  # noqa: E402
 from api.jobs.intake import JobInput  # noqa: E402
 from api.jobs.service import Jobs  # noqa: E402
 from api.jobs.store import WORKERS  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import free_port  # noqa: E402
 
 
 def _items(count: int, translate: bool) -> list[dict]:
@@ -76,7 +71,7 @@ def run(
     folder: Path,
     extra_env: dict,
 ) -> dict:
-    port = _free_port()
+    port = free_port()
     redis = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,

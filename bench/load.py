@@ -19,7 +19,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,29 +27,22 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers import free_port, http_request  # noqa: E402
+
 # Stated bound on a worker's RSS growth from the end of the warm-up quarter of the run to its end.
 # The first quarter is excluded: the first batches of each size and length allocate the engine's
 # buffers and the allocator's pools (+40-70 MB on the tiny models), which is growth once, not a leak.
 RSS_GROWTH_BOUND_MB = 32
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    """The status of a GET, or 0 when nothing answers (a worker being replaced)."""
     try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        return response.status
+        return http_request(port, "GET", path, timeout=5)[0]
     except OSError:
         return 0
-    finally:
-        conn.close()
 
 
 def _workers(master: int) -> list[int]:
@@ -169,7 +161,7 @@ def main() -> None:
 
         models = work / "models"
         build_tiny_models(models)
-    port = _free_port()
+    port = free_port()
     server = _start_server(models, port, args)
     report: dict = {"settings": {k: v for k, v in vars(args).items() if k not in ("models", "json")}}
     try:

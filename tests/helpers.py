@@ -1,4 +1,6 @@
-"""Helpers for tests that run real processes: free ports, a live `ringkas serve`, plain HTTP."""
+"""Helpers for tests and the bench scripts that run real processes: free ports, a live `ringkas
+serve`, plain HTTP. pytest is imported only where a helper skips or fails a test, so bench/ can use
+them without it."""
 
 from __future__ import annotations
 
@@ -12,8 +14,6 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,6 +48,8 @@ def tiny_env(tiny_dir: Path, **settings: str) -> dict[str, str]:
 
 
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    import pytest
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -100,6 +102,8 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 10, why=l
 @contextmanager
 def redis_server():
     """A throwaway redis-server on loopback; skips the test where none is installed."""
+    import pytest
+
     binary = shutil.which("redis-server")
     if binary is None:
         if os.environ.get("CI"):  # CI installs it: missing there is a broken set-up, not a skip

@@ -128,9 +128,8 @@ def _switch(choice: GemmChoice) -> None:
     if choice.mkl_cpu_override:
         ctypes.CDLL(str(shim_path()), mode=os.RTLD_GLOBAL)
     if choice.backend == "mkl":
-        # MKL's own allocator keeps every buffer it used, for reuse (a burst's peak: 2373 against
-        # 2520 MB in one pair of runs, within noise in another; no speed change measured). An
-        # operator's own setting wins.
+        # MKL's own allocator keeps every buffer it used, for reuse (measured in the README, "Speed":
+        # a lower burst peak, no speed change). An operator's own setting wins.
         os.environ.setdefault("MKL_DISABLE_FAST_MM", "1")
     os.environ["CT2_USE_MKL"] = "1" if choice.backend == "mkl" else "0"
     try:

@@ -20,7 +20,7 @@ import ijson
 from pydantic import ValidationError
 
 from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from api.schemas import SummarizeRequest, id_problem
+from api.schemas import SummarizeRequest, flag, id_problem, id_shaped
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
 CSV_TYPES = ("text/csv",)
@@ -28,8 +28,10 @@ SOURCE_FIELDS = ("text", "html")
 OPTION_FIELDS = tuple(name for name in SummarizeRequest.model_fields if name not in SOURCE_FIELDS)
 # One item (a line of NDJSON or CSV) is at most this long: an HTML article at the html limit, escaped.
 MAX_ITEM_CHARS = 8_000_000
+# Articles (HTML especially) outgrow csv's default 128 KB field limit; one item's limit bounds them.
+# The limit is the csv module's, process-wide: set once here, not per request.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_ITEM_CHARS))
 _JSON_EVENTS = ijson.get_backend("python")  # why this backend: see _json_items
-_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,15 @@ class JobInput:
     chars: int  # article characters, charged against the caller's character budget
 
 
-def _problem(message: str, loc: list, kind: str = "value_error") -> ValidationFailed:
-    return ValidationFailed(message, extra={"errors": [{"loc": loc, "msg": message, "type": kind}]})
-
-
 def check_defaults(defaults: object) -> dict:
     """Defaults are summarize options only (no text, html or id), valid as an item's would be."""
     if not isinstance(defaults, dict):
-        raise _problem("defaults must be an object of summarize options", ["defaults"])
+        raise ValidationFailed.at(["defaults"], "defaults must be an object of summarize options")
     unknown = [name for name in defaults if name not in OPTION_FIELDS]
     if unknown:
-        raise _problem(
-            f"defaults may hold only summarize options ({', '.join(OPTION_FIELDS)}), not {', '.join(unknown)}",
+        raise ValidationFailed.at(
             ["defaults", unknown[0]],
+            f"defaults may hold only summarize options ({', '.join(OPTION_FIELDS)}), not {', '.join(unknown)}",
             "extra_forbidden",
         )
     try:
@@ -102,9 +100,9 @@ def _json_items(stream: BinaryIO, collected: _Items) -> dict:
                 depth -= event in ("end_map", "end_array")
                 if depth > 1:
                     where = f"item {len(collected.items) + 1}" if target == "items" else "defaults"
-                    raise _problem(
-                        f"{where} holds a list or an object; fields are strings, numbers or booleans",
+                    raise ValidationFailed.at(
                         ["items", len(collected.items)] if target == "items" else ["defaults"],
+                        f"{where} holds a list or an object; fields are strings, numbers or booleans",
                     )
                 builder.event(event, value)
                 if depth == 0:
@@ -118,8 +116,8 @@ def _json_items(stream: BinaryIO, collected: _Items) -> dict:
                 continue
             if prefix == "" and event == "map_key":
                 if value not in ("items", "defaults"):
-                    raise _problem(
-                        f"unknown member {value!r}; a job body has items and defaults", [value], "extra_forbidden"
+                    raise ValidationFailed.at(
+                        [value], f"unknown member {value!r}; a job body has items and defaults", "extra_forbidden"
                     )
                 continue
             if prefix == "items" and event in ("start_array", "end_array"):
@@ -137,13 +135,13 @@ def _json_items(stream: BinaryIO, collected: _Items) -> dict:
                 continue
             if prefix == "" and event == "end_map":
                 continue
-            raise _problem('the JSON body must be an object {"items": [...], "defaults": {...}}', ["items"])
+            raise ValidationFailed.at(["items"], 'the JSON body must be an object {"items": [...], "defaults": {...}}')
     except ijson.JSONError as exc:
         raise MalformedRequest(f"the body is not valid JSON: {str(exc)[:200]}") from None
     except UnicodeDecodeError:
         raise MalformedRequest("the body is not valid UTF-8 JSON") from None
     if not seen_items:
-        raise _problem('the JSON body must be an object {"items": [...], "defaults": {...}}', ["items"])
+        raise ValidationFailed.at(["items"], 'the JSON body must be an object {"items": [...], "defaults": {...}}')
     return defaults
 
 
@@ -164,22 +162,22 @@ def _ndjson_items(lines: Iterator[str], collected: _Items) -> None:
 
 def _csv_value(name: str, value: str) -> object:
     """CSV cells are strings: booleans and integer ids are read as such; an empty cell is absent."""
-    if name in ("translate", "force", "return_clean_text") and value.strip().lower() in _BOOLEANS:
-        return _BOOLEANS[value.strip().lower()]
+    if name in ("translate", "force", "return_clean_text") and flag(value) is not None:
+        return flag(value)
     return value
 
 
 def _delimiter(header: str) -> str:
     """Spreadsheets in Indonesian (and most European) locales write ';' between cells, because the
-    comma is their decimal mark; some exports use tabs. The header line tells which."""
+    comma is their decimal mark; some exports use tabs. The header line tells which. (Not
+    csv.Sniffer: it guesses with backtracking patterns over the sample, and the header is the
+    caller's text.)"""
     counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
 def _csv_items(lines: Iterator[str], collected: _Items) -> None:
-    # Articles (HTML especially) outgrow csv's default 128 KB field limit; one item's limit bounds them.
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_ITEM_CHARS))
     header = next(lines, "")
     reader = csv.DictReader(itertools.chain([header], lines), delimiter=_delimiter(header))
     columns = reader.fieldnames or []
@@ -189,8 +187,8 @@ def _csv_items(lines: Iterator[str], collected: _Items) -> None:
         )
     unknown = [name for name in columns if name not in ("id", *SOURCE_FIELDS, *OPTION_FIELDS)]
     if unknown:
-        raise _problem(
-            f"unknown CSV column {unknown[0]!r}; known: id, text, html, {', '.join(OPTION_FIELDS)}", [unknown[0]]
+        raise ValidationFailed.at(
+            [unknown[0]], f"unknown CSV column {unknown[0]!r}; known: id, text, html, {', '.join(OPTION_FIELDS)}"
         )
     try:
         for row in reader:
@@ -237,7 +235,7 @@ def read_job(
     collected = _Items(max_items)
     if mimetype == "application/json":
         if query_defaults:
-            raise _problem("send defaults in the JSON body's defaults, not as query parameters", ["query"])
+            raise ValidationFailed.at(["query"], "send defaults in the JSON body's defaults, not as query parameters")
         defaults = _json_items(stream, collected)
     elif mimetype in NDJSON_TYPES:
         _ndjson_items(_text_lines(stream, charset), collected)
@@ -253,21 +251,21 @@ def read_job(
     defaults = check_defaults(defaults)
     items, lines = collected.items, collected.lines
     if not items:
-        raise _problem("the job has no items", ["items"])
+        raise ValidationFailed.at(["items"], "the job has no items")
     unit = "items" if mimetype == "application/json" else "lines"
     seen: dict[object, int] = {}
     chars = 0
     for position, (item, line) in enumerate(zip(items, lines, strict=True)):
         if not isinstance(item, dict):
             continue  # the item's own problem, reported in its result
-        if "id" in item and isinstance(item["id"], str | int) and not isinstance(item["id"], bool):
+        if "id" in item and id_shaped(item["id"]):
             problem = id_problem(item["id"])
             if problem:
-                raise _problem(f"{unit[:-1]} {line}: {problem}", ["items", position, "id"])
+                raise ValidationFailed.at(["items", position, "id"], f"{unit[:-1]} {line}: {problem}")
             if item["id"] in seen:
-                raise _problem(
-                    f"id {item['id']!r} appears twice ({unit} {seen[item['id']]} and {line}); ids must be unique",
+                raise ValidationFailed.at(
                     ["items", position, "id"],
+                    f"id {item['id']!r} appears twice ({unit} {seen[item['id']]} and {line}); ids must be unique",
                 )
             seen[item["id"]] = line
         chars += sum(len(item[field]) for field in SOURCE_FIELDS if isinstance(item.get(field), str))

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from celery import Celery
 
+from api.errors import ItemPoisoned
 from api.jobs.alive import ALIVE_FILE
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import HEARTBEAT_S, JobStore
 from api.pipeline import Caller, Pipeline, parse_item
-from api.schemas import BatchResult
+from api.schemas import BatchResult, JobResultLine, usable_id
 
 log = logging.getLogger(__name__)
 RETRIES = 12  # a chunk whose store calls fail is retried for about ten minutes before it is given up
@@ -32,24 +33,19 @@ class ChunkFailed(Exception):
 
 
 def result_line(index: int, result: BatchResult) -> dict:
-    """One NDJSON line of a job's results."""
-    line: dict = {"id": result.id, "index": index, "status": "done" if result.result is not None else "failed"}
-    if result.result is not None:
-        line["result"] = result.result.model_dump(mode="json")
-    else:
-        line["problem"] = result.problem.model_dump(mode="json")
-    return line
+    """One NDJSON line of a job's results, as ``JobResultLine`` describes it (a done line has no
+    problem member, a failed one no result)."""
+    done = result.result is not None
+    line = JobResultLine(
+        id=result.id, index=index, status="done" if done else "failed", result=result.result, problem=result.problem
+    )
+    return line.model_dump(mode="json", exclude={"problem"} if done else {"result"})
 
 
-def _poisoned(item: object, attempts: int) -> dict:
-    item_id = item.get("id") if isinstance(item, dict) else None
-    return {
-        "type": "https://ringkas.dev/problems/item-poisoned",
-        "title": "Item stopped its worker",
-        "status": 500,
-        "detail": f"a worker died while summarizing this item, {attempts} times; it was given up",
-        "id": item_id if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
-    }
+def _poisoned(item: object, attempts: int) -> BatchResult:
+    error = ItemPoisoned(f"a worker died while summarizing this item, {attempts} times; it was given up")
+    item_id = usable_id(item.get("id")) if isinstance(item, dict) else None
+    return BatchResult(id=item_id, status=error.status, problem=error.to_problem())
 
 
 class ChunkRunner:
@@ -99,8 +95,7 @@ class ChunkRunner:
                     break
                 tries = self.store.attempt(job_id, f"item:{index}")
                 if tries > self.attempts:
-                    problem = _poisoned(item, tries - 1)
-                    record(index, {"id": problem.pop("id"), "index": index, "status": "failed", "problem": problem})
+                    record(index, result_line(index, _poisoned(item, tries - 1)))
                     continue
                 result = self.pipeline.answer_items([parse_item(item, defaults)], caller=caller)[0]
                 record(index, result_line(index, result))

@@ -20,10 +20,9 @@ from api.errors import (
     ValidationFailed,
     from_validation_error,
 )
+from api.schemas import flag
 
 Model = TypeVar("Model", bound=BaseModel)
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 def _is_json(mimetype: str) -> bool:
@@ -57,8 +56,8 @@ def query_options(model: type[BaseModel], body_field: str) -> dict:
         if name in (body_field, "html") or name not in request.args:
             continue
         value = request.args.get(name, "")
-        if field.annotation is bool and value.strip().lower() in _TRUE | _FALSE:
-            options[name] = value.strip().lower() in _TRUE
+        if field.annotation is bool and flag(value) is not None:
+            options[name] = flag(value)
         else:
             options[name] = value
     return options

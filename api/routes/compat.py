@@ -44,15 +44,11 @@ def _nllb(code: object, default: str, field: str) -> str:
     if code is None or code == "":
         return default
     if not isinstance(code, str):
-        raise _invalid(field, f"{field} must be a language code string")
+        raise ValidationFailed.at(field, f"{field} must be a language code string")
     mapped = to_nllb(code)
     if mapped == code and "_" not in code:
-        raise _invalid(field, f"unknown language code {code!r}; use a two-letter code or an NLLB code")
+        raise ValidationFailed.at(field, f"unknown language code {code!r}; use a two-letter code or an NLLB code")
     return mapped
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, extra={"errors": [{"loc": [field], "msg": message, "type": "value_error"}]})
 
 
 # --- Hugging Face Inference API ---------------------------------------------------------------
@@ -128,9 +124,9 @@ def lt_translate():
     payload = _lt_request(LTTranslateRequest)
     texts = payload.q if isinstance(payload.q, list) else [payload.q]
     if not texts or not all(text.strip() for text in texts):
-        raise _invalid("q", "q must be a non-empty string or a list of them")
+        raise ValidationFailed.at("q", "q must be a non-empty string or a list of them")
     if payload.format != "text":
-        raise _invalid("format", "only format=text is supported; send the text without markup")
+        raise ValidationFailed.at("format", "only format=text is supported; send the text without markup")
     settings = services().settings
     most, total = settings.max_batch_items, 4 * settings.max_translate_chars
     if len(texts) > most:
@@ -146,7 +142,7 @@ def lt_translate():
     if payload.source == "auto":
         found = ringkas.detector.detect(" ".join(texts))
         if found.code is None:
-            raise _invalid("source", "the language of q cannot be told; give source")
+            raise ValidationFailed.at("source", "the language of q cannot be told; give source")
         source_lang = found.code
         detected = LTDetection(confidence=round(found.confidence * 100, 1), language=iso_code(found.code) or found.code)
     else:

@@ -72,13 +72,14 @@ def results(job_id: str):
     facts = jobs.get(_owner(), job_id)
     raw = request.args.get("since", "0")
     if not raw.isdigit():
-        raise _query_problem("since", "since must be a whole number: the first item index to return", "int_parsing")
+        message = "since must be a whole number: the first item index to return"
+        raise ValidationFailed.at(["query", "since"], message, "int_parsing")
     fmt = request.args.get("format") or _negotiated(export)
     if fmt not in export.FORMATS:
-        raise _query_problem("format", f"format must be one of {', '.join(export.FORMATS)}")
+        raise ValidationFailed.at(["query", "format"], f"format must be one of {', '.join(export.FORMATS)}")
     delimiter = export.DELIMITERS.get(request.args.get("delimiter", ","))
     if delimiter is None:
-        raise _query_problem("delimiter", "delimiter must be ',', ';' or 'tab'")
+        raise ValidationFailed.at(["query", "delimiter"], "delimiter must be ',', ';' or 'tab'")
     lines, resume = jobs.results(facts, int(raw))
     if fmt == "csv":
         body = export.csv_stream(lines, delimiter)
@@ -100,10 +101,6 @@ def _negotiated(export) -> str:
     """From Accept: NDJSON unless the client prefers CSV or XLSX."""
     best = request.accept_mimetypes.best_match(list(export.FORMATS.values()), default=export.NDJSON_TYPE)
     return next(name for name, mimetype in export.FORMATS.items() if mimetype == best)
-
-
-def _query_problem(name: str, message: str, kind: str = "value_error") -> ValidationFailed:
-    return ValidationFailed(message, extra={"errors": [{"loc": ["query", name], "msg": message, "type": kind}]})
 
 
 @bp.delete("/<job_id>")

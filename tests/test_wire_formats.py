@@ -1,0 +1,76 @@
+"""One source for each wire format and small rule (House II, section 4): job lines come from their
+schema, one-field errors from one helper, flag words and id checks from one place each."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from api.errors import ItemPoisoned, ValidationFailed
+from api.jobs.intake import read_job
+from api.jobs.worker import _poisoned, result_line
+from api.schemas import FLAG_WORDS, BatchResult, JobResultLine, flag, usable_id
+from tests.helpers import REPO_ROOT
+
+
+def test_job_lines_are_the_schemas_and_have_one_of_result_or_problem(pipeline):
+    from api.schemas import SummarizeRequest
+
+    done = BatchResult(id="a-1", status=200, result=pipeline.summarize(SummarizeRequest(text="Harga beras naik.")))
+    line = result_line(4, done)
+    assert JobResultLine.model_validate(line).status == "done" and "problem" not in line
+    failed = result_line(5, _poisoned({"id": "b-2"}, 3))
+    assert "result" not in failed and JobResultLine.model_validate(failed).problem.status == ItemPoisoned.status
+    assert failed["problem"]["type"].endswith("/item-poisoned") and failed["id"] == "b-2"
+
+
+def test_one_field_errors_have_the_shape_of_the_validation_librarys():
+    problem = ValidationFailed.at(["query", "since"], "since must be a whole number", "int_parsing").to_problem()
+    assert problem["status"] == 422 and problem["errors"] == [
+        {"loc": ["query", "since"], "msg": "since must be a whole number", "type": "int_parsing"}
+    ]
+    assert ValidationFailed.at("text", "x").extra["errors"][0]["loc"] == ["text"]
+
+
+@pytest.mark.parametrize(("word", "value"), sorted(FLAG_WORDS.items()))
+def test_a_flag_word_means_the_same_in_a_query_string_and_a_csv_cell(client, word, value):
+    assert flag(f" {word.upper()} ") is value
+    job = read_job(f"text,translate\nHalo dunia.,{word}\n".encode(), "text/csv", None, {}, 10)
+    assert job.items[0]["translate"] is value
+    response = client.post(f"/v1/summarize?force=true&translate={word}", data="Harga beras naik.",
+                           content_type="text/plain")  # fmt: skip
+    assert response.status_code == 200 and (response.get_json()["translation"] is not None) is value
+
+
+def test_an_unknown_flag_word_is_the_validators_to_refuse(client):
+    assert flag("maybe") is None
+    assert client.post("/v1/summarize?translate=maybe", data="Halo.", content_type="text/plain").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("value", "usable"), [("a-1", True), (7, True), (True, False), (None, False), ("\ud800", False), ([1], False)]
+)
+def test_one_rule_says_which_ids_are_echoed(value, usable):
+    assert (usable_id(value) is not None) is usable
+
+
+def test_only_the_settings_and_the_named_library_hooks_touch_the_environment():
+    """The README's rule: options come from Settings; the environment is written only for libraries
+    that read nothing else."""
+    allowed = {"config.py", "gunicorn_config.py", "cli.py", "bench.py", "gemm.py", "metrics.py"}
+    offenders = []
+    for path in (REPO_ROOT / "api").rglob("*.py"):
+        if path.name not in allowed and re.search(r"os\.environ|os\.getenv", path.read_text(encoding="utf-8")):
+            offenders.append(str(path.relative_to(REPO_ROOT)))
+    assert offenders == []
+
+
+def test_csv_limits_are_set_once_not_per_request(monkeypatch):
+    import csv
+
+    calls = []
+    monkeypatch.setattr(csv, "field_size_limit", lambda *args: calls.append(args) or 131072)
+    read_job(io.BytesIO(b"text\nHalo dunia.\n"), "text/csv", None, {}, 10)
+    assert calls == []
