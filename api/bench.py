@@ -423,14 +423,14 @@ def _main(argv: list[str]) -> None:
     payload, t0 = json.loads(argv[0]), float(argv[1])
     models = payload["models"]
     if payload["mode"] == "prepare":  # everything the timed runs load, made here, off their clocks
-        from api.engines.factory import load_model, prepare
+        from api.engines.factory import engine_files, load_model
         from api.prompts import load_prompts
 
         for overrides in payload["overrides"]["variants"]:
             settings = _settings(models, payload["prompts"], overrides)
             prompts = load_prompts(settings.prompts_dir)
             for role in ("summarizer", "translator"):
-                prepare(settings, role, load_model(settings, role, prompts, weights=False), prompts)
+                engine_files(settings, role, load_model(settings, role, prompts, weights=False), prompts)
         result = {}
     elif payload["mode"] == "baseline":
         result = run_baseline(models, t0)

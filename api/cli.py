@@ -466,7 +466,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
     """Download the configured checkpoints into the cache, convert them for the configured engine and
     build each model's kept output vocabulary, so image builds and offline hosts start without network,
     conversion or vocabulary work."""
-    from api.engines.factory import load_model, prepare
+    from api.engines.factory import engine_files, load_model
     from api.engines.loading import fetch
     from api.errors import ModelUnavailable
     from api.prompts import load_prompts
@@ -486,7 +486,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
                 click.echo(f"{role}: fetching {source.ref}" + (f" at {source.revision}" if source.revision else ""))
                 click.echo(f"{role}: ready in {fetch(source)}")
             loaded = load_model(settings, role, prompts, weights=False)
-            ready = prepare(settings, role, loaded, prompts)
+            ready = engine_files(settings, role, loaded, prompts)
             if ready.folder is not None:
                 click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {ready.folder}")
             kept = ready.kept

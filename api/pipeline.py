@@ -8,8 +8,9 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.cache import ResultCache, cache_key
 from api.engines.summarizer import Summarizer
@@ -23,9 +24,7 @@ from api.schemas import (
     Cleaning,
     InputFacts,
     LanguageOut,
-    ModelInfo,
     ModelRef,
-    ModelsResponse,
     ModelsUsed,
     SummarizeRequest,
     SummarizeResponse,
@@ -70,10 +69,25 @@ def _check_deadline(deadline: float | None, stage: str) -> None:
 
 
 MIN_CHARS_FOR_LANGUAGE = 120  # below this, the detector's answer is a guess: warn, never refuse
+FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file
+
+
+def flattened_text_warning(text: str | None) -> str | None:
+    """A long article with no line break has lost its paragraphs (``curl -d @article.txt`` strips
+    them, so do some exports), and paragraph-level cleaning (bylines, captions, "Baca juga" lines)
+    cannot see the lines it removes. Said for every entry: single, batch, job and eval."""
+    if not text or "\n" in text or len(text) < FLAT_TEXT_CHARS:
+        return None
+    return (
+        "the text has no line breaks, so paragraphs and boilerplate lines could not be told apart; keep the "
+        "article's line breaks (curl -d removes them: send files with --data-binary @file)"
+    )
 
 
 @dataclass(frozen=True)
-class Prepared:
+class CleanInput:
+    """What the model will read, and what extraction, repair and cleaning did to get there."""
+
     text: str
     format: str
     cleaned: Cleaned
@@ -96,20 +110,45 @@ class Article:
     """Stage 1's output: what the model will read and what the response reports about it."""
 
     request: SummarizeRequest
-    prepared: Prepared
+    input: CleanInput
     preset_name: str
     preset: Preset
     language: LanguageOut
     warnings: list[str]
 
 
+class InputRead(BaseModel):
+    """How much of the article the summarizer read."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tokens: int
+    max_tokens: int
+    truncated: bool
+    chunks: int
+    fraction_read: float
+
+
 @dataclass(frozen=True)
-class Summary:
+class Summarized:
     """Stage 2's output."""
 
     text: str
-    input: dict  # tokens, window, truncation, chunks, fraction read
+    input: InputRead
     warnings: list[str]
+
+
+class ModelOutputs(BaseModel):
+    """What the models wrote for one article: the result cache's payload, validated when it is read
+    back, so an entry of another shape (an older version's, through a shared Redis) is a miss."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shape: Literal[2] = 2  # raise when the fields change
+    summary: str
+    translation: str | None
+    input: InputRead
+    warnings: tuple[str, ...] = ()
 
 
 ParsedItem = tuple[str | int | None, BatchItem | RingkasError]
@@ -123,6 +162,7 @@ class Caller:
 
     tenant: str = "public"
     charge: Charge | None = None
+    request_id: str | None = None  # written into each batch item's problem, as into a request's own
 
 
 def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
@@ -179,7 +219,7 @@ class Pipeline:
             raise ValidationFailed.at("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
-    def prepare(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> Prepared:
+    def clean_input(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> CleanInput:
         """HTML -> text, repair, normalise, remove boilerplate (unless ``clean`` is false: ``ringkas eval
         --no-clean`` on a data set that is clean already). What is left is what the model reads.
 
@@ -204,7 +244,7 @@ class Pipeline:
         if not cleaned.text:
             what = "no readable article text" if fmt == "html" else "nothing but boilerplate"
             raise ValidationFailed.at(field, f"{field} is empty or holds {what}")
-        return Prepared(cleaned.text, fmt, cleaned, extracted.removed, repaired)
+        return CleanInput(cleaned.text, fmt, cleaned, extracted.removed, repaired)
 
     def check_language(self, text: str, force: bool) -> tuple[LanguageOut, list[str]]:
         detected = self.detector.detect(text)
@@ -238,7 +278,7 @@ class Pipeline:
                 "translate": request.translate,
                 "target_lang": request.target_lang if request.translate else None,
                 "long_input": request.long_input,
-                "models": [self._ref(self.summarizer).model_dump(), self._ref(self.translator).model_dump()],
+                "models": [self.model_ref(self.summarizer).model_dump(), self.model_ref(self.translator).model_dump()],
                 # The engine and its output vocabulary: both change what is written, so replicas that
                 # differ in either (RINGKAS_VOCAB, a corpus) never share results through Redis.
                 "engines": self._engines,
@@ -249,20 +289,22 @@ class Pipeline:
     # --- stages ------------------------------------------------------------------------------
     # One summary is prepare -> summarize -> translate -> assemble. HTTP, batch, archive jobs, eval
     # and bench all enter through ``summarize`` (or ``answer_items`` for many), so none repeats them.
-    def prepare_article(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> Article:
+    def read_article(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> Article:
         """Stage 1: extract, clean, choose the preset and check the language. Every refusal that costs
         no model time happens here."""
-        prepared = self.prepare(request, clean, deadline)
+        cleaned = self.clean_input(request, clean, deadline)
         preset_name, preset = self.preset(request.length)
         if request.translate or "target_lang" in request.model_fields_set:
             # Fail before spending a summary on an impossible translation.
             self.translator.scheme.check(self.prompts.summarize.input.language, request.target_lang)
-        language, warnings = self.check_language(prepared.text, request.force)
-        return Article(request, prepared, preset_name, preset, language, warnings)
+        language, warnings = self.check_language(cleaned.text, request.force)
+        if flattened := flattened_text_warning(request.text):
+            warnings.append(flattened)
+        return Article(request, cleaned, preset_name, preset, language, warnings)
 
-    def summarize_stage(self, article: Article, deadline: float, charge: Charge | None = None) -> Summary:
+    def summarize_stage(self, article: Article, deadline: float, charge: Charge | None = None) -> Summarized:
         """Stage 2: the summary, from the first window or (chunk mode) from every part of the article."""
-        text, preset, request = article.prepared.text, article.preset, article.request
+        text, preset, request = article.input.text, article.preset, article.request
         encoded = self.summarizer.encode(text)
         warnings: list[str] = []
         if request.long_input == "chunk" and encoded.truncated:
@@ -277,43 +319,44 @@ class Pipeline:
                     f"the model read the first {encoded.window} of {encoded.tokens} tokens "
                     '(send "long_input": "chunk" to summarize the whole article)'
                 )
-        facts = {
-            "tokens": encoded.tokens,
-            "max_tokens": encoded.window,
-            "truncated": truncated,
-            "chunks": chunks,
-            "fraction_read": round(fraction, 4),
-        }
-        return Summary(summary_text, facts, warnings)
+        read = InputRead(
+            tokens=encoded.tokens,
+            max_tokens=encoded.window,
+            truncated=truncated,
+            chunks=chunks,
+            fraction_read=round(fraction, 4),
+        )
+        return Summarized(summary_text, read, warnings)
 
-    def translate_stage(self, summary: Summary, request: SummarizeRequest, deadline: float) -> str | None:
+    def translate_stage(self, summary: Summarized, request: SummarizeRequest, deadline: float) -> str | None:
         """Stage 3: the summary in the target language, when asked for."""
         if not request.translate:
             return None
         source = self.prompts.summarize.input.language
         return self.translator.translate(summary.text, source, request.target_lang, deadline).text
 
-    def assemble(self, article: Article, outputs: dict, cached: bool, started: float) -> SummarizeResponse:
-        """Stage 4: the response, from the prepared article and the (possibly cached) model outputs."""
-        request, prepared = article.request, article.prepared
+    def assemble(
+        self, article: Article, outputs: ModelOutputs, timings: dict[str, float], cached: bool, started: float
+    ) -> SummarizeResponse:
+        """Stage 4: the response, from the cleaned article and the (possibly cached) model outputs."""
+        request, cleaned = article.request, article.input
         summary_lang = self.prompts.summarize.input.language
-        translation = outputs["translation"]
-        timings = outputs.get("timings", {})
+        translation = outputs.translation
         return SummarizeResponse(
-            summary=TextOut(text=outputs["summary"], lang=summary_lang),
+            summary=TextOut(text=outputs.summary, lang=summary_lang),
             translation=TextOut(text=translation, lang=request.target_lang) if translation is not None else None,
             input=InputFacts(
-                format=prepared.format,
-                chars=len(prepared.text),
+                format=cleaned.format,
+                chars=len(cleaned.text),
                 language=article.language,
-                repaired=prepared.repaired,
-                **outputs["input"],
+                repaired=cleaned.repaired,
+                **outputs.input.model_dump(),
             ),
-            cleaning=prepared.cleaning(self.boilerplate.rules.version, request.return_clean_text),
-            warnings=article.warnings + outputs["warnings"],
+            cleaning=cleaned.cleaning(self.boilerplate.rules.version, request.return_clean_text),
+            warnings=[*article.warnings, *outputs.warnings],
             models=ModelsUsed(
-                summarizer=self._ref(self.summarizer),
-                translator=self._ref(self.translator) if translation is not None else None,
+                summarizer=self.model_ref(self.summarizer),
+                translator=self.model_ref(self.translator) if translation is not None else None,
             ),
             preset=article.preset_name,
             prompt_version=self.prompts.summarize.version,
@@ -331,17 +374,19 @@ class Pipeline:
         runs them (one request, up to 64 windows)."""
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
-        article = self.prepare_article(request, clean, deadline)
-        key = self._cache_key(article.prepared.text, request, article.preset_name, article.preset, caller.tenant)
-        outputs = self.cache.get(key)
+        article = self.read_article(request, clean, deadline)
+        key = self._cache_key(article.input.text, request, article.preset_name, article.preset, caller.tenant)
+        outputs, timings = self._cached(key), {}
         cached = outputs is not None
         if not cached:
-            outputs = self._generate(article, deadline, caller.charge)
-            self.cache.set(key, {name: value for name, value in outputs.items() if name != "timings"})
-        return self.assemble(article, outputs, cached, started)
+            outputs, timings = self._generate(article, deadline, caller.charge)
+            self.cache.set(key, outputs.model_dump(mode="json"))
+        return self.assemble(article, outputs, timings, cached, started)
 
-    def _generate(self, article: Article, deadline: float, charge: Charge | None = None) -> dict:
-        """The model work behind one summary: what the cache stores (timings aside)."""
+    def _generate(
+        self, article: Article, deadline: float, charge: Charge | None = None
+    ) -> tuple[ModelOutputs, dict[str, float]]:
+        """The model work behind one summary (what the cache stores), and its timings."""
         started = time.perf_counter()
         summary = self.summarize_stage(article, deadline, charge)
         summarized = time.perf_counter()
@@ -349,13 +394,19 @@ class Pipeline:
         timings = {"summarize": _ms(summarized - started)}
         if article.request.translate:
             timings["translate"] = _ms(time.perf_counter() - summarized)
-        return {
-            "summary": summary.text,
-            "translation": translation,
-            "input": summary.input,
-            "warnings": summary.warnings,
-            "timings": timings,
-        }
+        outputs = ModelOutputs(
+            summary=summary.text, translation=translation, input=summary.input, warnings=tuple(summary.warnings)
+        )
+        return outputs, timings
+
+    def _cached(self, key: str) -> ModelOutputs | None:
+        raw = self.cache.get(key)
+        if raw is None:
+            return None
+        try:
+            return ModelOutputs.model_validate(raw)
+        except ValidationError:
+            return None  # another version's entry: recomputed, and overwritten
 
     def _condense(
         self, text: str, preset: Preset, deadline: float, warnings: list[str], charge: Charge | None = None
@@ -410,7 +461,10 @@ class Pipeline:
                     raise entry
                 return BatchResult(id=item_id, status=200, result=self.summarize(entry, caller=caller))
             except RingkasError as exc:
-                return BatchResult(id=item_id, status=exc.status, problem=exc.to_problem())
+                problem = exc.to_problem()
+                if caller.request_id:
+                    problem["request_id"] = caller.request_id
+                return BatchResult(id=item_id, status=exc.status, problem=problem)
 
         if len(parsed) == 1:
             return [answer(parsed[0])]
@@ -435,65 +489,12 @@ class Pipeline:
             translation=TextOut(text=result.text, lang=request.target_lang),
             source_lang=request.source_lang,
             input=TranslateInput(chars=len(text), tokens=result.input_tokens, segments=result.segments),
-            models=ModelsUsed(translator=self._ref(self.translator)),
+            models=ModelsUsed(translator=self.model_ref(self.translator)),
             prompt_version=self.prompts.translate.version,
             timings_ms=TranslateTimings(translate=elapsed, total=elapsed),
         )
 
-    def models(self) -> ModelsResponse:
-        summarizer, translator = self.summarizer, self.translator
-        scheme = translator.scheme
-        return ModelsResponse(
-            demo=summarizer.loaded.demo or translator.loaded.demo,
-            models=[
-                self._info(
-                    "summarizer",
-                    summarizer,
-                    {
-                        "input": [self.prompts.summarize.input.language],
-                        "output": [self.prompts.summarize.input.language],
-                    },
-                    {
-                        "max_input_tokens": summarizer.window,
-                        "max_new_tokens": max(p.max_new_tokens for p in self.prompts.summarize.presets.values()),
-                        "max_text_chars": self.limits.max_text_chars,
-                    },
-                ),
-                self._info(
-                    "translator",
-                    translator,
-                    {"source": scheme.sources, "target": scheme.targets},
-                    {
-                        "max_input_tokens_per_segment": translator.window,
-                        "max_new_tokens_per_segment": translator.max_new_cap,
-                        "max_text_chars": self.limits.max_translate_chars,
-                    },
-                ),
-            ],
-            presets={name: preset.model_dump() for name, preset in self.prompts.summarize.presets.items()},
-            default_preset=self.prompts.summarize.default_preset,
-            prompt_versions={"summarize": self.prompts.summarize.version, "translate": self.prompts.translate.version},
-        )
-
     @staticmethod
-    def _ref(task: Summarizer | Translator) -> ModelRef:
+    def model_ref(task: Summarizer | Translator) -> ModelRef:
         loaded = task.loaded
         return ModelRef(id=loaded.source.display, revision=loaded.revision, licence=loaded.licence)
-
-    @staticmethod
-    def _info(role: str, task: Summarizer | Translator, languages: dict, limits: dict) -> ModelInfo:
-        loaded = task.loaded
-        return ModelInfo(
-            role=role,
-            id=loaded.source.display,
-            revision=loaded.revision,
-            architecture=loaded.architecture,
-            model_type=loaded.config.model_type,
-            licence=loaded.licence,
-            languages=languages,
-            limits=limits,
-            engine=task.batcher.engine.name,
-            runtime=task.batcher.engine.describe(),
-            load_seconds=round(loaded.load_seconds, 2),
-            demo=loaded.demo,
-        )

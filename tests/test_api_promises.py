@@ -101,8 +101,14 @@ def test_a_text_body_without_line_breaks_warns_naming_data_binary(client, seed_t
     assert any("--data-binary" in warning for warning in body["warnings"])
     body = client.post("/v1/summarize", data=seed_texts[0], content_type="text/plain").get_json()
     assert not any("--data-binary" in warning for warning in body["warnings"])
-    body = client.post("/v1/summarize", json={"text": flat}).get_json()  # JSON keeps what it was sent
-    assert not any("--data-binary" in warning for warning in body["warnings"])
+    # Whatever carried it, a long article without a line break has lost its paragraphs: JSON, batch
+    # items and job items say so the same way (the pipeline warns, not the route).
+    body = client.post("/v1/summarize", json={"text": flat}).get_json()
+    assert any("no line breaks" in warning for warning in body["warnings"])
+    batch = client.post("/v1/summarize/batch", json={"items": [{"text": flat}, {"text": seed_texts[0]}]}).get_json()
+    flat_item, kept_item = batch["results"]
+    assert any("no line breaks" in w for w in flat_item["result"]["warnings"])
+    assert not any("no line breaks" in w for w in kept_item["result"]["warnings"])
 
 
 # --- demo models say so -----------------------------------------------------------------------

@@ -239,7 +239,7 @@ def test_libretranslate_texts_share_one_deadline(pipeline, monkeypatch):
 
 def test_chunk_mode_counts_each_window_against_the_request_limit(tiny_dir, runtime, pipeline, seed_texts):
     article = "\n".join(seed_texts * 3)
-    windows = len(pipeline.summarizer.chunks(pipeline.prepare(SummarizeRequest(text=article)).text))
+    windows = len(pipeline.summarizer.chunks(pipeline.clean_input(SummarizeRequest(text=article)).text))
     assert windows > 3, windows
     client = _limited(tiny_dir, runtime, rate_limit=f"{windows - 1}/minute")
     chunked = client.post("/v1/summarize", json={"text": article, "long_input": "chunk", "force": True})

@@ -32,7 +32,7 @@ def test_chunk_reads_the_whole_article_in_windows(client, pipeline, seed_texts):
 
 def test_chunks_fit_the_window_and_cover_every_sentence(pipeline, seed_texts):
     summarizer = pipeline.summarizer
-    text = pipeline.prepare(SummarizeRequest(text=seed_texts[1])).text
+    text = pipeline.clean_input(SummarizeRequest(text=seed_texts[1])).text
     windows = summarizer.chunks(text)
     assert len(windows) >= 2 and all(len(w) <= summarizer.window for w in windows)
     assert all(w[-1] == summarizer.tokenizer.eos_token_id for w in windows)

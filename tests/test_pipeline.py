@@ -50,7 +50,7 @@ def test_same_request_same_summary(pipeline, seed_texts):
 @pytest.mark.parametrize("length", ["short", "medium", "long"])
 def test_presets_bound_the_summary_length(pipeline, seed_texts, length):
     preset = pipeline.prompts.summarize.presets[length]
-    text = pipeline.prepare(SummarizeRequest(text=seed_texts[2])).text  # what the model reads after cleaning
+    text = pipeline.clean_input(SummarizeRequest(text=seed_texts[2])).text  # what the model reads after cleaning
     summary = pipeline.summarizer.summarize(text, preset, time.monotonic() + 60)
     assert preset.min_new_tokens <= len(summary.ids) <= preset.max_new_tokens
     result = pipeline.summarize(SummarizeRequest(text=seed_texts[2], length=length))

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from transformers import AutoTokenizer
 
+from api.describe import describe_models
 from api.engines.base import GenerationParams
 from api.engines.ct2 import CTranslate2Engine, ensure_converted, with_vocabulary_map
 from api.engines.hf import TransformersEngine
@@ -327,7 +328,7 @@ def test_a_target_without_a_word_list_is_served_over_the_full_vocabulary(tiny_di
     runtime = Runtime(tiny_settings(tiny_dir, prompts_dir=prompts, warmup=False)).start(background=False)
     try:
         assert runtime.state == "ready", runtime.error
-        models = {m.role: m.runtime["vocabulary"] for m in runtime.require().models().models}
+        models = {m.role: m.runtime["vocabulary"] for m in describe_models(runtime.require()).models}
         assert models["translator"] == {"kept": "full"} and models["summarizer"]["kept"] > 0
         assert any("no word list" in record.getMessage() for record in caplog.records)
     finally:

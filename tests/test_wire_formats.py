@@ -74,3 +74,35 @@ def test_csv_limits_are_set_once_not_per_request(monkeypatch):
     monkeypatch.setattr(csv, "field_size_limit", lambda *args: calls.append(args) or 131072)
     read_job(io.BytesIO(b"text\nHalo dunia.\n"), "text/csv", None, {}, 10)
     assert calls == []
+
+
+# --- the pipeline's data (House II, section 3) ---------------------------------------------------
+ARTICLE = "Pemerintah kota Bandung meresmikan taman baru di pusat kota pada hari Minggu pagi."
+
+
+def test_a_cache_entry_of_another_shape_is_a_miss_and_is_replaced(pipeline):
+    from api.schemas import SummarizeRequest
+
+    request = SummarizeRequest(text=ARTICLE + " Entri cache lama.")
+    article = pipeline.read_article(request)
+    key = pipeline._cache_key(article.input.text, request, article.preset_name, article.preset, "public")
+    # What an older version stored through a shared Redis: no shape marker, an untyped input dict.
+    pipeline.cache.set(key, {"summary": "ringkasan lama", "translation": None, "input": {"tokens": 3}, "warnings": []})
+    answer = pipeline.summarize(request)
+    assert answer.cached is False and answer.summary.text != "ringkasan lama"
+    assert pipeline.summarize(request).cached is True  # the entry was replaced by one of this shape
+
+
+def test_job_items_get_the_warnings_a_single_request_gets(pipeline, seed_texts):
+    from api.pipeline import parse_item
+    from api.schemas import SummarizeRequest
+
+    flat = " ".join(seed_texts[0].split())
+    single = pipeline.summarize(SummarizeRequest(text=flat, force=True)).warnings
+    [as_job_item] = pipeline.answer_items([parse_item({"text": flat}, {"force": True})])
+    assert any("no line breaks" in w for w in single) and as_job_item.result.warnings == single
+
+
+def test_batch_problems_carry_the_request_id(client):
+    response = client.post("/v1/summarize/batch", json={"items": [{"text": ""}]}, headers={"X-Request-ID": "req-42"})
+    assert response.get_json()["results"][0]["problem"]["request_id"] == "req-42"

@@ -121,7 +121,7 @@ def load_model(settings: Settings, role: str, prompts: Prompts, weights: bool = 
 
 
 @dataclass(frozen=True)
-class Prepared:
+class EngineFiles:
     """Everything a role's engine is built from, made on disk once (by fetch-models or the first start)."""
 
     kept: KeptVocabulary | None
@@ -129,7 +129,7 @@ class Prepared:
     folder: Path | None  # the CTranslate2 model folder (with its vocabulary map when kept); None for transformers
 
 
-def prepare(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> Prepared:
+def engine_files(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> EngineFiles:
     kept = kept_vocabulary(settings, role, loaded, prompts)
     never = uncopyable_ids(loaded.tokenizer)
     folder = loaded.folder
@@ -137,7 +137,7 @@ def prepare(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts
         from api.engines.ct2 import with_vocabulary_map
 
         folder = with_vocabulary_map(folder, kept, never)
-    return Prepared(kept, never, folder)
+    return EngineFiles(kept, never, folder)
 
 
 def build_engine(
@@ -145,7 +145,7 @@ def build_engine(
 ) -> Engine:
     """``gemm``: the process's GEMM choice when the caller already made it (the runtime builds both
     engines at once, so it chooses first); otherwise it is made here, before CTranslate2 loads."""
-    ready = prepare(settings, role, loaded, prompts)
+    ready = engine_files(settings, role, loaded, prompts)
     if ready.folder is None:
         from api.engines.hf import TransformersEngine
 

@@ -24,7 +24,7 @@ class EncodedArticle:
 
 
 @dataclass(frozen=True)
-class Summary:
+class SummarizerOutput:
     text: str
     ids: list[int]
     article: EncodedArticle
@@ -97,10 +97,10 @@ class Summarizer:
         """Generate for several encoder inputs at once: they share one trip through the batcher."""
         return gather(self.batcher.submit(inputs, self.params(preset)), deadline, "summarization")
 
-    def summarize(self, text: str, preset: Preset, deadline: float) -> Summary:
+    def summarize(self, text: str, preset: Preset, deadline: float) -> SummarizerOutput:
         article = self.encode(text)
         [ids] = self.run([article.ids], preset, deadline)
-        return Summary(text=self.decode(ids), ids=ids, article=article)
+        return SummarizerOutput(text=self.decode(ids), ids=ids, article=article)
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False).strip()

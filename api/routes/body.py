@@ -182,17 +182,3 @@ def read_fields() -> dict:
         data = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     g.fields = data
     return data
-
-
-FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file
-
-
-def flattened_text_warning(text: str | None) -> str | None:
-    """``curl -d @article.txt`` strips every line break, so paragraph-level cleaning (bylines,
-    captions, "Baca juga" lines) cannot see the lines it removes. Say so, naming the fix."""
-    if request.mimetype != "text/plain" or not text or "\n" in text or len(text) < FLAT_TEXT_CHARS:
-        return None
-    return (
-        "the text/plain body has no line breaks, so paragraphs and boilerplate lines could not be told apart; "
-        "curl -d @file removes them: send files with --data-binary @file"
-    )

@@ -99,8 +99,10 @@ def charge_text(texts: Iterable[object]) -> None:
 def caller() -> Caller:
     """This request's tenant (its key's name; everyone's "public" with keys off, as for jobs) and
     the charge for chunk mode's generations."""
+    from api.routes.problems import request_id
+
     tenant = g.client if services().keys.enabled else "public"
-    return Caller(tenant=tenant, charge=generation_charge())
+    return Caller(tenant=tenant, charge=generation_charge(), request_id=request_id())
 
 
 def generation_charge():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from api.describe import describe_models
 from api.routes import pipeline, services
-from api.routes.body import flattened_text_warning, read_request
+from api.routes.body import read_request
 from api.routes.guard import caller, charge_text
-from api.routes.problems import request_id
 from api.schemas import BatchRequest, SummarizeRequest, SummarizeResponse, TranslateRequest
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
@@ -28,8 +28,6 @@ def summarize():
     charge_text([request_model.text, request_model.html])
     result = pipeline().summarize(request_model, caller=caller())
     _observe(result)
-    if warning := flattened_text_warning(request_model.text):
-        result = result.model_copy(update={"warnings": [*result.warnings, warning]})  # a cached result is shared
     return jsonify(result.model_dump(mode="json"))
 
 
@@ -43,11 +41,7 @@ def summarize_batch():
     for item in result.results:
         if item.result is not None:
             _observe(item.result)
-    body = result.model_dump(mode="json")
-    for item in body["results"]:
-        if item["problem"] is not None:
-            item["problem"]["request_id"] = request_id()
-    return jsonify(body)
+    return jsonify(result.model_dump(mode="json"))
 
 
 @bp.post("/translate")
@@ -61,4 +55,4 @@ def translate():
 
 @bp.get("/models")
 def models():
-    return jsonify(pipeline().models().model_dump(mode="json"))
+    return jsonify(describe_models(pipeline()).model_dump(mode="json"))
