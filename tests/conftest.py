@@ -103,3 +103,39 @@ def redis_url():
     """A real redis-server shared by the cache and rate-limit tests."""
     with redis_server() as url:
         yield url
+
+
+# --- tiers ------------------------------------------------------------------------------------
+# Every test gets one tier from what it uses, so none can be filed in the wrong one by a forgotten
+# marker. `pytest -m unit` is the inner loop (no model, no server, under a minute); the README's
+# test command runs all three.
+#   system:      real processes or services: gunicorn, Redis and Celery workers, nginx, Chromium, the image
+#   integration: the tiny models, in this process
+#   unit:        neither
+SYSTEM_FIXTURES = frozenset(
+    {"cluster", "jobs_client", "server", "image", "container", "models_volume", "browser", "page",
+     "open_service", "cms", "job_service", "redis_url", "base_url", "api_schema"}
+)  # fmt: skip
+SYSTEM_MODULES = frozenset({"test_image", "test_browser", "test_serve", "test_proxy", "test_jobs", "test_clients"})
+# (A fixture's own fixtures count too: ``client`` brings ``tiny_dir`` with it.)
+MODEL_FIXTURES = frozenset({"tiny_dir", "settings", "runtime", "pipeline", "app", "client", "reference"})
+TIERS = ("unit", "integration", "system")
+
+
+def pytest_configure(config):
+    for tier, what in zip(TIERS, ("no model, no server", "tiny models in process", "real processes"), strict=True):
+        config.addinivalue_line("markers", f"{tier}: {what} (set from the fixtures a test uses)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue  # a test may name its tier itself (one that starts a process without a fixture)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if fixtures & SYSTEM_FIXTURES or module in SYSTEM_MODULES:
+            item.add_marker(pytest.mark.system)
+        elif fixtures & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)

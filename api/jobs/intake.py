@@ -16,10 +16,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import ijson
 from pydantic import ValidationError
 
 from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from api.jobs.json_stream import (
+    JsonBodyError,
+    MissingItems,
+    NotAnObject,
+    UnknownMember,
+    ValueTooLong,
+    read_envelope,
+)
 from api.schemas import SummarizeRequest, flag, id_problem, id_shaped
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
@@ -31,7 +38,6 @@ MAX_ITEM_CHARS = 8_000_000
 # Articles (HTML especially) outgrow csv's default 128 KB field limit; one item's limit bounds them.
 # The limit is the csv module's, process-wide: set once here, not per request.
 csv.field_size_limit(max(csv.field_size_limit(), MAX_ITEM_CHARS))
-_JSON_EVENTS = ijson.get_backend("python")  # why this backend: see _json_items
 
 
 @dataclass(frozen=True)
@@ -82,66 +88,34 @@ class _Items:
 
 
 def _json_items(stream: BinaryIO, collected: _Items) -> dict:
-    """``{"items": [...], "defaults": {...}}`` read as a stream of parser events (ijson): each item is
-    built alone, and an item must be a flat object (its fields are strings, numbers or booleans), so
-    no part of the body is ever held as one huge object tree."""
-    defaults: dict = {}
-    builder: ijson.ObjectBuilder | None = None
-    target = None
-    depth = 0
-    seen_items = False
+    """``{"items": [...], "defaults": {...}}`` read item by item (``json_stream``): an item must be a
+    flat object (its fields are strings, numbers or booleans), so no item holds a tree of its own."""
+    envelope = '{"items": [...], "defaults": {...}}'
+
+    def add(item: object) -> None:
+        if isinstance(item, dict) and any(isinstance(value, dict | list) for value in item.values()):
+            raise ValidationFailed.at(
+                ["items", len(collected.items)],
+                f"item {len(collected.items) + 1} holds a list or an object; fields are strings, numbers or booleans",
+            )
+        collected.add(item, len(collected.items) + 1)  # a non-object item is its own problem, later
+
     try:
-        # The pure-Python backend: yajl's C one turns a lone surrogate escape into "?" (an id would
-        # change silently instead of being refused), and Python code lets request threads run between
-        # events where a C parser holds the GIL for the whole body.
-        for prefix, event, value in _JSON_EVENTS.parse(stream, use_float=True):
-            if builder is not None:
-                depth += event in ("start_map", "start_array")
-                depth -= event in ("end_map", "end_array")
-                if depth > 1:
-                    where = f"item {len(collected.items) + 1}" if target == "items" else "defaults"
-                    raise ValidationFailed.at(
-                        ["items", len(collected.items)] if target == "items" else ["defaults"],
-                        f"{where} holds a list or an object; fields are strings, numbers or booleans",
-                    )
-                builder.event(event, value)
-                if depth == 0:
-                    if target == "items":
-                        collected.add(builder.value, len(collected.items) + 1)
-                    else:
-                        defaults = builder.value
-                    builder = None
-                continue
-            if prefix == "" and event == "start_map":
-                continue
-            if prefix == "" and event == "map_key":
-                if value not in ("items", "defaults"):
-                    raise ValidationFailed.at(
-                        [value], f"unknown member {value!r}; a job body has items and defaults", "extra_forbidden"
-                    )
-                continue
-            if prefix == "items" and event in ("start_array", "end_array"):
-                seen_items = True
-                continue
-            if prefix in ("items.item", "defaults"):
-                target = "items" if prefix == "items.item" else "defaults"
-                if event in ("start_map", "start_array"):
-                    builder, depth = ijson.ObjectBuilder(), 1
-                    builder.event(event, value)
-                elif target == "items":
-                    collected.add(value, len(collected.items) + 1)  # a scalar item: its own problem later
-                else:
-                    defaults = value
-                continue
-            if prefix == "" and event == "end_map":
-                continue
-            raise ValidationFailed.at(["items"], 'the JSON body must be an object {"items": [...], "defaults": {...}}')
-    except ijson.JSONError as exc:
-        raise MalformedRequest(f"the body is not valid JSON: {str(exc)[:200]}") from None
-    except UnicodeDecodeError:
-        raise MalformedRequest("the body is not valid UTF-8 JSON") from None
-    if not seen_items:
-        raise ValidationFailed.at(["items"], 'the JSON body must be an object {"items": [...], "defaults": {...}}')
+        others = read_envelope(stream, add, MAX_ITEM_CHARS)
+    except UnknownMember as exc:
+        message = f"unknown member {exc.name!r}; a job body has items and defaults"
+        raise ValidationFailed.at([exc.name], message, "extra_forbidden") from None
+    except (MissingItems, NotAnObject):
+        raise ValidationFailed.at(["items"], f"the JSON body must be an object {envelope}") from None
+    except ValueTooLong:
+        raise PayloadTooLarge(f"an item of the body is longer than {MAX_ITEM_CHARS} characters") from None
+    except JsonBodyError as exc:
+        raise MalformedRequest(f"the body is not valid JSON: {exc}"[:300]) from None
+    defaults = others.get("defaults", {})
+    if isinstance(defaults, dict) and any(isinstance(value, dict | list) for value in defaults.values()):
+        raise ValidationFailed.at(
+            ["defaults"], "defaults holds a list or an object; fields are strings, numbers or booleans"
+        )
     return defaults
 
 
