@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -31,10 +32,10 @@ class NoCache:
 
 
 class MemoryCache:
-    def __init__(self, size: int, ttl_s: float):
+    def __init__(self, size: int, ttl_s: float, timer=time.monotonic):
         from cachetools import TTLCache
 
-        self._data: TTLCache = TTLCache(maxsize=size, ttl=ttl_s)
+        self._data: TTLCache = TTLCache(maxsize=size, ttl=ttl_s, timer=timer)
         self._lock = threading.Lock()  # TTLCache is not thread-safe
 
     def get(self, key: str) -> dict | None:

@@ -245,7 +245,10 @@ def test_jobs_belong_to_their_key_and_expire(tiny_dir, runtime, cluster, seed_te
     assert client.get(f"/v1/jobs/{job_id}").status_code == 401
     _wait(client, job_id, headers=alpha)
     assert len(_lines(client, job_id, headers=alpha)) == 2
-    time.sleep(4)
+    # The TTL (3 s) runs out in Redis: await the keys' going, not a guessed number of seconds.
+    redis, deadline = cluster.client(), time.monotonic() + 30
+    while any(redis.scan_iter(f"ringkas:job:{job_id}*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert client.get(f"/v1/jobs/{job_id}", headers=alpha).status_code == 404
     assert client.get(f"/v1/jobs/{job_id}/results", headers=alpha).status_code == 404
     assert not [key for key in cluster.client().scan_iter(f"ringkas:job:{job_id}*")]  # nothing left behind
@@ -259,9 +262,10 @@ def test_cancel_stops_what_has_not_started_and_keeps_what_finished(cluster, jobs
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
     settled = cluster.client()
     deadline = time.monotonic() + 60
-    while settled.llen("ringkas-jobs") and time.monotonic() < deadline:
+    # Settled: nothing queued, and the chunk that was running when the job was cancelled has ended
+    # (Celery's Redis transport keeps a delivered, unacknowledged task in its "unacked" hash).
+    while (settled.llen("ringkas-jobs") or settled.hlen("unacked")) and time.monotonic() < deadline:
         time.sleep(0.3)
-    time.sleep(3)  # the chunk running when the job was cancelled ends
     final = _status(jobs_client, job_id)
     assert final["status"] == "cancelled"
     assert 8 <= final["counts"]["done"] < 48 and final["counts"]["pending"] > 0

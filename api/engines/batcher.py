@@ -118,6 +118,17 @@ class Batcher:
         return [item.future for item in items]
 
     @property
+    def running(self) -> int:
+        """Batches inside the engine now (at most one per worker)."""
+        with self._cond:
+            return self._running
+
+    @property
+    def workers(self) -> int:
+        """Worker threads alive: each one runs batches; one that died would leave work waiting."""
+        return sum(thread.is_alive() for thread in self._threads)
+
+    @property
     def depth(self) -> int:
         with self._cond:
             return len(self._pending)
