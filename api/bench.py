@@ -154,8 +154,8 @@ def run_peer(models: dict[str, str], t0: float) -> dict:
     from transformers import AutoTokenizer
 
     from api.config import Settings
-    from api.engines.ct2 import converted_path
-    from api.engines.loading import ModelSource
+    from api.models.convert import converted_path
+    from api.models.loading import ModelSource
 
     root = Settings().converted_models_dir()
     threads = os.cpu_count() or 1
@@ -423,7 +423,7 @@ def _main(argv: list[str]) -> None:
     payload, t0 = json.loads(argv[0]), float(argv[1])
     models = payload["models"]
     if payload["mode"] == "prepare":  # everything the timed runs load, made here, off their clocks
-        from api.engines.factory import engine_files, load_model
+        from api.models.files import engine_files, load_model
         from api.prompts import load_prompts
 
         for overrides in payload["overrides"]["variants"]:

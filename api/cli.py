@@ -30,7 +30,7 @@ def _use_demo_models(cache_dir: Path | None) -> None:
 
 
 def _sources(settings: Settings):
-    from api.engines.factory import model_source
+    from api.models.files import model_source
 
     return {role: model_source(settings, role) for role in ROLES}
 
@@ -49,8 +49,8 @@ def _require_port_free(host: str, port: int) -> None:
 
 def _require_models(settings: Settings) -> None:
     """Config-only check of both models before anything heavy starts: one clear error, at once."""
-    from api.engines.loading import check_available
     from api.errors import ModelUnavailable
+    from api.models.loading import check_available
 
     for source in _sources(settings).values():
         try:
@@ -466,9 +466,9 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
     """Download the configured checkpoints into the cache, convert them for the configured engine and
     build each model's kept output vocabulary, so image builds and offline hosts start without network,
     conversion or vocabulary work."""
-    from api.engines.factory import engine_files, load_model
-    from api.engines.loading import fetch
     from api.errors import ModelUnavailable
+    from api.models.files import engine_files, load_model
+    from api.models.loading import fetch
     from api.prompts import load_prompts
 
     overrides = {

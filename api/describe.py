@@ -3,10 +3,10 @@ Presentation of the pipeline's parts, kept out of the pipeline itself."""
 
 from __future__ import annotations
 
-from api.engines.summarizer import Summarizer
-from api.engines.translator import Translator
 from api.pipeline import Pipeline
 from api.schemas import ModelInfo, ModelsResponse
+from api.tasks.summarizer import Summarizer
+from api.tasks.translator import Translator
 
 
 def describe_models(pipeline: Pipeline) -> ModelsResponse:

@@ -13,8 +13,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.cache import ResultCache, cache_key
-from api.engines.summarizer import Summarizer
-from api.engines.translator import Translator
 from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed, from_validation_error
 from api.prompts import Preset, Prompts
 from api.schemas import (
@@ -36,6 +34,8 @@ from api.schemas import (
     TranslateTimings,
     usable_id,
 )
+from api.tasks.summarizer import Summarizer
+from api.tasks.translator import Translator
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
 from api.text.html import Extracted, HtmlTooComplex, html_to_text

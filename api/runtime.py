@@ -17,17 +17,18 @@ from api.cache import build_cache
 from api.config import Settings
 from api.engines.base import Engine
 from api.engines.batcher import Batcher
-from api.engines.factory import build_engine, load_model
+from api.engines.factory import build_engine
 from api.engines.gather import gather
 from api.engines.gemm import apply as choose_gemm
-from api.engines.loading import LoadedModel
 from api.engines.slots import ComputeSlots
-from api.engines.summarizer import Summarizer
-from api.engines.translator import Translator
 from api.errors import NotReady, RingkasError
 from api.metrics import Metrics
+from api.models.files import load_model
+from api.models.loading import LoadedModel
 from api.pipeline import Limits, Pipeline
 from api.prompts import Prompts, load_prompts
+from api.tasks.summarizer import Summarizer
+from api.tasks.translator import Translator
 from api.text.boilerplate import Boilerplate
 from api.text.language import LanguageDetector
 

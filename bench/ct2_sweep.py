@@ -151,10 +151,10 @@ def main() -> None:
     from transformers import AutoTokenizer
 
     from api.config import Settings
-    from api.engines.ct2 import ensure_converted, with_vocabulary_map
-    from api.engines.factory import pad_kept
-    from api.engines.loading import ModelSource
-    from api.engines.vocab import VocabSpec, build_kept, uncopyable_ids
+    from api.models.convert import ensure_converted, with_vocabulary_map
+    from api.models.files import pad_kept
+    from api.models.loading import ModelSource
+    from api.models.vocab import VocabSpec, build_kept, uncopyable_ids
 
     folders, rows = {}, {}
     root = Settings().converted_models_dir()

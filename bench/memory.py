@@ -48,7 +48,8 @@ def main() -> None:
     detector.detect("Pemerintah Indonesia mengumumkan rencana pembangunan jalan baru di Jawa Barat.")
     step("lingua language detector (preloaded models)")
 
-    from api.engines.factory import build_engine, load_model
+    from api.engines.factory import build_engine
+    from api.models.files import load_model
     from api.prompts import load_prompts
     from api.runtime import release_freed_heap
 

@@ -118,7 +118,7 @@ def test_models_report_the_tiny_demo_models_as_demo(client):
 
 
 def test_a_card_without_the_demo_tag_is_not_demo(tmp_path):
-    from api.engines.loading import ModelSource, is_demo
+    from api.models.loading import ModelSource, is_demo
 
     (tmp_path / "README.md").write_text("---\nlicense: cc-by-nc-sa-4.0\ntags: [summarization]\n---\n# mT5\n")
     assert is_demo(ModelSource(str(tmp_path))) is False

@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from api.engines.base import GenerationParams
-from api.engines.ct2 import CTranslate2Engine, converted_path, ensure_converted
+from api.engines.ct2 import CTranslate2Engine
 from api.engines.hf import TransformersEngine
-from api.engines.loading import ModelSource
+from api.models.convert import converted_path, ensure_converted
+from api.models.loading import ModelSource
 
 ROLES = ("summarizer", "translator")
 

@@ -103,8 +103,8 @@ print(choice.backend, file=sys.stderr)
 @pytest.mark.parametrize(("setting", "backend"), [("auto", "MKL"), ("onednn", "DNNL")])
 def test_ctranslate2_itself_reports_the_chosen_library(settings, setting, backend):
     """CTranslate2's own log (CT2_VERBOSE) names the GEMM library it runs, in a fresh process."""
-    from api.engines.ct2 import ensure_converted
-    from api.engines.loading import ModelSource
+    from api.models.convert import ensure_converted
+    from api.models.loading import ModelSource
 
     folder = ensure_converted(ModelSource(settings.summarizer_model), None, "int8", settings.converted_models_dir())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "MKL_"))} | {"CT2_VERBOSE": "1"}

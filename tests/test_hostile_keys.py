@@ -107,7 +107,7 @@ def test_models_are_named_without_a_path_of_the_server(client, tiny_dir):
 
 
 def test_a_configured_model_name_is_what_responses_show(tiny_dir):
-    from api.engines.factory import model_source
+    from api.models.files import model_source
 
     source = model_source(tiny_settings(tiny_dir, summarizer_name="mt5-xlsum-id"), "summarizer")
     assert source.display == "mt5-xlsum-id" and source.is_local

@@ -1,8 +1,8 @@
 import pytest
 
 from api.config import DEFAULT_PROMPTS
-from api.engines.languages import detect_scheme
 from api.errors import ValidationFailed
+from api.models.languages import detect_scheme
 from api.prompts import load_prompts
 
 PROMPTS = load_prompts(DEFAULT_PROMPTS).translate

@@ -7,9 +7,9 @@ import sys
 import pytest
 from transformers import AutoTokenizer
 
-from api.engines.ct2 import ensure_converted
-from api.engines.light import SERVING_FILE, LightTokenizer, light_config
-from api.engines.loading import ModelSource
+from api.models.convert import ensure_converted
+from api.models.light import SERVING_FILE, LightTokenizer, light_config
+from api.models.loading import ModelSource
 
 ROLES = ("summarizer", "translator")
 

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from api.engines.loading import ModelSource, check_available, load_seq2seq, parse_card_licence, read_licence
 from api.errors import ModelUnavailable
+from api.models.loading import ModelSource, check_available, load_seq2seq, parse_card_licence, read_licence
 
 
 def test_local_folder_loads_with_licence_from_its_card(tiny_dir):

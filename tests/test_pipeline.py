@@ -8,11 +8,11 @@ import types
 
 import pytest
 
-from api.engines.loading import ModelSource, load_seq2seq
-from api.engines.summarizer import Summarizer
-from api.engines.translator import Translator
 from api.errors import PayloadTooLarge, ValidationFailed
+from api.models.loading import ModelSource, load_seq2seq
 from api.schemas import SummarizeRequest, TranslateRequest
+from api.tasks.summarizer import Summarizer
+from api.tasks.translator import Translator
 
 
 def _summarizer_with_window(pipeline, window):

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from api.engines.ct2 import ensure_converted
-from api.engines.loading import ModelSource
 from api.engines.tokens import TokenTable
+from api.models.convert import ensure_converted
+from api.models.loading import ModelSource
 
 
 @pytest.fixture(scope="module")

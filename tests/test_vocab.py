@@ -9,10 +9,11 @@ from transformers import AutoTokenizer
 
 from api.describe import describe_models
 from api.engines.base import GenerationParams
-from api.engines.ct2 import CTranslate2Engine, ensure_converted, with_vocabulary_map
+from api.engines.ct2 import CTranslate2Engine
 from api.engines.hf import TransformersEngine
-from api.engines.loading import ModelSource
-from api.engines.vocab import (
+from api.models.convert import ensure_converted, with_vocabulary_map
+from api.models.loading import ModelSource
+from api.models.vocab import (
     KeptVocabulary,
     VocabSpec,
     build_kept,
@@ -121,7 +122,7 @@ def test_the_cache_is_reused_and_keyed_by_what_built_it(tokenizers, tmp_path, mo
     tokenizer = tokenizers["summarizer"]
     spec = VocabSpec("ind_Latn", 100)
     first = load_or_build(tokenizer, spec, tmp_path / "kept.json")
-    monkeypatch.setattr("api.engines.vocab.build_kept", lambda *a, **k: pytest.fail("rebuilt a cached set"))
+    monkeypatch.setattr("api.models.vocab.build_kept", lambda *a, **k: pytest.fail("rebuilt a cached set"))
     assert load_or_build(tokenizer, spec, tmp_path / "kept.json") == first
     assert VocabSpec("ind_Latn", 200).key() != spec.key()
     corpus = tmp_path / "c.txt"

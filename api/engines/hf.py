@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 
 from api.engines.base import GenerationParams
-from api.engines.vocab import KeptVocabulary, source_candidates
+from api.models.vocab import KeptVocabulary, source_candidates
 
 
 class TransformersEngine:

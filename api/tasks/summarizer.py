@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from api.engines.base import GenerationParams
 from api.engines.batcher import Batcher
 from api.engines.gather import gather
-from api.engines.loading import LoadedModel
+from api.models.loading import LoadedModel
 from api.prompts import Preset, SummarizePrompts
 from api.text import split_sentences
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from api.engines.base import GenerationParams
 from api.engines.batcher import Batcher
 from api.engines.gather import gather
-from api.engines.languages import LanguageScheme, detect_scheme
-from api.engines.loading import LoadedModel
+from api.models.languages import LanguageScheme, detect_scheme
+from api.models.loading import LoadedModel
 from api.prompts import TranslatePrompts
 from api.text import split_sentences
 

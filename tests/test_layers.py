@@ -1,0 +1,45 @@
+"""The layers of docs/architecture.md, held: the model side imports downward only (tasks -> engines
+-> model files), and nothing below the routes knows HTTP."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+API = REPO_ROOT / "api"
+# Which packages each may never import, with the reason a reader would give.
+NEVER = {
+    "models": (("api.engines", "api.tasks", "api.pipeline", "api.routes", "flask"), "model files know no runtime"),
+    "engines": (("api.tasks", "api.pipeline", "api.routes", "flask"), "engines know no task and no HTTP"),
+    "tasks": (("api.pipeline", "api.routes", "flask"), "tasks know no request"),
+    "text": (
+        ("api.engines", "api.tasks", "api.models", "api.pipeline", "api.routes", "flask"),
+        "text helpers are pure",
+    ),
+}
+
+
+def _imports(path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(NEVER))
+def test_a_layer_never_imports_upward(package):
+    forbidden, why = NEVER[package]
+    found = [
+        f"{path.relative_to(REPO_ROOT)} imports {name}"
+        for path in sorted((API / package).rglob("*.py"))
+        for name in sorted(_imports(path))
+        if name.startswith(forbidden)
+    ]
+    assert found == [], f"{why}: {found}"
