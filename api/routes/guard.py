@@ -29,8 +29,8 @@ def install(app: Flask, blueprints: Iterable[str]) -> None:
 
 
 # What each route does, for keys whose scope is narrower than everything. /v1/models is metadata any
-# key may read; a route missing here needs a key with every scope (tests/test_hostile_input.py checks
-# that every route is named).
+# key may read; a route missing here would need a key with every scope (tests/test_hostile_keys.py
+# checks that every route is named).
 SCOPE_OF = {
     "v1.summarize": "summarize",
     "v1.summarize_batch": "summarize",
@@ -61,8 +61,7 @@ def _admit() -> None:
             except RateLimited:
                 pass
             raise
-        scope = SCOPE_OF.get(request.endpoint, "all") if request.endpoint else None
-        if not key.allows(scope) or (scope == "all" and key.scopes != frozenset(SCOPES)):
+        if not _in_scope(key, request.endpoint):
             raise Forbidden(f"this API key may only {' and '.join(sorted(key.scopes))}")
         if not key.admits_origin(request.headers.get("Origin")):
             raise Forbidden("this API key serves pages on its own origins only")
@@ -72,11 +71,25 @@ def _admit() -> None:
     charge("requests")
 
 
+def _in_scope(key, endpoint: str | None) -> bool:
+    if endpoint is None:  # no route: the 404 says so
+        return True
+    if endpoint not in SCOPE_OF:
+        return key.scopes == frozenset(SCOPES)
+    return key.allows(SCOPE_OF[endpoint])
+
+
+def _own_limit(kind: str) -> str | None:
+    """The calling key's own limit of this kind, if it has one."""
+    key = g.get("key")
+    if key is None:
+        return None
+    return key.rate if kind == "requests" else key.chars
+
+
 def charge(kind: str, cost: int = 1) -> None:
     """Count against the caller's limit: its key's own, or the service's."""
-    key = g.get("key")
-    own = (key.rate if kind == "requests" else key.chars) if key is not None else None
-    services().limiter.charge(kind, g.get("client", "anonymous"), cost, own)
+    services().limiter.charge(kind, g.get("client", "anonymous"), cost, _own_limit(kind))
 
 
 def _body_key() -> str | None:
@@ -109,8 +122,7 @@ def generation_charge():
     """Chunk mode runs a generation per window: each counts against the client's request limit like
     a request of its own (the request itself was counted on arrival). Made in the request thread, so
     the batch's item threads can call it without Flask's request context."""
-    limiter, client, key = services().limiter, g.get("client", "anonymous"), g.get("key")
-    own = key.rate if key is not None else None
+    limiter, client, own = services().limiter, g.get("client", "anonymous"), _own_limit("requests")
 
     def count(generations: int) -> None:
         limiter.charge("requests", client, generations, own)
