@@ -1,4 +1,6 @@
-"""A job's items from its body: a JSON object, NDJSON (one item per line) or CSV (one per row).
+"""A job's items from its body: a JSON object, NDJSON (one item per line) or CSV (one per row),
+read as the body streams in and stopped at the first broken cap (items, one item's length), so a
+refused upload never costs its whole size in memory.
 
 Only whole-job problems are raised here: a body that cannot be read (malformed line N), duplicate
 ids, too many items, bad defaults. What is wrong with one item (no text, a wrong type, not
