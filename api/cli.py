@@ -70,6 +70,7 @@ demo_option = click.option(
 
 
 @click.group()
+@click.version_option(package_name="ringkas", prog_name="ringkas")
 def main() -> None:
     """Ringkas: summarize Indonesian news with mT5, translate the summary with NLLB-200."""
 
@@ -284,11 +285,21 @@ def jobs_status(job_id: str, url, key) -> None:
 @_url_option
 @_key_option
 @click.option("--since", type=click.IntRange(0), default=0, help="First item index (resume a download).")
-@click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
-def jobs_results(job_id: str, url, key, since: int, output) -> None:
-    """Write a job's finished results as NDJSON (item order)."""
-    written = _client(url, key).results(job_id, output, since)
-    click.echo(f"{written} lines", err=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ndjson", "csv", "xlsx"]),
+    default="ndjson",
+    show_default=True,
+    help="csv and xlsx open in a spreadsheet (one row per item).",
+)
+@click.option("--output", type=click.File("wb"), default="-", help="File to write (default: standard output).")
+def jobs_results(job_id: str, url, key, since: int, fmt: str, output) -> None:
+    """Write a job's finished results, in item order."""
+    if fmt == "xlsx" and output.isatty():
+        _fail("an XLSX file is binary: name a file with --output results.xlsx", 1)
+    written = _client(url, key).download(job_id, output, since, fmt)
+    click.echo(f"{written} bytes of {fmt.upper()}", err=True)
 
 
 @jobs.command("cancel")

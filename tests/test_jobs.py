@@ -408,6 +408,21 @@ def test_jobs_cli_submits_a_csv_waits_and_writes_the_results(tiny_dir, runtime, 
             timeout=60,
         )
         assert json.loads(status.stdout)["counts"]["done"] == 5
+        # The same results as a spreadsheet, from the command line.
+        from openpyxl import load_workbook
+
+        for fmt in ("csv", "xlsx"):
+            sheet_file = tmp_path / f"out.{fmt}"
+            got = subprocess.run(
+                [sys.executable, "-m", "api.cli", "jobs", "results", job_id, "--url", url, "--format", fmt,
+                 "--output", str(sheet_file)],
+                env=env, capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert got.returncode == 0 and f"bytes of {fmt.upper()}" in got.stderr, got.stderr
+        rows = list(csv.reader((tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()))
+        assert rows[0][0] == "id" and [r[0] for r in rows[1:]] == [f"art-{n}" for n in range(8000, 8005)]
+        sheet = load_workbook(tmp_path / "out.xlsx").active
+        assert [row[0].value for row in sheet.iter_rows(min_row=2)] == [f"art-{n}" for n in range(8000, 8005)]
         wrong = subprocess.run(
             [sys.executable, "-m", "api.cli", "jobs", "status", job_id, "--url", url, "--key", "other"],
             env=env,

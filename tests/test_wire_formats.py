@@ -106,3 +106,23 @@ def test_job_items_get_the_warnings_a_single_request_gets(pipeline, seed_texts):
 def test_batch_problems_carry_the_request_id(client):
     response = client.post("/v1/summarize/batch", json={"items": [{"text": ""}]}, headers={"X-Request-ID": "req-42"})
     assert response.get_json()["results"][0]["problem"]["request_id"] == "req-42"
+
+
+# --- small first-contact items (issue 27) ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(604800, "7 days"), (86400, "1 day"), (5400, "90 minutes"), (3600, "1 hour"), (45, "45 seconds")],
+)
+def test_durations_are_said_in_words(seconds, words):
+    from api.jobs.service import in_words
+
+    assert in_words(seconds) == words
+
+
+def test_ringkas_says_its_version():
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("ringkas, version ")

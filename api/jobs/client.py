@@ -85,6 +85,17 @@ class JobsClient:
                 count += 1
         return count
 
+    def download(self, job_id: str, out: IO[bytes], since: int = 0, fmt: str = "ndjson") -> int:
+        """Writes the results in ``fmt`` (ndjson, csv or xlsx) to ``out`` as they arrive; returns the
+        bytes written."""
+        query = urllib.parse.urlencode({"since": since, "format": fmt})
+        written = 0
+        with self._open("GET", f"/v1/jobs/{urllib.parse.quote(job_id)}/results?{query}") as response:
+            while chunk := response.read(64 * 1024):
+                out.write(chunk)
+                written += len(chunk)
+        return written
+
     def wait(self, job_id: str, total: int) -> dict:
         """Polls until the job ends, with a progress bar (rate and ETA) on standard error."""
         from tqdm import tqdm

@@ -21,6 +21,16 @@ NO_REDIS = (
 )
 
 
+def in_words(seconds: float) -> str:
+    """A duration as people say it: "7 days", "90 minutes", "45 seconds"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    count = round(seconds)
+    return f"{count} second{'s' if count != 1 else ''}"
+
+
 @contextmanager
 def redis_errors() -> Iterator[None]:
     """Redis going away is a 503 naming it, never a 500."""
@@ -75,7 +85,8 @@ class Jobs:
         with redis_errors():
             facts = self.store.facts(job_id) if JOB_ID.fullmatch(job_id) else None
         if facts is None or facts.owner != owner:
-            raise NotFound(f"no job {job_id!r} (it may have expired: results are kept {self.settings.job_ttl_s:.0f} s)")
+            kept = in_words(self.settings.job_ttl_s)
+            raise NotFound(f"no job {job_id!r} (it may have expired: a job and its results are kept {kept})")
         return facts
 
     def view(self, facts: JobFacts) -> JobStatus:
