@@ -138,8 +138,8 @@ def _ndjson_items(lines: Iterator[str], collected: _Items) -> None:
 
 def _csv_value(name: str, value: str) -> object:
     """CSV cells are strings: booleans and integer ids are read as such; an empty cell is absent."""
-    if name in ("translate", "force", "return_clean_text") and flag(value) is not None:
-        return flag(value)
+    if name in ("translate", "force", "return_clean_text") and (word := flag(value)) is not None:
+        return word
     return value
 
 

@@ -84,12 +84,10 @@ class _Reader:
             return value
 
 
-def read_envelope(
-    stream: BinaryIO,
-    on_item: Callable[[object], None],
-    max_value_chars: int,
-    members: tuple[str, ...] = ("items", "defaults"),
-) -> dict:
+MEMBERS = ("items", "defaults")
+
+
+def read_envelope(stream: BinaryIO, on_item: Callable[[object], None], max_value_chars: int) -> dict:
     """Calls ``on_item`` for each element of ``items`` as it is decoded; returns the other members
     (``defaults``). Raises JsonBodyError for a body that is not such an object."""
     reader = _Reader(stream, max_value_chars)
@@ -105,7 +103,7 @@ def read_envelope(
             key = reader.value()
             if not isinstance(key, str):
                 raise JsonBodyError("a member name must be a string")
-            if key not in members:
+            if key not in MEMBERS:
                 raise UnknownMember(key)
             reader.expect(":", "':' after a member name")
             if key == "items":

@@ -56,10 +56,8 @@ def query_options(model: type[BaseModel], body_field: str) -> dict:
         if name in (body_field, "html") or name not in request.args:
             continue
         value = request.args.get(name, "")
-        if field.annotation is bool and flag(value) is not None:
-            options[name] = flag(value)
-        else:
-            options[name] = value
+        word = flag(value) if field.annotation is bool else None
+        options[name] = value if word is None else word
     return options
 
 
