@@ -11,10 +11,13 @@ from api import logs
 from api.auth import KeyRing
 from api.config import Settings
 from api.metrics import Metrics
-from api.openapi import build as build_openapi
 from api.ratelimit import RateLimiter
-from api.routes import EXTENSION, Services, compat, docs, guard, headers, health, jobs, ops, problems, v1
+from api.routes import EXTENSION, Services, body, compat, docs, guard, headers, health, jobs, ops, problems, v1
+from api.routes.openapi import build as build_openapi
 from api.runtime import Runtime
+
+BLUEPRINTS = (health.bp, ops.bp, docs.bp, v1.bp, jobs.bp, compat.hf, compat.libretranslate)
+GUARDED = (v1.bp.name, jobs.bp.name, *compat.COMPAT_BLUEPRINTS)  # behind API keys and rate limits
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -31,27 +34,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if runtime is None:
         runtime = Runtime(settings, Metrics()).start(background=True)
     metrics = runtime.metrics or Metrics()
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.extensions[EXTENSION] = Services(
         settings=settings,
         runtime=runtime,
         metrics=metrics,
         keys=KeyRing.from_settings(settings),
         limiter=RateLimiter.from_settings(settings),
-        openapi=build_openapi(settings),
+        openapi=build_openapi(app, settings, GUARDED),  # from the routes' own declarations
         # Unset: one per process (gunicorn's config sets one before forking, shared by its workers).
         fingerprint_key=(settings.fingerprint_key or secrets.token_hex(32)).encode(),
         jobs=_jobs(settings, metrics),
     )
     problems.install(app)
     headers.install(app, settings)
-    guard.install(app, [v1.bp.name, jobs.bp.name, *compat.COMPAT_BLUEPRINTS])
-    app.register_blueprint(health.bp)
-    app.register_blueprint(ops.bp)
-    app.register_blueprint(docs.bp)
-    app.register_blueprint(v1.bp)
-    app.register_blueprint(jobs.bp)
-    app.register_blueprint(compat.hf)
-    app.register_blueprint(compat.libretranslate)
+    guard.install(app, GUARDED)
+    app.before_request(body.refuse_undeclared_query)  # after the key check: strangers learn nothing
     return app
 
 

@@ -61,10 +61,11 @@ class ItemPoisoned(RingkasError):
     status, slug, title = 500, "item-poisoned", "Item stopped its worker"
 
 
-def from_validation_error(exc: Any) -> ValidationFailed:
-    """A pydantic ValidationError as a 422 naming each bad field, without echoing the input back."""
+def from_validation_error(exc: Any, at: tuple[str, ...] = ()) -> ValidationFailed:
+    """A pydantic ValidationError as a 422 naming each bad field, without echoing the input back.
+    ``at`` is where the validated object sits (``("query",)``, ``("defaults",)``)."""
     errors = [
-        {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
+        {"loc": [*at, *err["loc"]], "msg": err["msg"], "type": err["type"]}
         for err in exc.errors(include_url=False, include_input=False, include_context=False)
     ]
     fields = ", ".join(".".join(map(str, err["loc"])) or "body" for err in errors)

@@ -79,9 +79,10 @@ class _Request(BaseModel):
         return to_nllb(code)
 
 
-class SummarizeRequest(_Request):
-    text: StrictStr | None = Field(None, description="The article as plain text; paragraphs on separate lines.")
-    html: StrictStr | None = Field(None, description="The article as HTML (a CMS body or a whole page).")
+class SummarizeOptions(_Request):
+    """How to summarize: members of a JSON body, or query options beside a raw text/plain or
+    text/html body, and an archive job's defaults."""
+
     translate: StrictBool = Field(False, description="Also translate the summary.")
     target_lang: StrictStr = Field(
         "eng_Latn", description="NLLB code of the translation's language (a two-letter code such as en works too)."
@@ -92,6 +93,11 @@ class SummarizeRequest(_Request):
     )
     force: StrictBool = Field(False, description="Summarize even if the text is not Indonesian.")
     return_clean_text: StrictBool = Field(False, description="Return the text after extraction and cleaning.")
+
+
+class SummarizeRequest(SummarizeOptions):
+    text: StrictStr | None = Field(None, description="The article as plain text; paragraphs on separate lines.")
+    html: StrictStr | None = Field(None, description="The article as HTML (a CMS body or a whole page).")
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> SummarizeRequest:
@@ -111,10 +117,13 @@ class BatchRequest(_Request):
     items: list[Any] = Field(description="Summarize requests, each with an optional id; validated one by one.")
 
 
-class TranslateRequest(_Request):
-    text: StrictStr = Field(description="Text to translate; split into sentences and translated as one batch.")
+class TranslateOptions(_Request):
     source_lang: StrictStr = Field("ind_Latn", description="NLLB code of the text's language (or e.g. id).")
     target_lang: StrictStr = Field("eng_Latn", description="NLLB code of the translation's language (or e.g. en).")
+
+
+class TranslateRequest(TranslateOptions):
+    text: StrictStr = Field(description="Text to translate; split into sentences and translated as one batch.")
 
 
 class FieldProblem(BaseModel):
@@ -310,6 +319,18 @@ class JobStatus(BaseModel):
     links: JobLinks
 
 
+class ResultsQuery(_Request):
+    """The query options of ``GET /v1/jobs/{id}/results``."""
+
+    since: int = Field(0, ge=0, description="The first item index to return (resume where Ringkas-Next-Since said).")
+    format: Literal["ndjson", "csv", "xlsx"] | None = Field(
+        None, description="ndjson, csv or xlsx; without it, the Accept header chooses (NDJSON by default)."
+    )
+    delimiter: Literal[",", ";", "tab", "\t"] = Field(
+        ",", description="The CSV delimiter: ';' for spreadsheets set to a comma decimal separator, or tab."
+    )
+
+
 class JobResultLine(BaseModel):
     """One line of ``GET /v1/jobs/{id}/results`` (NDJSON)."""
 
@@ -318,6 +339,15 @@ class JobResultLine(BaseModel):
     status: Literal["done", "failed"]
     result: SummarizeResponse | None = None
     problem: Problem | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
+    seconds_to_ready: float = Field(description="How long the models took to load and warm.")
 
 
 # --- compatibility: Hugging Face Inference API and LibreTranslate ----------------------------------

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, from_validation_error
 from api.jobs.json_stream import (
     JsonBodyError,
     MissingItems,
@@ -29,12 +29,12 @@ from api.jobs.json_stream import (
     ValueTooLong,
     read_envelope,
 )
-from api.schemas import SummarizeRequest, flag, id_problem, id_shaped
+from api.schemas import SummarizeOptions, flag, id_problem, id_shaped
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
 CSV_TYPES = ("text/csv",)
 SOURCE_FIELDS = ("text", "html")
-OPTION_FIELDS = tuple(name for name in SummarizeRequest.model_fields if name not in SOURCE_FIELDS)
+OPTION_FIELDS = tuple(SummarizeOptions.model_fields)
 # One item (a line of NDJSON or CSV) is at most this long: an HTML article at the html limit, escaped.
 MAX_ITEM_CHARS = 8_000_000
 # Articles (HTML especially) outgrow csv's default 128 KB field limit; one item's limit bounds them.
@@ -61,13 +61,9 @@ def check_defaults(defaults: object) -> dict:
             "extra_forbidden",
         )
     try:
-        SummarizeRequest.model_validate({**defaults, "text": "x"})
+        SummarizeOptions.model_validate(defaults)
     except ValidationError as exc:
-        errors = [
-            {"loc": ["defaults", *err["loc"]], "msg": err["msg"], "type": err["type"]}
-            for err in exc.errors(include_url=False, include_input=False, include_context=False)
-        ]
-        raise ValidationFailed("invalid defaults", extra={"errors": errors}) from None
+        raise from_validation_error(exc, at=("defaults",)) from None
     return defaults
 
 

@@ -9,7 +9,7 @@ import json
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
-from flask import g, request
+from flask import current_app, g, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.formparser import parse_form_data
 
@@ -20,6 +20,7 @@ from api.errors import (
     ValidationFailed,
     from_validation_error,
 )
+from api.routes.declare import Operation, declaration_of
 from api.schemas import flag
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -29,8 +30,23 @@ def _is_json(mimetype: str) -> bool:
     return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
 
 
-def reject_unknown_query(allowed: list[str], body_fields: tuple[str, ...] = ()) -> None:
-    """422 for a query parameter the route does not take, with the nearest known name."""
+def declared() -> Operation:
+    """The operation the current request's handler declared (routes/declare.py)."""
+    found = declaration_of(current_app.view_functions.get(request.endpoint))
+    if not isinstance(found, Operation):
+        raise LookupError(f"{request.endpoint} declares no operation")
+    return found
+
+
+def refuse_undeclared_query() -> None:
+    """Before every request: a query parameter that the route's declaration does not name is a 422
+    with the nearest known name, as an unknown JSON member is (``?lenght=short`` must not quietly
+    mean medium). The document and the handler read the same declaration, so they cannot drift."""
+    operation = declaration_of(current_app.view_functions.get(request.endpoint or ""))
+    if not request.args or not isinstance(operation, Operation):
+        return
+    allowed = list(operation.query.model_fields) if operation.query else []
+    in_body = set(operation.body.model_fields) if operation.body else set()
     unknown = [name for name in request.args if name not in allowed]
     if not unknown:
         return
@@ -38,27 +54,34 @@ def reject_unknown_query(allowed: list[str], body_fields: tuple[str, ...] = ()) 
     for name in unknown:
         close = difflib.get_close_matches(name, allowed, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed) or 'none'}"
-        if name in body_fields:
-            hint = "send the article as the request body"
+        if name in in_body:
+            hint = f"send {name!r} in the request body"
         errors.append({"loc": ["query", name], "msg": f"unknown query parameter; {hint}", "type": "extra_forbidden"})
         details.append(f"unknown query parameter {name!r}; {hint}")
     raise ValidationFailed("; ".join(details), extra={"errors": errors})
 
 
-def query_options(model: type[BaseModel], body_field: str) -> dict:
-    """Options from the query string; booleans accept true/false, 1/0, yes/no, on/off. An unknown
-    name is a 422, as an unknown JSON member is: ``?lenght=short`` must not quietly mean medium."""
+def query_options() -> dict:
+    """The declared query model's options from the query string, as values for that model: flag
+    words (true/false, 1/0, yes/no, on/off) become booleans."""
+    model = declared().query
+    fields = model.model_fields if model else {}
     options = {}
-    reject_unknown_query(
-        [name for name in model.model_fields if name not in (body_field, "html")], (body_field, "html")
-    )
-    for name, field in model.model_fields.items():
-        if name in (body_field, "html") or name not in request.args:
-            continue
-        value = request.args.get(name, "")
-        word = flag(value) if field.annotation is bool else None
-        options[name] = value if word is None else word
+    for name, value in request.args.items():
+        if name in fields:
+            word = flag(value) if fields[name].annotation is bool else None
+            options[name] = value if word is None else word
     return options
+
+
+def read_query(model: type[Model]) -> Model:
+    """The declared query model, validated (422s name ``query`` and the option)."""
+    if declared().query is not model:
+        raise LookupError(f"{request.endpoint} declares another query model than {model.__name__}")
+    try:
+        return model.model_validate(query_options())
+    except ValidationError as exc:
+        raise from_validation_error(exc, at=("query",)) from None
 
 
 def _parse_json(raw: bytes) -> object:
@@ -144,11 +167,11 @@ def read_request(model: type[Model], body_field: str = "text", html_field: str |
             raise ValidationFailed(
                 f"the JSON body must be an object with a {body_field!r} field, not {type(data).__name__}"
             )
-        payload = {**query_options(model, body_field), **data}
+        payload = {**query_options(), **data}
     elif mimetype == "text/plain" or (mimetype == "text/html" and html_field):
         text = _decode_text(read_body(), request.mimetype_params.get("charset"))
         field = html_field if mimetype == "text/html" else body_field
-        payload = {**query_options(model, body_field), field: text}
+        payload = {**query_options(), field: text}
     else:
         shown = mimetype or "none"
         raise UnsupportedMediaType(

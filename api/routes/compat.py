@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from api.errors import PayloadTooLarge, ValidationFailed, from_validation_error
 from api.routes import pipeline, services
 from api.routes.body import read_fields, read_request
+from api.routes.declare import Answer, Operation, declare
 from api.routes.guard import caller, charge_text
 from api.schemas import (
     HFRequest,
@@ -51,8 +52,24 @@ def _nllb(code: object, default: str, field: str) -> str:
     return mapped
 
 
+BODY_PROBLEMS = (400, 413, 415, 422, 429, 503)
+FORM_PROBLEMS = (400, 413, 422, 429, 503)  # form or JSON: any other type is read as an empty form
+
+
 # --- Hugging Face Inference API ---------------------------------------------------------------
 @hf.post("/summarization")
+@declare(
+    Operation(
+        "hfSummarization",
+        "Summarize (Hugging Face Inference API)",
+        "compatibility",
+        '`InferenceClient(model="http://HOST/hf/summarization").summarization(text)`.',
+        Answer(HFSummary, many=True),
+        body=HFRequest,
+        problems=BODY_PROBLEMS,
+        scope="summarize",
+    )
+)
 def hf_summarization():
     payload = read_request(HFRequest, body_field="inputs")
     params = payload.parameters or {}
@@ -64,6 +81,19 @@ def hf_summarization():
 
 
 @hf.post("/translation")
+@declare(
+    Operation(
+        "hfTranslation",
+        "Translate (Hugging Face Inference API)",
+        "compatibility",
+        '`InferenceClient(model="http://HOST/hf/translation").translation(text, src_lang="id", '
+        'tgt_lang="en")`; two-letter or NLLB codes.',
+        Answer(HFTranslation, many=True),
+        body=HFRequest,
+        problems=BODY_PROBLEMS,
+        scope="translate",
+    )
+)
 def hf_translation():
     payload = read_request(HFRequest, body_field="inputs")
     params = payload.parameters or {}
@@ -92,6 +122,17 @@ def _lt_request(model: type[Model]) -> Model:
 
 
 @libretranslate.route("/languages", methods=["GET", "POST"])
+@declare(
+    Operation(
+        "libreLanguages",
+        "Languages (LibreTranslate)",
+        "compatibility",
+        "Languages with a two-letter code that the translator accepts, and their targets.",
+        Answer(LTLanguage, many=True),
+        problems=(429, 503),
+        scope="translate",
+    )
+)
 def lt_languages():
     scheme = pipeline().translator.scheme
     targets = [iso for iso in map(iso_code, scheme.targets) if iso]
@@ -104,6 +145,20 @@ def lt_languages():
 
 
 @libretranslate.post("/detect")
+@declare(
+    Operation(
+        "libreDetect",
+        "Detect the language (LibreTranslate)",
+        "compatibility",
+        "At most one candidate: Ringkas's detector answers with its best guess.",
+        Answer(LTDetection, many=True),
+        body=LTDetectRequest,
+        form=True,
+        example=lambda text: {"q": text[:200]},
+        problems=FORM_PROBLEMS,
+        scope="translate",
+    )
+)
 def lt_detect():
     payload = _lt_request(LTDetectRequest)
     charge_text([payload.q])
@@ -120,6 +175,20 @@ def lt_detect():
 
 
 @libretranslate.post("/translate")
+@declare(
+    Operation(
+        "libreTranslate",
+        "Translate (LibreTranslate)",
+        "compatibility",
+        "LibreTranslate's translate: `q` a text or a list, `source` a code or auto, `target`.",
+        Answer(LTTranslateResponse),
+        body=LTTranslateRequest,
+        form=True,
+        example=lambda text: {"q": text[:200], "source": "id", "target": "en"},
+        problems=FORM_PROBLEMS,
+        scope="translate",
+    )
+)
 def lt_translate():
     payload = _lt_request(LTTranslateRequest)
     texts = payload.q if isinstance(payload.q, list) else [payload.q]

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from api.routes import services
+from api.routes.declare import unlisted
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Pages may run only their own scripts; Swagger UI sets inline styles and data: images.
@@ -36,16 +37,19 @@ def page(name: str) -> Response:
 
 
 @bp.get("/")
+@unlisted("the editor's page")
 def editor():
     return page("index.html")
 
 
 @bp.get("/favicon.ico")
+@unlisted("an asset")
 def favicon():
     return send_from_directory(STATIC, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.get("/widget.js")
+@unlisted("the CMS widget's script")
 def widget():
     # Loaded by CMS pages on other origins with a plain <script> tag.
     response = send_from_directory(STATIC, "widget.js", mimetype="text/javascript", max_age=300)
@@ -54,16 +58,19 @@ def widget():
 
 
 @bp.get("/openapi.json")
+@unlisted("this document itself")
 def openapi():
     return jsonify(services().openapi)
 
 
 @bp.get("/docs")
+@unlisted("the page that shows this document")
 def docs():
     return page("docs.html")
 
 
 @bp.get("/docs/assets/<path:name>")
+@unlisted("an asset")
 def docs_asset(name: str):
     folder = _swagger_assets()
     if folder is None:
@@ -72,5 +79,6 @@ def docs_asset(name: str):
 
 
 @bp.get("/static/<path:name>")
+@unlisted("an asset")
 def static_file(name: str):
     return send_from_directory(STATIC, name, max_age=3600)

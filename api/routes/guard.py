@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 from api.auth import SCOPES, presented_key
 from api.errors import Forbidden, RateLimited, Unauthorized
@@ -16,6 +16,7 @@ from api.logs import fingerprint
 from api.pipeline import Caller
 from api.routes import services
 from api.routes.body import read_fields
+from api.routes.declare import EVERY_SCOPE, Operation, declaration_of
 
 
 def install(app: Flask, blueprints: Iterable[str]) -> None:
@@ -26,26 +27,6 @@ def install(app: Flask, blueprints: Iterable[str]) -> None:
             _admit()
 
     app.before_request(admit)
-
-
-# What each route does, for keys whose scope is narrower than everything. /v1/models is metadata any
-# key may read; a route missing here would need a key with every scope (tests/test_hostile_keys.py
-# checks that every route is named).
-SCOPE_OF = {
-    "v1.summarize": "summarize",
-    "v1.summarize_batch": "summarize",
-    "hf.hf_summarization": "summarize",
-    "v1.translate": "translate",
-    "hf.hf_translation": "translate",
-    "libretranslate.lt_translate": "translate",
-    "libretranslate.lt_detect": "translate",
-    "libretranslate.lt_languages": "translate",
-    "jobs.submit": "jobs",
-    "jobs.status": "jobs",
-    "jobs.results": "jobs",
-    "jobs.cancel": "jobs",
-    "v1.models": None,
-}
 
 
 def _admit() -> None:
@@ -72,11 +53,14 @@ def _admit() -> None:
 
 
 def _in_scope(key, endpoint: str | None) -> bool:
+    """The scope the route declared (routes/declare.py); a route without one needs every scope."""
     if endpoint is None:  # no route: the 404 says so
         return True
-    if endpoint not in SCOPE_OF:
+    operation = declaration_of(current_app.view_functions.get(endpoint))
+    scope = operation.scope if isinstance(operation, Operation) else EVERY_SCOPE
+    if scope == EVERY_SCOPE:
         return key.scopes == frozenset(SCOPES)
-    return key.allows(SCOPE_OF[endpoint])
+    return key.allows(scope)
 
 
 def _own_limit(kind: str) -> str | None:

@@ -5,17 +5,29 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from api.routes import runtime
+from api.routes.declare import Answer, Operation, declare
+from api.schemas import Health, Readiness
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@declare(Operation("healthz", "Liveness: the process answers", "operations", answer=Answer(Health)))
 def healthz():
     """The process answers; says nothing about the models."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
+@declare(
+    Operation(
+        "readyz",
+        "Readiness: models loaded and warmed",
+        "operations",
+        answer=Answer(Readiness, description="Ready"),
+        problems=(503,),
+    )
+)
 def readyz():
     """200 only once the models are loaded and warmed; 503 problem+json before or after a failure."""
     current = runtime()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
-from api.errors import Unavailable, ValidationFailed
+from api.errors import Unavailable
+from api.jobs import export
 from api.routes import services
-from api.routes.body import body_stream, query_options, reject_unknown_query
+from api.routes.body import body_stream, query_options, read_query
+from api.routes.declare import Answer, Operation, declare
 from api.routes.guard import charge
-from api.schemas import JobAccepted, SummarizeRequest
+from api.schemas import JobAccepted, JobRequest, JobStatus, ResultsQuery, SummarizeOptions
 
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 
@@ -32,13 +34,41 @@ def _owner() -> str:
     return g.client if services().keys.enabled else "public"
 
 
+JOB_ID = (("job_id", "The id from the job's 202 answer."),)
+STATUS = Answer(JobStatus)
+
+
 @bp.post("")
+@declare(
+    Operation(
+        "createJob",
+        "Summarize an archive",
+        "jobs",
+        "Up to {settings.max_job_items} items as JSON (`items` and `defaults`), NDJSON (one item per "
+        "line) or CSV (columns id, text or html, options); for NDJSON and CSV the defaults go in the "
+        "query string. Whole-job problems (a malformed line, duplicate ids, too many items) are the "
+        "request's error; an item's own problem becomes its result.",
+        Answer(
+            JobAccepted,
+            status=202,
+            description="Queued: poll the Location (the job's status) and download its results.",
+            headers=(("Location", "The job's status URL."),),
+        ),
+        body=JobRequest,
+        raw=("application/x-ndjson", "text/csv"),
+        raw_limit="max_job_bytes",
+        example=lambda text: {"items": [{"id": "a1", "text": text}], "defaults": {"translate": True}},
+        query=SummarizeOptions,
+        problems=(400, 413, 415, 422, 429, 503),
+        scope="jobs",
+    )
+)
 def submit():
     from api.jobs.intake import read_job
 
     current = services()
     jobs = _jobs()
-    defaults = query_options(SummarizeRequest, "text")
+    defaults = query_options()
     job = read_job(
         body_stream(),
         request.mimetype,
@@ -57,30 +87,53 @@ def submit():
 
 
 @bp.get("/<job_id>")
+@declare(
+    Operation(
+        "getJob",
+        "A job's progress",
+        "jobs",
+        "Counts, rate, ETA and live workers.",
+        STATUS,
+        path=JOB_ID,
+        problems=(404, 422, 429, 503),
+        scope="jobs",
+    )
+)
 def status(job_id: str):
-    reject_unknown_query([])
     jobs = _jobs()
     return _status_of(jobs, jobs.get(_owner(), job_id))
 
 
 @bp.get("/<job_id>/results")
+@declare(
+    Operation(
+        "getJobResults",
+        "A job's results (NDJSON, CSV or XLSX)",
+        "jobs",
+        "Finished items in item order, from index `since`; unfinished items are absent.",
+        Answer(
+            media=tuple(export.FORMATS.values()),
+            description="One JSON object per finished item (JobResultLine), in item order. "
+            "Ringkas-Next-Since is the first index still missing: resume there while the job runs. "
+            "With format=csv or xlsx (or that Accept), the same rows as a spreadsheet.",
+            headers=(
+                ("Ringkas-Next-Since", "The first item index not yet finished."),
+                ("Ringkas-Job-Status", "queued, running, done or cancelled."),
+            ),
+        ),
+        path=JOB_ID,
+        query=ResultsQuery,
+        problems=(404, 422, 429, 503),
+        scope="jobs",
+    )
+)
 def results(job_id: str):
-    from api.jobs import export
-
-    reject_unknown_query(["since", "format", "delimiter"])
+    options = read_query(ResultsQuery)
     jobs = _jobs()
     facts = jobs.get(_owner(), job_id)
-    raw = request.args.get("since", "0")
-    if not raw.isdigit():
-        message = "since must be a whole number: the first item index to return"
-        raise ValidationFailed.at(["query", "since"], message, "int_parsing")
-    fmt = request.args.get("format") or _negotiated(export)
-    if fmt not in export.FORMATS:
-        raise ValidationFailed.at(["query", "format"], f"format must be one of {', '.join(export.FORMATS)}")
-    delimiter = export.DELIMITERS.get(request.args.get("delimiter", ","))
-    if delimiter is None:
-        raise ValidationFailed.at(["query", "delimiter"], "delimiter must be ',', ';' or 'tab'")
-    lines, resume = jobs.results(facts, int(raw))
+    fmt = options.format or _negotiated()
+    delimiter = export.DELIMITERS[options.delimiter]
+    lines, resume = jobs.results(facts, options.since)
     if fmt == "csv":
         body = export.csv_stream(lines, delimiter)
     elif fmt == "xlsx":
@@ -97,15 +150,26 @@ def results(job_id: str):
     return response
 
 
-def _negotiated(export) -> str:
+def _negotiated() -> str:
     """From Accept: NDJSON unless the client prefers CSV or XLSX."""
     best = request.accept_mimetypes.best_match(list(export.FORMATS.values()), default=export.NDJSON_TYPE)
     return next(name for name, mimetype in export.FORMATS.items() if mimetype == best)
 
 
 @bp.delete("/<job_id>")
+@declare(
+    Operation(
+        "cancelJob",
+        "Cancel a job",
+        "jobs",
+        "What has not started is skipped; finished results stay.",
+        STATUS,
+        path=JOB_ID,
+        problems=(404, 422, 429, 503),
+        scope="jobs",
+    )
+)
 def cancel(job_id: str):
-    reject_unknown_query([])
     jobs = _jobs()
     return _status_of(jobs, jobs.cancel(_owner(), job_id))
 

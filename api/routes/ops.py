@@ -8,11 +8,23 @@ from flask import Blueprint, Response, request
 
 from api.errors import Forbidden, Unauthorized
 from api.routes import services
+from api.routes.declare import Answer, Operation, declare
 
 bp = Blueprint("ops", __name__)
 
 
 @bp.get("/metrics")
+@declare(
+    Operation(
+        "metrics",
+        "Prometheus metrics",
+        "operations",
+        "Request, stage, cache, queue and job figures in Prometheus's text format; behind "
+        "`Authorization: Bearer TOKEN` when RINGKAS_METRICS_TOKEN is set.",
+        Answer(media="text/plain", description="Prometheus text exposition format."),
+        problems=(401, 403),
+    )
+)
 def metrics():
     current = services()
     token = current.settings.metrics_token

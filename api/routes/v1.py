@@ -7,8 +7,20 @@ from flask import Blueprint, jsonify
 from api.describe import describe_models
 from api.routes import pipeline, services
 from api.routes.body import read_request
+from api.routes.declare import Answer, Operation, declare
 from api.routes.guard import caller, charge_text
-from api.schemas import BatchRequest, SummarizeRequest, SummarizeResponse, TranslateRequest
+from api.schemas import (
+    BatchItem,
+    BatchRequest,
+    BatchResponse,
+    ModelsResponse,
+    SummarizeOptions,
+    SummarizeRequest,
+    SummarizeResponse,
+    TranslateOptions,
+    TranslateRequest,
+    TranslateResponse,
+)
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 
@@ -20,9 +32,29 @@ def _observe(result: SummarizeResponse) -> None:
         metrics.stages(result.timings_ms.model_dump())
 
 
+BODY_PROBLEMS = (400, 413, 415, 422, 429, 503)
+
+
 # Each handler reads and charges the request before it asks for the models: a bad request gets its
 # 4xx even from a worker that is still loading (a replacement worker under load, a fresh deploy).
 @bp.post("/summarize")
+@declare(
+    Operation(
+        "summarize",
+        "Summarize one article",
+        "summaries",
+        "Send the article as JSON (`text` or `html`, exactly one), or as the raw body with "
+        "`Content-Type: text/plain` or `text/html` and the options in the query string.",
+        Answer(SummarizeResponse),
+        body=SummarizeRequest,
+        raw=("text/plain", "text/html"),
+        example=lambda text: {"text": text, "translate": True},
+        query=SummarizeOptions,
+        text_limit="max_text_chars",
+        problems=BODY_PROBLEMS,
+        scope="summarize",
+    )
+)
 def summarize():
     request_model = read_request(SummarizeRequest, html_field="html")
     charge_text([request_model.text, request_model.html])
@@ -32,6 +64,21 @@ def summarize():
 
 
 @bp.post("/summarize/batch")
+@declare(
+    Operation(
+        "summarizeBatch",
+        "Summarize several articles",
+        "summaries",
+        "Up to {settings.max_batch_items} items, answered in order; a bad item gets its own problem "
+        "and does not fail the others.",
+        Answer(BatchResponse),
+        body=BatchRequest,
+        example=lambda text: {"items": [{"id": "a1", "text": text}, {"id": "a2", "text": text}]},
+        items=(BatchItem, "max_batch_items"),
+        problems=BODY_PROBLEMS,
+        scope="summarize",
+    )
+)
 def summarize_batch():
     current = services()
     request_model = read_request(BatchRequest, body_field="items")
@@ -45,6 +92,22 @@ def summarize_batch():
 
 
 @bp.post("/translate")
+@declare(
+    Operation(
+        "translate",
+        "Translate a text",
+        "summaries",
+        "At most {settings.max_translate_chars} characters, split into sentences and translated as one batch.",
+        Answer(TranslateResponse),
+        body=TranslateRequest,
+        raw=("text/plain",),
+        example=lambda text: {"text": text[:300], "target_lang": "eng_Latn"},
+        query=TranslateOptions,
+        text_limit="max_translate_chars",
+        problems=BODY_PROBLEMS,
+        scope="translate",
+    )
+)
 def translate():
     request_model = read_request(TranslateRequest)
     charge_text([request_model.text])
@@ -54,5 +117,16 @@ def translate():
 
 
 @bp.get("/models")
+@declare(
+    Operation(
+        "models",
+        "Models, languages, presets and limits",
+        "summaries",
+        "What is loaded, at which revision and licence, with the languages and presets it accepts.",
+        Answer(ModelsResponse),
+        problems=(429, 503),
+        scope=None,  # metadata any valid key may read
+    )
+)
 def models():
     return jsonify(describe_models(pipeline()).model_dump(mode="json"))
