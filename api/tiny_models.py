@@ -62,6 +62,9 @@ def _train_spm(lines: list[str], target: Path, model_type: str, ids: dict[str, i
 # The model shapes Ringkas builds with random weights, in one table: "tiny" for the tests and the
 # demo, "real" (mT5-base, NLLB-200-distilled-600M) for `ringkas bench`, whose embedding tables keep
 # the real 250k/256k rows.
+# The real checkpoints' embeddings have rows past their tokenizers (mT5: 250,112 for 250,100 tokens;
+# NLLB-200: 256,206 for 256,204). The tiny ones keep as many, so those rows are tested too.
+PADDING_ROWS = {"mt5": 12, "m2m100": 2}
 SHAPES = {
     "tiny": {
         "mt5": {"d_model": 64, "d_ff": 128, "d_kv": 16, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 4},
@@ -139,7 +142,7 @@ def build_summarizer(out: Path, lines: list[str], seed: int = 0) -> Path:
         ids = {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1}  # mT5's spiece layout
         spm_file = _train_spm(lines, Path(tmp) / "spiece.model", "unigram", ids)
         tokenizer = T5Tokenizer.from_pretrained(tmp, extra_ids=0)
-        model = new_mt5(tokenizer, len(tokenizer), SHAPES["tiny"]["mt5"], seed)
+        model = new_mt5(tokenizer, len(tokenizer) + PADDING_ROWS["mt5"], SHAPES["tiny"]["mt5"], seed)
         _save(out, model, tokenizer, spm_file, "summarizer", "MT5ForConditionalGeneration")
     return out
 
@@ -152,7 +155,7 @@ def build_translator(out: Path, lines: list[str], seed: int = 0) -> Path:
         ids = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}  # NLLB's fairseq layout
         spm_file = _train_spm(lines, Path(tmp) / "sentencepiece.bpe.model", "bpe", ids)
         tokenizer = NllbTokenizer.from_pretrained(tmp, src_lang="ind_Latn", extra_special_tokens=FAIRSEQ_LANGUAGE_CODES)
-        model = new_m2m100(tokenizer, len(tokenizer), SHAPES["tiny"]["m2m100"], seed)
+        model = new_m2m100(tokenizer, len(tokenizer) + PADDING_ROWS["m2m100"], SHAPES["tiny"]["m2m100"], seed)
         _save(out, model, tokenizer, spm_file, "translator", "M2M100ForConditionalGeneration (NLLB-200 layout)")
     return out
 

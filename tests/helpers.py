@@ -4,6 +4,7 @@ them without it."""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import os
 import shutil
@@ -137,3 +138,12 @@ def serve_in_thread(app):
     finally:
         server.shutdown()
         thread.join(10)
+
+
+@functools.cache
+def fast_tokenizer(folder: Path):
+    """The ``tokenizers.Tokenizer`` behind a model folder's tokenizer: what a CTranslate2 engine is
+    given to map ids to token strings."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(folder).backend_tokenizer

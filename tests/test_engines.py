@@ -189,7 +189,10 @@ def test_parallel_batcher_threads_share_the_queue(pipeline, articles):
     from api.engines.ct2 import CTranslate2Engine
 
     engine = pipeline.summarizer.batcher.engine
-    parallel = CTranslate2Engine(engine.model_dir, compute_type=engine.compute_type, threads=2, parallel=2)
+    tokenizer = pipeline.summarizer.tokenizer.backend_tokenizer
+    parallel = CTranslate2Engine(
+        engine.model_dir, tokenizer=tokenizer, compute_type=engine.compute_type, threads=2, parallel=2
+    )
     batcher = Batcher(parallel, name="test", max_batch_size=2, max_wait_s=0.01, queue_size=16, workers=2)
     try:
         results = gather(batcher.submit(articles, GREEDY), time.monotonic() + 60, "test")

@@ -1,48 +1,53 @@
-"""The CTranslate2 engine's compact token <-> id table."""
-
-import json
+"""The CTranslate2 engine's ids <-> token strings: the tokenizer's own map, plus the padding rows the
+checkpoints add past it."""
 
 import pytest
 
-from api.engines.tokens import TokenTable
-from api.models.convert import ensure_converted
+from api.engines.tokens import TokenNames, VocabularyMismatch
+from api.models.convert import ensure_converted, vocabulary
 from api.models.loading import ModelSource
+from api.tiny_models import PADDING_ROWS
+from tests.helpers import fast_tokenizer
+
+ARCH = {"summarizer": "mt5", "translator": "m2m100"}
 
 
 @pytest.fixture(scope="module")
-def vocabularies(tiny_dir, tmp_path_factory):
+def rows(tiny_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("tokens")
-    out = {}
-    for role in ("summarizer", "translator"):
-        folder = ensure_converted(ModelSource(str(tiny_dir / role)), None, "int8", root)
-        name = next(n for n in ("shared_vocabulary.json", "target_vocabulary.json") if (folder / n).is_file())
-        out[role] = json.loads((folder / name).read_text(encoding="utf-8"))
-    return out
+    lead = {"summarizer": None, "translator": "eng_Latn"}  # as the factory converts them
+    return {
+        role: vocabulary(ensure_converted(ModelSource(str(tiny_dir / role)), None, "int8", root, lead[role]))
+        for role in ARCH
+    }
 
 
-@pytest.mark.parametrize("role", ["summarizer", "translator"])
-def test_every_token_maps_to_its_id_and_back(vocabularies, role):
-    tokens = vocabularies[role]
-    table = TokenTable(tokens)
-    assert len(table) == len(tokens)
-    assert table.tokens() == tokens
-    assert [table.id(token) for token in tokens] == list(range(len(tokens)))
+@pytest.mark.parametrize("role", sorted(ARCH))
+def test_every_row_maps_to_its_id_and_back(tiny_dir, rows, role):
+    backend = fast_tokenizer(tiny_dir / role)
+    names = TokenNames(backend, rows[role])
+    assert len(names) == len(rows[role]) == backend.get_vocab_size() + PADDING_ROWS[ARCH[role]]
+    assert names.tokens() == rows[role]
+    assert [names.id(token) for token in rows[role]] == list(range(len(rows[role])))
+    # The padding rows are CTranslate2's own names, which the tokenizer does not know.
+    padding = rows[role][backend.get_vocab_size() :]
+    assert padding and all(backend.token_to_id(name) is None for name in padding)
 
 
-def test_non_ascii_tokens_and_hash_collisions():
-    # hash_fn=len makes every token of the same length collide: the text comparison decides.
-    tokens = ["▁rumah", "▁Łódź", "🙂", "é", "ß", "ab", "▁", "</s>", "东京"]
-    table = TokenTable(tokens, hash_fn=len)
-    assert [table.id(token) for token in tokens] == list(range(len(tokens)))
-    assert [table.token(i) for i in range(len(tokens))] == tokens
+def test_a_converted_model_from_another_tokenizer_is_refused(tiny_dir, rows):
+    backend = fast_tokenizer(tiny_dir / "summarizer")
+    swapped = list(rows["summarizer"])
+    swapped[5], swapped[6] = swapped[6], swapped[5]
+    with pytest.raises(VocabularyMismatch, match="2 token ids differ"):
+        TokenNames(backend, swapped)
+    with pytest.raises(VocabularyMismatch, match="only"):
+        TokenNames(backend, rows["summarizer"][:10])
+
+
+def test_unknown_tokens_and_ids_out_of_range_raise(tiny_dir, rows):
+    names = TokenNames(fast_tokenizer(tiny_dir / "summarizer"), rows["summarizer"])
     with pytest.raises(KeyError):
-        table.id("zz")  # same length as "ab", "东京": collides, matches neither
-
-
-def test_unknown_tokens_and_ids_out_of_range_raise():
-    table = TokenTable(["<pad>", "</s>", "▁kota"])
-    with pytest.raises(KeyError):
-        table.id("▁desa")
-    for index in (-1, 3, 10**6):  # a list would quietly wrap -1 to the last token
+        names.id("▁kata-yang-tidak-ada")
+    for index in (-1, len(rows["summarizer"]), 10**6):  # a list would quietly wrap -1 to the last token
         with pytest.raises(IndexError):
-            table.token(index)
+            names.token(index)

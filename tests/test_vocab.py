@@ -22,6 +22,7 @@ from api.models.vocab import (
     structural_special_ids,
     uncopyable_ids,
 )
+from tests.helpers import fast_tokenizer
 
 ROLES = ("summarizer", "translator")
 LANGUAGE = {"summarizer": "ind_Latn", "translator": "eng_Latn"}
@@ -159,7 +160,9 @@ def build_engine(tiny_dir, reference, tokenizers, tmp_path_factory):
                 model, pad_id=tokenizer.pad_token_id, eos_id=tokenizer.eos_token_id, kept=kept, never=never
             )
         folder = with_vocabulary_map(converted[role], kept, never) if kept else converted[role]
-        return CTranslate2Engine(folder, compute_type="float32", threads=2, kept=kept)
+        return CTranslate2Engine(
+            folder, tokenizer=tokenizer.backend_tokenizer, compute_type="float32", threads=2, kept=kept
+        )
 
     return build
 
@@ -304,7 +307,9 @@ def test_moving_the_lead_token_keeps_the_model_exact(tiny_dir, reference, seed_t
     """The reordered conversion computes what transformers computes (float32, greedy and beam)."""
     folder = ensure_converted(ModelSource(str(tiny_dir / "translator")), None, "float32", tmp_path, "eng_Latn")
     assert json.loads((folder / "shared_vocabulary.json").read_text())[4] == "eng_Latn"
-    engine = CTranslate2Engine(folder, compute_type="float32", threads=2)
+    engine = CTranslate2Engine(
+        folder, tokenizer=fast_tokenizer(tiny_dir / "translator"), compute_type="float32", threads=2
+    )
     batch = _inputs(reference, "translator", seed_texts)
     for beams in (1, 4):
         params = _params(reference, "translator", num_beams=beams)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from api.engines.base import GenerationParams
 from api.engines.gemm import GemmChoice
-from api.engines.tokens import TokenTable
+from api.engines.tokens import TokenNames
 from api.models.convert import vocabulary
 from api.models.vocab import KeptVocabulary
 
@@ -25,6 +25,7 @@ class CTranslate2Engine:
         self,
         model_dir: Path,
         *,
+        tokenizer,
         compute_type: str,
         threads: int,
         parallel: int = 1,
@@ -39,7 +40,8 @@ class CTranslate2Engine:
         self.compute_type = compute_type
         self.gemm = gemm
         self.name = f"ctranslate2-{compute_type}"
-        self.vocab = TokenTable(vocabulary(model_dir))
+        # ``tokenizer``: the fast tokenizer's ``tokenizers.Tokenizer``, which already holds the id map.
+        self.vocab = TokenNames(tokenizer, vocabulary(model_dir))
         # inter_threads: batches that may run at once (one per batcher thread); intra: math threads each.
         self.intra_threads = max(1, threads // parallel)
         self.translator = ctranslate2.Translator(

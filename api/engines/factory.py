@@ -34,6 +34,7 @@ def build_engine(
     gemm = gemm or choose_gemm(settings.ct2_gemm)
     return CTranslate2Engine(
         ready.folder,
+        tokenizer=loaded.tokenizer.backend_tokenizer,
         compute_type=settings.ct2_compute_type,
         threads=settings.math_threads(),
         parallel=settings.engine_replicas(),

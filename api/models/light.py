@@ -52,7 +52,8 @@ class LightTokenizer:
         from tokenizers import Tokenizer
 
         meta = json.loads((folder / SERVING_FILE).read_text(encoding="utf-8"))
-        self.backend = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        # Named as in transformers: the CTranslate2 engine maps ids to tokens through it.
+        self.backend_tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         special = meta["special"]
         self.bos_token_id = special.get("bos")
         self.eos_token_id = special.get("eos")
@@ -63,22 +64,24 @@ class LightTokenizer:
 
     def __call__(self, text: str | Sequence[str], add_special_tokens: bool = True) -> SimpleNamespace:
         if isinstance(text, str):
-            return SimpleNamespace(input_ids=self.backend.encode(text, add_special_tokens=add_special_tokens).ids)
-        encoded = self.backend.encode_batch(list(text), add_special_tokens=add_special_tokens)
+            return SimpleNamespace(
+                input_ids=self.backend_tokenizer.encode(text, add_special_tokens=add_special_tokens).ids
+            )
+        encoded = self.backend_tokenizer.encode_batch(list(text), add_special_tokens=add_special_tokens)
         return SimpleNamespace(input_ids=[item.ids for item in encoded])
 
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = False, **_: Any) -> str:
-        return self.backend.decode(list(ids), skip_special_tokens=skip_special_tokens)
+        return self.backend_tokenizer.decode(list(ids), skip_special_tokens=skip_special_tokens)
 
     def get_vocab(self) -> dict[str, int]:
         # Built on demand (kept-set and language-token checks at start): a 250k-entry dict held for
         # the worker's life would cost ~20 MB, and lookups go to the Rust tokenizer instead.
-        return self.backend.get_vocab(with_added_tokens=True)
+        return self.backend_tokenizer.get_vocab(with_added_tokens=True)
 
     def convert_ids_to_tokens(self, ids: int | Sequence[int]):
         if isinstance(ids, int):
-            return self.backend.id_to_token(ids)
-        return [self.backend.id_to_token(i) for i in ids]
+            return self.backend_tokenizer.id_to_token(ids)
+        return [self.backend_tokenizer.id_to_token(i) for i in ids]
 
     def convert_tokens_to_ids(self, tokens: str | Sequence[str]):
         if isinstance(tokens, str):
@@ -86,11 +89,11 @@ class LightTokenizer:
         return [self._to_id(token) for token in tokens]
 
     def _to_id(self, token: str) -> int | None:
-        found = self.backend.token_to_id(token)
+        found = self.backend_tokenizer.token_to_id(token)
         return self.unk_token_id if found is None else found
 
     def __len__(self) -> int:
-        return self.backend.get_vocab_size(with_added_tokens=True)
+        return self.backend_tokenizer.get_vocab_size(with_added_tokens=True)
 
 
 def light_config(folder: Path) -> SimpleNamespace:
