@@ -3,7 +3,7 @@ checkpoints add past it."""
 
 import pytest
 
-from api.engines.tokens import TokenNames, VocabularyMismatch
+from api.engines.tokens import TokenNames, TokenTable, VocabularyMismatch
 from api.models.convert import ensure_converted, vocabulary
 from api.models.loading import ModelSource
 from api.tiny_models import PADDING_ROWS
@@ -51,3 +51,15 @@ def test_unknown_tokens_and_ids_out_of_range_raise(tiny_dir, rows):
     for index in (-1, len(rows["summarizer"]), 10**6):  # a list would quietly wrap -1 to the last token
         with pytest.raises(IndexError):
             names.token(index)
+
+
+def test_the_compact_table_handles_non_ascii_tokens_and_hash_collisions():
+    # hash_fn=len makes every token of the same length collide: the text comparison decides.
+    tokens = ["▁rumah", "▁Łódź", "🙂", "é", "ß", "ab", "▁", "</s>", "东京"]
+    table = TokenTable(tokens, hash_fn=len)
+    assert [table.id(token) for token in tokens] == list(range(len(tokens)))
+    assert [table.token(i) for i in range(len(tokens))] == tokens
+    with pytest.raises(KeyError):
+        table.id("zz")  # same length as "ab", "东京": collides, matches neither
+    with pytest.raises(IndexError):
+        TokenTable([]).token(0)
