@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         runtime=runtime,
         metrics=metrics,
         keys=KeyRing.from_settings(settings),
-        limiter=RateLimiter.from_settings(settings),
+        limiter=RateLimiter.from_settings(settings, runtime.redis),
         openapi=build_openapi(app, settings, GUARDED),  # from the routes' own declarations
         # Unset: one per process (gunicorn's config sets one before forking, shared by its workers).
         fingerprint_key=(settings.fingerprint_key or secrets.token_hex(32)).encode(),

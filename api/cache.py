@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import threading
 import time
 from typing import Protocol
 
-log = logging.getLogger(__name__)
+from api.outage import Outage
 
 
 def cache_key(parts: dict) -> str:
@@ -48,31 +47,42 @@ class MemoryCache:
 
 
 class RedisCache:
-    def __init__(self, url: str, ttl_s: float):
+    """A failed or skipped call is a miss (reads) or nothing (writes); the outage is reported once, by
+    ``Outage``, not per call."""
+
+    def __init__(self, url: str, ttl_s: float, outage: Outage | None = None):
         import redis
 
         # Short timeouts: a slow cache must not make a request slower than no cache.
         self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._ttl = max(1, int(ttl_s))
+        self._outage = outage or Outage("Redis")
 
     def get(self, key: str) -> dict | None:
+        if not self._outage.usable("cache_read"):
+            return None
         try:
             raw = self._client.get(key)
         except Exception as exc:  # redis.RedisError and socket errors alike
-            log.warning("cache read failed, treated as a miss: %s", type(exc).__name__)
+            self._outage.failed(exc, "cache_read")
             return None
+        self._outage.succeeded()
         return json.loads(raw) if raw else None
 
     def set(self, key: str, value: dict) -> None:
+        if not self._outage.usable("cache_write"):
+            return
         try:
             self._client.setex(key, self._ttl, json.dumps(value, ensure_ascii=False))
         except Exception as exc:
-            log.warning("cache write failed: %s", type(exc).__name__)
+            self._outage.failed(exc, "cache_write")
+            return
+        self._outage.succeeded()
 
 
-def build_cache(size: int, ttl_s: float, redis_url: str | None) -> ResultCache:
+def build_cache(size: int, ttl_s: float, redis_url: str | None, outage: Outage | None = None) -> ResultCache:
     if redis_url:
-        return RedisCache(redis_url, ttl_s)
+        return RedisCache(redis_url, ttl_s, outage)
     if size <= 0:
         return NoCache()
     return MemoryCache(size, ttl_s)

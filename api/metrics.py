@@ -86,6 +86,15 @@ class Metrics:
         self.load_seconds = Gauge(
             "ringkas_model_load_seconds", "Seconds from start to ready", multiprocess_mode="max", registry=r
         )
+        self.redis_up = Gauge(
+            "ringkas_redis_up",
+            "1 while Redis answers this process (cache and limits), 0 during an outage",
+            multiprocess_mode="livemin",
+            registry=r,
+        )
+        self.redis_degraded = Counter(
+            "ringkas_redis_degraded", "Redis calls answered by the fallback during an outage", ["use"], registry=r
+        )
         self.jobs: JobsCollector | None = None
         self.ready = Gauge(
             "ringkas_workers_ready", "Workers whose models are loaded", multiprocess_mode="livesum", registry=r
@@ -118,6 +127,12 @@ class Metrics:
 
     def refused(self, reason: str) -> None:
         self.limited.labels(reason).inc()
+
+    def redis_state(self, up: bool) -> None:
+        self.redis_up.set(1 if up else 0)
+
+    def redis_fallback(self, use: str) -> None:
+        self.redis_degraded.labels(use).inc()
 
     def loaded(self, seconds: float) -> None:
         self.load_seconds.set(seconds)

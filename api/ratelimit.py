@@ -19,6 +19,7 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 
 from api.config import Settings
 from api.errors import PayloadTooLarge, RateLimited
+from api.outage import Outage
 
 log = logging.getLogger(__name__)
 _REDIS_TIMEOUT_S = 0.5  # a slow Redis must not hold requests up
@@ -31,6 +32,7 @@ class RateLimiter:
         characters: str | None,
         redis_url: str | None = None,
         auth_failures: str | None = None,
+        outage: Outage | None = None,
     ):
         self.items: dict[str, RateLimitItem] = {}
         for kind, text in (("requests", requests), ("characters", characters), ("auth-failures", auth_failures)):
@@ -45,10 +47,25 @@ class RateLimiter:
         )
         self._limiter = SlidingWindowCounterRateLimiter(storage)
         self._fallback = SlidingWindowCounterRateLimiter(MemoryStorage()) if redis_url else self._limiter
+        self._outage = (outage or Outage("Redis")) if redis_url else None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RateLimiter:
-        return cls(settings.rate_limit, settings.char_limit, settings.redis_url, settings.auth_failure_limit)
+    def from_settings(cls, settings: Settings, outage: Outage | None = None) -> RateLimiter:
+        return cls(settings.rate_limit, settings.char_limit, settings.redis_url, settings.auth_failure_limit, outage)
+
+    def _shared(self, call):
+        """``call(limiter)`` on Redis, or on this process's memory while Redis is away: the outage
+        is reported once (api.outage), and Redis retried on a back-off, not by every request."""
+        outage = self._outage
+        if outage is None or not outage.usable("limits"):
+            return call(self._fallback if outage is not None else self._limiter), self._fallback
+        try:
+            result = call(self._limiter)
+        except Exception as exc:  # any storage failure: keep limiting, per process
+            outage.failed(exc, "limits")
+            return call(self._fallback), self._fallback
+        outage.succeeded()
+        return result, self._limiter
 
     def _item(self, kind: str, own: str | None) -> RateLimitItem | None:
         """A key's own limit when it has one, else the service's."""
@@ -63,10 +80,7 @@ class RateLimiter:
         item = self.items.get(kind)
         if item is None:
             return
-        try:
-            left = self._limiter.test(item, kind, client)
-        except Exception:
-            left = self._fallback.test(item, kind, client)
+        left, _ = self._shared(lambda limiter: limiter.test(item, kind, client))
         if not left:
             raise RateLimited(
                 f"too many failed API key checks from this address; retry in {item.get_expiry()} s",
@@ -84,15 +98,12 @@ class RateLimiter:
         if item is None or cost <= 0:
             return
         if cost > item.amount:
+            source = "this API key's chars= limit" if own else "RINGKAS_CHAR_LIMIT"
             raise PayloadTooLarge(
-                f"this request has {cost} {kind}; the limit is {item.amount} per {_window(item)}",
+                f"this request has {cost} {kind}; the limit is {item.amount} per {_window(item)} ({source})",
                 extra={"limit": str(item)},
             )
-        try:
-            allowed, limiter = self._limiter.hit(item, kind, client, cost=cost), self._limiter
-        except Exception as exc:  # any storage failure: keep limiting, per process
-            log.warning("rate-limit storage failed (%s); limiting in memory", type(exc).__name__)
-            allowed, limiter = self._fallback.hit(item, kind, client, cost=cost), self._fallback
+        allowed, limiter = self._shared(lambda limiter: limiter.hit(item, kind, client, cost=cost))
         if not allowed:
             try:
                 reset = limiter.get_window_stats(item, kind, client).reset_time

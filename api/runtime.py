@@ -25,6 +25,7 @@ from api.errors import NotReady, RingkasError
 from api.metrics import Metrics
 from api.models.files import load_model
 from api.models.loading import LoadedModel
+from api.outage import Outage
 from api.pipeline import Limits, Pipeline
 from api.prompts import Prompts, load_prompts
 from api.tasks.summarizer import Summarizer
@@ -73,6 +74,8 @@ class Runtime:
         self.created = time.monotonic()
         self.seconds_to_ready: float | None = None
         self._thread: threading.Thread | None = None
+        # One view of Redis for this process's cache and limits: an outage is reported once.
+        self.redis = Outage("Redis", *_redis_metrics(metrics)) if settings.redis_url else None
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self, background: bool = True) -> Runtime:
@@ -193,8 +196,15 @@ class Runtime:
             Summarizer(summarizer_model, summarizer, prompts.summarize),
             Translator(translator_model, translator, prompts.translate),
             prompts,
-            Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s),
+            Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s, s.min_text_chars),
             Boilerplate.from_file(s.prompts_dir / "boilerplate.yaml"),
             LanguageDetector(),
-            build_cache(s.cache_size, s.cache_ttl_s, s.redis_url),
+            build_cache(s.cache_size, s.cache_ttl_s, s.redis_url, self.redis),
         )
+
+
+def _redis_metrics(metrics: Metrics | None) -> tuple:
+    if metrics is None:
+        return ()
+    metrics.redis_state(True)
+    return metrics.redis_state, metrics.redis_fallback
