@@ -217,11 +217,16 @@ class SummarizeResponse(BaseModel):
     timings_ms: SummarizeTimings
 
 
+# An item's outcome, in a batch answer and in a job's results alike; a failed item's HTTP status is
+# its problem's own ``status``.
+Outcome = Literal["done", "failed"]
+
+
 class BatchResult(BaseModel):
     id: str | int | None
-    status: int
+    status: Outcome = Field(description="done (result holds the summary) or failed (problem says why).")
     result: SummarizeResponse | None = None
-    problem: Problem | None = Field(None, description="The item's own problem+json object when status is not 200.")
+    problem: Problem | None = Field(None, description="The item's own problem+json object when it failed.")
 
 
 class BatchResponse(BaseModel):
@@ -269,6 +274,7 @@ class ModelInfo(BaseModel):
 
 class ModelsResponse(BaseModel):
     demo: bool = Field(description="Any model is a random-weight demo model: show users the output is not real.")
+    jobs: bool = Field(False, description="Archive jobs (/v1/jobs) are on: Redis is configured.")
     models: list[ModelInfo]
     presets: dict[str, dict]
     default_preset: str
@@ -299,10 +305,21 @@ class JobAccepted(BaseModel):
 
 
 class JobCounts(BaseModel):
+    """They add up: total = done + failed + cancelled + pending."""
+
     total: int
     done: int
     failed: int
+    cancelled: int = Field(
+        description="Items a cancellation stopped before they ran (one already running may still finish: "
+        "it then moves to done)."
+    )
     pending: int
+
+
+class JobUpload(BaseModel):
+    format: Literal["json", "ndjson", "csv"] = Field(description="How the items came: offer the results back so.")
+    delimiter: str | None = Field(description="A CSV upload's delimiter, which its CSV results keep.")
 
 
 class JobStatus(BaseModel):
@@ -311,11 +328,12 @@ class JobStatus(BaseModel):
     counts: JobCounts
     created_at: str
     started_at: str | None = Field(description="When a worker took its first chunk.")
-    finished_at: str | None
+    finished_at: str | None = Field(description="When the job ended: its last item, or its cancellation.")
     cancelled_at: str | None
     rate_per_s: float | None = Field(description="Items finished per second since the job started.")
     eta_s: float | None = Field(description="Seconds to go at that rate, while running.")
     workers: int = Field(description="Workers alive now (heartbeats); 0 says why nothing moves.")
+    upload: JobUpload
     links: JobLinks
 
 
@@ -326,8 +344,10 @@ class ResultsQuery(_Request):
     format: Literal["ndjson", "csv", "xlsx"] | None = Field(
         None, description="ndjson, csv or xlsx; without it, the Accept header chooses (NDJSON by default)."
     )
-    delimiter: Literal[",", ";", "tab", "\t"] = Field(
-        ",", description="The CSV delimiter: ';' for spreadsheets set to a comma decimal separator, or tab."
+    delimiter: Literal[",", ";", "tab", "\t"] | None = Field(
+        None,
+        description="The CSV delimiter: ',' or ';' (spreadsheets set to a comma decimal mark) or tab; "
+        "without it, a CSV upload's own, else ','.",
     )
 
 
@@ -336,7 +356,7 @@ class JobResultLine(BaseModel):
 
     id: str | int | None
     index: int = Field(description="The item's position in the job, from 0.")
-    status: Literal["done", "failed"]
+    status: Outcome = Field(description="done (result holds the summary) or failed (problem says why).")
     result: SummarizeResponse | None = None
     problem: Problem | None = None
 

@@ -181,7 +181,7 @@ def test_queued_job_survives_a_redis_restart(cluster, jobs_client, seed_texts):
     assert after["status"] == "queued" and after["counts"]["total"] == 16
     cluster.ensure_workers(1)
     done = _wait(jobs_client, job_id)
-    assert done["counts"] == {"total": 16, "done": 16, "failed": 0, "pending": 0}
+    assert done["counts"] == {"total": 16, "done": 16, "failed": 0, "cancelled": 0, "pending": 0}
 
 
 def test_job_results_match_the_summarize_route_in_item_order(tiny_dir, runtime, cluster, client, seed_texts):
@@ -209,7 +209,7 @@ def test_job_results_match_the_summarize_route_in_item_order(tiny_dir, runtime, 
     )
     job_id = _submit(jobs_client, items, translate=True)
     status = _wait(jobs_client, job_id)
-    assert status["counts"] == {"total": 13, "done": 11, "failed": 2, "pending": 0}
+    assert status["counts"] == {"total": 13, "done": 11, "failed": 2, "cancelled": 0, "pending": 0}
     assert status["finished_at"] and status["started_at"] and status["rate_per_s"] > 0 and status["eta_s"] is None
     lines = _lines(jobs_client, job_id)
     assert [line["index"] for line in lines] == list(range(13))
@@ -268,8 +268,12 @@ def test_cancel_stops_what_has_not_started_and_keeps_what_finished(cluster, jobs
         time.sleep(0.3)
     final = _status(jobs_client, job_id)
     assert final["status"] == "cancelled"
-    assert 8 <= final["counts"]["done"] < 48 and final["counts"]["pending"] > 0
-    assert len(_lines(jobs_client, job_id)) == final["counts"]["done"] + final["counts"]["failed"]
+    counts = final["counts"]
+    # A cancelled job has ended: what did not run is counted as cancelled, never pending forever.
+    assert 8 <= counts["done"] < 48 and counts["cancelled"] > 0 and counts["pending"] == 0
+    assert counts["done"] + counts["failed"] + counts["cancelled"] == counts["total"] == 48
+    assert final["finished_at"] == cancelled["cancelled_at"]
+    assert len(_lines(jobs_client, job_id)) == counts["done"] + counts["failed"]
 
 
 def test_two_workers_share_one_job(cluster, jobs_client, seed_texts):
@@ -307,7 +311,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
     doomed.wait(10)
     cluster.start_worker()
     status = _wait(jobs_client, job_id, timeout=400)
-    assert status["counts"] == {"total": 200, "done": 200, "failed": 0, "pending": 0}
+    assert status["counts"] == {"total": 200, "done": 200, "failed": 0, "cancelled": 0, "pending": 0}
     lines = _lines(jobs_client, job_id)
     assert [line["index"] for line in lines] == list(range(200))  # each once, in order
     assert len({line["id"] for line in lines}) == 200
@@ -488,7 +492,7 @@ def test_a_running_job_survives_a_redis_restart_under_its_workers(cluster, jobs_
     _wait(jobs_client, job_id, check=lambda status: status["counts"]["done"] >= 8)
     cluster.restart_redis()  # the workers lose their connection mid-chunk and reconnect
     status = _wait(jobs_client, job_id, timeout=300)
-    assert status["counts"] == {"total": 64, "done": 64, "failed": 0, "pending": 0}
+    assert status["counts"] == {"total": 64, "done": 64, "failed": 0, "cancelled": 0, "pending": 0}
     assert [line["index"] for line in _lines(jobs_client, job_id)] == list(range(64))
 
 
@@ -532,3 +536,23 @@ def test_results_come_back_as_csv_and_xlsx_with_no_cell_a_spreadsheet_would_run(
     assert len(list(csv.reader(io.StringIO(later)))) == 1 + len(FORMULAS) - 5
     bad = jobs_client.get(f"/v1/jobs/{job_id}/results?format=pdf")
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["loc"] == ["query", "format"]
+
+
+def test_a_csv_upload_comes_back_as_csv_with_its_own_delimiter(cluster, jobs_client):
+    import csv
+    import io
+
+    cluster.ensure_workers(1)
+    rows = [f"semi-{n};Warga desa menanam padi bersama pada musim hujan, bagian {n} dari liputan." for n in range(3)]
+    body = "id;text\n" + "\n".join(rows) + "\n"
+    answer = jobs_client.post("/v1/jobs?force=true", data=body.encode(), content_type="text/csv")
+    assert answer.status_code == 202, answer.get_json()
+    job_id = answer.get_json()["id"]
+    status = _wait(jobs_client, job_id)
+    assert status["upload"] == {"format": "csv", "delimiter": ";"}
+    results = jobs_client.get(f"/v1/jobs/{job_id}/results?format=csv").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(results), delimiter=";"))
+    assert table[0][:3] == ["id", "index", "status"] and [r[0] for r in table[1:]] == ["semi-0", "semi-1", "semi-2"]
+    # The caller may still choose: a comma on request.
+    comma = jobs_client.get(f"/v1/jobs/{job_id}/results?format=csv&delimiter=,").get_data().decode("utf-8-sig")
+    assert comma.splitlines()[0] == '"id","index","status","summary","translation","problem","warnings"'

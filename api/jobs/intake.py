@@ -47,6 +47,8 @@ class JobInput:
     items: list[dict]
     defaults: dict
     chars: int  # article characters, charged against the caller's character budget
+    upload: str = "json"  # json, ndjson or csv: the results are offered back in it
+    delimiter: str | None = None  # a CSV upload's, kept for its CSV results
 
 
 def check_defaults(defaults: object) -> dict:
@@ -63,7 +65,7 @@ def check_defaults(defaults: object) -> dict:
     try:
         SummarizeOptions.model_validate(defaults)
     except ValidationError as exc:
-        raise from_validation_error(exc, at=("defaults",)) from None
+        raise from_validation_error(exc, at=("defaults",), known=OPTION_FIELDS) from None
     return defaults
 
 
@@ -106,7 +108,10 @@ def _json_items(stream: BinaryIO, collected: _Items) -> dict:
     except (MissingItems, NotAnObject):
         raise ValidationFailed.at(["items"], f"the JSON body must be an object {envelope}") from None
     except ValueTooLong:
-        raise PayloadTooLarge(f"an item of the body is longer than {MAX_ITEM_CHARS} characters") from None
+        raise PayloadTooLarge(
+            f"an item of the body is longer than {MAX_ITEM_CHARS} characters (a fixed cap; an article is at most "
+            "RINGKAS_MAX_TEXT_CHARS)"
+        ) from None
     except JsonBodyError as exc:
         raise MalformedRequest(f"the body is not valid JSON: {exc}"[:300]) from None
     defaults = others.get("defaults", {})
@@ -149,9 +154,11 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_items(lines: Iterator[str], collected: _Items) -> None:
+def _csv_items(lines: Iterator[str], collected: _Items) -> str:
+    """Reads the rows into ``collected``; returns the delimiter the header uses."""
     header = next(lines, "")
-    reader = csv.DictReader(itertools.chain([header], lines), delimiter=_delimiter(header))
+    delimiter = _delimiter(header)
+    reader = csv.DictReader(itertools.chain([header], lines), delimiter=delimiter)
     columns = reader.fieldnames or []
     if not any(name in columns for name in SOURCE_FIELDS):
         raise MalformedRequest(
@@ -175,6 +182,7 @@ def _csv_items(lines: Iterator[str], collected: _Items) -> None:
         raise MalformedRequest(
             f"line {reader.line_num} is not valid CSV: {exc}", extra={"line": reader.line_num}
         ) from None
+    return delimiter
 
 
 def _text_lines(stream: BinaryIO, charset: str | None) -> Iterator[str]:
@@ -192,7 +200,7 @@ def _text_lines(stream: BinaryIO, charset: str | None) -> Iterator[str]:
                 return
             if len(line) > MAX_ITEM_CHARS and not line.endswith(("\n", "\r")):
                 raise PayloadTooLarge(
-                    f"a line of the body is longer than {MAX_ITEM_CHARS} characters (one item's limit)"
+                    f"a line of the body is longer than {MAX_ITEM_CHARS} characters (one item's fixed cap)"
                 )
             yield line
     except UnicodeDecodeError:
@@ -205,16 +213,17 @@ def read_job(
     """The job's items, read from the body as it streams in; stops at the first broken cap."""
     stream = io.BytesIO(body) if isinstance(body, bytes) else body
     collected = _Items(max_items)
+    upload, delimiter = "json", None
     if mimetype == "application/json":
         if query_defaults:
             raise ValidationFailed.at(["query"], "send defaults in the JSON body's defaults, not as query parameters")
         defaults = _json_items(stream, collected)
     elif mimetype in NDJSON_TYPES:
         _ndjson_items(_text_lines(stream, charset), collected)
-        defaults = query_defaults
+        defaults, upload = query_defaults, "ndjson"
     elif mimetype in CSV_TYPES:
-        _csv_items(_text_lines(stream, charset), collected)
-        defaults = query_defaults
+        delimiter = _csv_items(_text_lines(stream, charset), collected)
+        defaults, upload = query_defaults, "csv"
     else:
         raise UnsupportedMediaType(
             f"Content-Type {mimetype or 'none'!r} is not supported for jobs; send application/json "
@@ -241,4 +250,4 @@ def read_job(
                 )
             seen[item["id"]] = line
         chars += sum(len(item[field]) for field in SOURCE_FIELDS if isinstance(item.get(field), str))
-    return JobInput(items, defaults, chars)
+    return JobInput(items, defaults, chars, upload, delimiter)

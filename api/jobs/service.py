@@ -63,7 +63,7 @@ class Jobs:
         ]
         job_id = new_job_id()
         with redis_errors():
-            self.store.create(job_id, owner, len(job.items), len(chunks))
+            self.store.create(job_id, owner, len(job.items), len(chunks), job.upload, job.delimiter)
             try:
                 with self.celery.producer_or_acquire() as producer:  # one connection for every chunk
                     for number, chunk in enumerate(chunks):
@@ -97,6 +97,11 @@ class Jobs:
         def stamp(value: float | None) -> str | None:
             return None if value is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
 
+        # A cancelled job has ended: what had not finished by then is counted as cancelled, not
+        # pending forever (an item already running may still finish, and moves to done).
+        ended = facts.status == "cancelled"
+        cancelled = facts.total - facts.finished if ended else 0
+
         return JobStatus(
             **{
                 "id": facts.id,
@@ -105,15 +110,17 @@ class Jobs:
                     "total": facts.total,
                     "done": facts.done,
                     "failed": facts.failed,
-                    "pending": facts.total - facts.finished,
+                    "cancelled": cancelled,
+                    "pending": facts.total - facts.finished - cancelled,
                 },
                 "created_at": stamp(facts.created_at),
                 "started_at": stamp(facts.started_at),
-                "finished_at": stamp(facts.finished_at),
+                "finished_at": stamp(facts.finished_at or (facts.cancelled_at if ended else None)),
                 "cancelled_at": stamp(facts.cancelled_at),
                 "rate_per_s": facts.rate_per_s(now),
                 "eta_s": facts.eta_s(now),
                 "workers": workers,
+                "upload": {"format": facts.upload, "delimiter": facts.delimiter},
                 "links": self.links(facts.id),
             }
         )

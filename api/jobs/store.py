@@ -71,6 +71,8 @@ class JobFacts:
     started_at: float | None
     finished_at: float | None
     cancelled_at: float | None
+    upload: str = "json"  # the format the items came in
+    delimiter: str | None = None  # a CSV upload's
 
     @property
     def finished(self) -> int:
@@ -110,7 +112,9 @@ class JobStore:
         return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2), ttl_s)
 
     # --- jobs -----------------------------------------------------------------------------------
-    def create(self, job_id: str, owner: str, total: int, chunks: int) -> None:
+    def create(
+        self, job_id: str, owner: str, total: int, chunks: int, upload: str = "json", delimiter: str | None = None
+    ) -> None:
         facts, *_ = _keys(job_id)
         now = time.time()
         pipe = self.client.pipeline()
@@ -124,6 +128,8 @@ class JobStore:
                 "created_at": now,
                 "chunks": chunks,
                 "ttl": self.ttl,  # the worker's record script expires the job with the API's setting
+                "upload": upload,
+                **({"delimiter": delimiter} if delimiter else {}),
             },
         )
         pipe.expire(facts, self.ttl)
@@ -150,6 +156,8 @@ class JobStore:
             started_at=when("started_at"),
             finished_at=when("finished_at"),
             cancelled_at=when("cancelled_at"),
+            upload=raw.get("upload", "json"),
+            delimiter=raw.get("delimiter"),
         )
 
     def cancel(self, job_id: str) -> None:

@@ -35,17 +35,15 @@ class ChunkFailed(Exception):
 def result_line(index: int, result: BatchResult) -> dict:
     """One NDJSON line of a job's results, as ``JobResultLine`` describes it (a done line has no
     problem member, a failed one no result)."""
-    done = result.result is not None
-    line = JobResultLine(
-        id=result.id, index=index, status="done" if done else "failed", result=result.result, problem=result.problem
-    )
+    done = result.status == "done"
+    line = JobResultLine(id=result.id, index=index, status=result.status, result=result.result, problem=result.problem)
     return line.model_dump(mode="json", exclude={"problem"} if done else {"result"})
 
 
 def _poisoned(item: object, attempts: int) -> BatchResult:
     error = ItemPoisoned(f"a worker died while summarizing this item, {attempts} times; it was given up")
     item_id = usable_id(item.get("id")) if isinstance(item, dict) else None
-    return BatchResult(id=item_id, status=error.status, problem=error.to_problem())
+    return BatchResult(id=item_id, status="failed", problem=error.to_problem())
 
 
 class ChunkRunner:

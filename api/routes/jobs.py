@@ -132,7 +132,7 @@ def results(job_id: str):
     jobs = _jobs()
     facts = jobs.get(_owner(), job_id)
     fmt = options.format or _negotiated()
-    delimiter = export.DELIMITERS[options.delimiter]
+    delimiter = export.DELIMITERS[options.delimiter or facts.delimiter or ","]
     lines, resume = jobs.results(facts, options.since)
     if fmt == "csv":
         body = export.csv_stream(lines, delimiter)
