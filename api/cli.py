@@ -102,19 +102,52 @@ def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:api.gunicorn_config"])
 
 
-@main.command()
+def _check_length(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--length against the presets of the prompts folder in use, before any model loads."""
+    if value is None:
+        return None
+    from api.prompts import load_prompts
+
+    presets = list(load_prompts(Settings().prompts_dir).summarize.presets)
+    if value not in presets:
+        raise click.BadParameter(f"{value!r} is not a preset; choose one of {', '.join(presets)}")
+    return value
+
+
+length_option = click.option(
+    "--length",
+    default=None,
+    callback=_check_length,
+    help="Preset: short, medium (the default) or long, or another the prompts folder defines.",
+)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+@main.command(short_help="Summarize a file (or standard input), without a server.")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--translate", is_flag=True, help="Also translate the summary.")
-@click.option("--length", default=None, help="Preset: short, medium or long.")
+@length_option
 @click.option("--target-lang", default="eng_Latn", show_default=True, help="NLLB code for the translation.")
+@click.option("--html", "as_html", is_flag=True, help="FILE is HTML (a CMS body or a whole page); .html files are.")
+@click.option(
+    "--long-input",
+    type=click.Choice(["truncate", "chunk"]),
+    default="truncate",
+    show_default=True,
+    help="Over the model window: read the opening, or summarize the whole article in parts.",
+)
+@click.option("--force", is_flag=True, help="Summarize even if the text is not Indonesian.")
 @demo_option
-def summarize(file, translate: bool, length: str | None, target_lang: str, demo: bool) -> None:
+def summarize(
+    file, translate: bool, length: str | None, target_lang: str, as_html: bool, long_input: str, force: bool, demo: bool
+) -> None:
     """Summarize FILE (or - for standard input) and print the JSON result, without a server."""
     if demo:
         _use_demo_models(Settings().cache_dir)
     from pydantic import ValidationError
 
     from api.errors import RingkasError, from_validation_error
+    from api.pipeline import Caller
     from api.runtime import Runtime
     from api.schemas import SummarizeRequest
 
@@ -123,8 +156,16 @@ def summarize(file, translate: bool, length: str | None, target_lang: str, demo:
     runtime = Runtime(settings)
     try:
         pipeline = runtime.start(background=False).require()
-        request = SummarizeRequest(text=file.read(), translate=translate, target_lang=target_lang, length=length)
-        result = pipeline.summarize(request)
+        source = "html" if as_html or str(getattr(file, "name", "")).lower().endswith(HTML_SUFFIXES) else "text"
+        request = SummarizeRequest(
+            **{source: file.read()},
+            translate=translate,
+            target_lang=target_lang,
+            length=length,
+            long_input=long_input,
+            force=force,
+        )
+        result = pipeline.summarize(request, caller=Caller(options="cli"))
     except ValidationError as exc:
         problem = from_validation_error(exc)
         _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in problem.extra["errors"]), 1)
@@ -135,7 +176,7 @@ def summarize(file, translate: bool, length: str | None, target_lang: str, demo:
     click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
-@main.command()
+@main.command(short_help="Check a running service: 0 while loading or ready.")
 @click.option("--url", help="Service to check (default: this host's RINGKAS_PORT).")
 def healthcheck(url: str | None) -> None:
     """Exit 0 while the models load or once ready; 1 when they failed to load or nothing answers.
@@ -174,7 +215,7 @@ def healthcheck(url: str | None) -> None:
         _fail(f"{url}/readyz did not answer: {exc}", 1)
 
 
-@main.command()
+@main.command(short_help="Run archive-job chunks from Redis (a Celery worker).")
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
@@ -221,7 +262,7 @@ def worker(concurrency: int, threads: int | None, loglevel: str, demo: bool) -> 
         runtime.stop()
 
 
-@main.group()
+@main.group(short_help="Archive jobs on a running service.")
 def jobs() -> None:
     """Archive jobs on a running service: submit a file, watch it, download the results, cancel."""
 
@@ -239,12 +280,14 @@ _url_option = click.option("--url", help="The service (RINGKAS_URL; default http
 _key_option = click.option("--key", help="API key (RINGKAS_API_KEY).")
 
 
-@jobs.command("submit")
+@jobs.command("submit", short_help="Submit a JSONL, CSV or JSON file of articles as a job.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_url_option
 @_key_option
 @click.option("--translate", is_flag=True, default=None, help="Translate every summary (a default for the items).")
-@click.option("--length", default=None, help="Preset for the items that name none: short, medium or long.")
+@click.option(
+    "--length", default=None, callback=_check_length, help="Preset for the items that name none: short, medium or long."
+)
 @click.option("--target-lang", default=None, help="Translation language for the items that name none.")
 @click.option("--wait", is_flag=True, help="Show progress until the job ends, then print its results.")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="Where --wait writes results.")
@@ -384,12 +427,12 @@ def _eval_options(task: str):
     return wrap
 
 
-@main.group("eval")
+@main.group("eval", short_help="Quality and speed of configurations, side by side.")
 def eval_group() -> None:
     """Quality and speed of configurations, side by side, on your own data or a public set."""
 
 
-@eval_group.command("summarize")
+@eval_group.command("summarize", short_help="Summaries against references: ROUGE, latency, items/s.")
 @_eval_options("summarize")
 @click.option("--no-clean", is_flag=True, help="Skip boilerplate removal (for data sets that are clean already).")
 def eval_summarize(no_clean: bool, **options) -> None:
@@ -397,7 +440,7 @@ def eval_summarize(no_clean: bool, **options) -> None:
     _evaluate("summarize", clean=not no_clean, target_lang=None, **options)
 
 
-@eval_group.command("translate")
+@eval_group.command("translate", short_help="Translations against references: chrF++, BLEU, speed.")
 @_eval_options("translate")
 @click.option(
     "--source",
@@ -458,7 +501,7 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
         click.echo(f"plot written to {o['plot_path']}", err=True)
 
 
-@main.command("fetch-models")
+@main.command("fetch-models", short_help="Download and convert the configured checkpoints.")
 @click.option(
     "--corpus",
     "corpus",
@@ -517,7 +560,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
         click.echo(f"serve with RINGKAS_{name.upper()}={value} to use this kept set")
 
 
-@main.command("hash-key")
+@main.command("hash-key", short_help="Make an API key and its line for the keys file.")
 @click.option("--name", required=True, help="Who the key is for (shown in logs and metrics, e.g. cms).")
 @click.option("--key", "key", default=None, help="Hash this key instead of making a new one (read - from stdin).")
 def hash_key(name: str, key: str | None) -> None:
@@ -535,7 +578,7 @@ def hash_key(name: str, key: str | None) -> None:
     click.echo(key_line(key, name))
 
 
-@main.command("make-tiny-models")
+@main.command("make-tiny-models", short_help="Write tiny random models for tests and demos.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of *.txt articles."
@@ -552,7 +595,7 @@ def make_tiny_models(directory: Path, seeds: Path | None) -> None:
         click.echo(f"{role}: {path}")
 
 
-@main.command()
+@main.command(short_help="Measure Ringkas against the baseline and the peer.")
 @click.option(
     "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures here."
 )

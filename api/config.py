@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     # --- limits -------------------------------------------------------------------------------
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Larger bodies get 413 before they are read.")
     max_text_chars: int = Field(100_000, ge=1, description="Longest article accepted by /v1/summarize.")
+    min_text_chars: int = Field(
+        40,
+        ge=1,
+        description="Shortest article, after cleaning, that is summarized; shorter text (a word, a headline "
+        "fragment) gets 422 instead of a summary made up around it.",
+    )
     max_translate_chars: int = Field(5_000, ge=1, description="Longest text accepted by /v1/translate.")
     queue_size: int = Field(64, ge=1, description="Sequences waiting per model; beyond it requests get 503.")
     max_batch_size: int = Field(8, ge=1, description="Sequences per generate call.")

@@ -5,6 +5,8 @@ Lower layers raise these with plain words; they never carry article text (it may
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from typing import Any
 
 PROBLEM_BASE = "https://ringkas.dev/problems/"
@@ -61,15 +63,22 @@ class ItemPoisoned(RingkasError):
     status, slug, title = 500, "item-poisoned", "Item stopped its worker"
 
 
-def from_validation_error(exc: Any, at: tuple[str, ...] = ()) -> ValidationFailed:
-    """A pydantic ValidationError as a 422 naming each bad field, without echoing the input back.
-    ``at`` is where the validated object sits (``("query",)``, ``("defaults",)``)."""
-    errors = [
-        {"loc": [*at, *err["loc"]], "msg": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False, include_input=False, include_context=False)
-    ]
-    fields = ", ".join(".".join(map(str, err["loc"])) or "body" for err in errors)
-    return ValidationFailed(f"invalid request: {fields}", extra={"errors": errors})
+def from_validation_error(exc: Any, at: tuple[str, ...] = (), known: Sequence[str] = ()) -> ValidationFailed:
+    """A pydantic ValidationError as a 422 naming each bad field and why, without echoing the input
+    back. ``at`` is where the validated object sits (``("query",)``, ``("defaults",)``); ``known``
+    are its field names, for a "did you mean" on an unknown one (as the query string gets)."""
+    errors = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+        message = err["msg"].removeprefix("Value error, ")
+        name = err["loc"][-1] if err["loc"] else None
+        if err["type"] == "extra_forbidden" and isinstance(name, str):
+            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+            message = f"unknown field; did you mean {close[0]!r}?" if close else "unknown field"
+            if known and not close:
+                message += f" (known: {', '.join(known)})"
+        errors.append({"loc": [*at, *err["loc"]], "msg": message, "type": err["type"]})
+    details = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'body'}: {err['msg']}" for err in errors)
+    return ValidationFailed(f"invalid request: {details}", extra={"errors": errors})
 
 
 class Unauthorized(RingkasError):

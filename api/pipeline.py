@@ -3,6 +3,7 @@ cache, deadline and timings."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
-from api.text.html import Extracted, HtmlTooComplex, html_to_text
+from api.text.html import Extracted, HtmlTooComplex, html_to_text, looks_like_html
 from api.text.language import LanguageDetector
 from api.text.repair import repair_text
 
@@ -57,6 +58,7 @@ class Limits:
     max_text_chars: int
     max_translate_chars: int
     timeout_s: float
+    min_text_chars: int = 1
 
 
 def _ms(seconds: float) -> float:
@@ -69,6 +71,19 @@ def _check_deadline(deadline: float | None, stage: str) -> None:
 
 
 MIN_CHARS_FOR_LANGUAGE = 120  # below this, the detector's answer is a guess: warn, never refuse
+
+
+def option_hint(style: str, name: str, value: object) -> str:
+    """How this caller sets an option: a JSON member, a query option (raw text bodies, and archive
+    defaults) or a CLI flag."""
+    word = str(value).lower() if isinstance(value, bool) else str(value)
+    if style == "query":
+        return f"add ?{name}={word} to the URL"
+    if style == "cli":
+        return f"pass --{name.replace('_', '-')}" + ("" if value is True else f" {word}")
+    return f'send "{name}": {json.dumps(value)}'
+
+
 FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file
 
 
@@ -93,6 +108,7 @@ class CleanInput:
     cleaned: Cleaned
     extracted: Counter  # HTML elements removed before extraction, by rule name
     repaired: bool
+    html_in_text: bool = False  # the text field held markup, and was read as HTML
 
     def cleaning(self, rules_version: str, show_text: bool) -> Cleaning:
         return Cleaning(
@@ -115,6 +131,7 @@ class Article:
     preset: Preset
     language: LanguageOut
     warnings: list[str]
+    options: str = "json"  # the caller's way of setting options (option_hint)
 
 
 class InputRead(BaseModel):
@@ -144,7 +161,7 @@ class ModelOutputs(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    shape: Literal[2] = 2  # raise when the fields change
+    shape: Literal[3] = 3  # raise when the fields or what they mean change (3: no truncation warning)
     summary: str
     translation: str | None
     input: InputRead
@@ -163,6 +180,7 @@ class Caller:
     tenant: str = "public"
     charge: Charge | None = None
     request_id: str | None = None  # written into each batch item's problem, as into a request's own
+    options: str = "json"  # how the caller sets options, for hints: json, query or cli (option_hint)
 
 
 def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
@@ -174,7 +192,7 @@ def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
     try:
         return item_id, BatchItem.model_validate({**(defaults or {}), **item})
     except ValidationError as exc:
-        return item_id, from_validation_error(exc)
+        return item_id, from_validation_error(exc, known=list(BatchItem.model_fields))
 
 
 class Pipeline:
@@ -200,16 +218,16 @@ class Pipeline:
         self._engines = [_engine_identity(task.batcher.engine) for task in (summarizer, translator)]
 
     # --- checks shared by the routes --------------------------------------------------------
-    def _clean(self, raw: str, limit: int, field: str = "text") -> tuple[str, bool]:
-        """Normalised text and whether mojibake was repaired in it."""
+    def _clean(self, raw: str, limit: int, field: str, setting: str) -> tuple[str, bool]:
+        """Normalised text and whether mojibake was repaired in it. ``setting`` raises ``limit``."""
         if len(raw) > limit * 4:  # cheap guard before normalising a huge string
-            raise PayloadTooLarge(f"{field} has {len(raw)} characters; the limit is {limit}")
+            raise PayloadTooLarge(f"{field} has {len(raw)} characters; the limit is {limit} ({setting})")
         repaired, changed = repair_text(raw)  # before normalising, which drops the C1 bytes mojibake keeps
         text = normalize_text(repaired)
         if not text:
             raise ValidationFailed.at(field, f"{field} is empty (or only whitespace and control characters)")
         if len(text) > limit:
-            raise PayloadTooLarge(f"{field} has {len(text)} characters; the limit is {limit}")
+            raise PayloadTooLarge(f"{field} has {len(text)} characters; the limit is {limit} ({setting})")
         return text, changed
 
     def preset(self, name: str | None) -> tuple[str, Preset]:
@@ -229,24 +247,39 @@ class Pipeline:
         limit = self.limits.max_text_chars
         extracted = Extracted(request.text or "")
         field, fmt = "text", "text"
-        if request.html is not None:
-            if len(request.html) > limit * 10:
-                raise PayloadTooLarge(f"html has {len(request.html)} characters; the limit is {limit * 10}")
+        markup, html_in_text = request.html, False
+        if markup is None and request.text is not None and len(request.text) <= limit * 10:
+            html_in_text = looks_like_html(request.text)
+            markup = request.text if html_in_text else None
+        if markup is not None:
+            if len(markup) > limit * 10:
+                raise PayloadTooLarge(
+                    f"html has {len(markup)} characters; the limit is {limit * 10} (10 x RINGKAS_MAX_TEXT_CHARS)"
+                )
+            field, fmt = ("text" if html_in_text else "html"), "html"
             try:
-                extracted = html_to_text(request.html, self.boilerplate.rules.html_selectors())
+                extracted = html_to_text(markup, self.boilerplate.rules.html_selectors())
             except HtmlTooComplex as exc:
-                raise ValidationFailed.at("html", str(exc)) from None
-            field, fmt = "html", "html"
+                raise ValidationFailed.at(field, str(exc)) from None
             _check_deadline(deadline, "reading the html")
-        text, repaired = self._clean(extracted.text, limit, field) if extracted.text.strip() else ("", False)
+        text, repaired = ("", False)
+        if extracted.text.strip():
+            text, repaired = self._clean(extracted.text, limit, field, "RINGKAS_MAX_TEXT_CHARS")
         cleaned = self.boilerplate.clean(text) if clean else Cleaned(text)
         _check_deadline(deadline, "cleaning the article")
         if not cleaned.text:
             what = "no readable article text" if fmt == "html" else "nothing but boilerplate"
             raise ValidationFailed.at(field, f"{field} is empty or holds {what}")
-        return CleanInput(cleaned.text, fmt, cleaned, extracted.removed, repaired)
+        if len(cleaned.text) < self.limits.min_text_chars:
+            raise ValidationFailed.at(
+                field,
+                f"{field} has {len(cleaned.text)} characters after cleaning; a summary needs at least "
+                f"{self.limits.min_text_chars} (RINGKAS_MIN_TEXT_CHARS)",
+                "string_too_short",
+            )
+        return CleanInput(cleaned.text, fmt, cleaned, extracted.removed, repaired, html_in_text)
 
-    def check_language(self, text: str, force: bool) -> tuple[LanguageOut, list[str]]:
+    def check_language(self, text: str, force: bool, options: str = "json") -> tuple[LanguageOut, list[str]]:
         detected = self.detector.detect(text)
         found = LanguageOut(code=detected.code, name=detected.name, confidence=detected.confidence)
         warnings: list[str] = []
@@ -259,12 +292,17 @@ class Pipeline:
             warnings.append("the language could not be detected")
         elif detected.code == "zsm_Latn":
             warnings.append("the text looks Malay; the summarizer is tuned for Indonesian")
-        elif len(text) < MIN_CHARS_FOR_LANGUAGE or detected.confidence < 0.5:
-            warnings.append(f"the text may be {detected.name} (confidence {detected.confidence}); too short to be sure")
+        elif len(text) < MIN_CHARS_FOR_LANGUAGE:
+            warnings.append(
+                f"the text may be {detected.name}: at {len(text)} characters it is too short to tell its "
+                f"language for sure (from {MIN_CHARS_FOR_LANGUAGE})"
+            )
+        elif detected.confidence < 0.5:
+            warnings.append(f"the text may be {detected.name} (confidence {detected.confidence}, not enough to refuse)")
         else:
             raise ValidationFailed(
                 f"the text looks {detected.name} ({detected.code}, confidence {detected.confidence}), not "
-                'Indonesian; send "force": true to summarize it anyway',
+                f"Indonesian; {option_hint(options, 'force', True)} to summarize it anyway",
                 extra={"detected_language": found.model_dump()},
             )
         return found, warnings
@@ -289,18 +327,24 @@ class Pipeline:
     # --- stages ------------------------------------------------------------------------------
     # One summary is prepare -> summarize -> translate -> assemble. HTTP, batch, archive jobs, eval
     # and bench all enter through ``summarize`` (or ``answer_items`` for many), so none repeats them.
-    def read_article(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> Article:
+    def read_article(
+        self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None, options: str = "json"
+    ) -> Article:
         """Stage 1: extract, clean, choose the preset and check the language. Every refusal that costs
         no model time happens here."""
-        cleaned = self.clean_input(request, clean, deadline)
+        # The options first: a bad option is the caller's to fix whatever the article holds.
         preset_name, preset = self.preset(request.length)
         if request.translate or "target_lang" in request.model_fields_set:
             # Fail before spending a summary on an impossible translation.
             self.translator.scheme.check(self.prompts.summarize.input.language, request.target_lang)
-        language, warnings = self.check_language(cleaned.text, request.force)
-        if flattened := flattened_text_warning(request.text):
+        cleaned = self.clean_input(request, clean, deadline)
+        language, warnings = self.check_language(cleaned.text, request.force, options)
+        if cleaned.html_in_text:
+            how = "pass --html" if options == "cli" else 'send it as "html" (or with Content-Type: text/html)'
+            warnings.append(f"the text held HTML markup, so it was read as HTML; {how}")
+        elif flattened := flattened_text_warning(request.text):
             warnings.append(flattened)
-        return Article(request, cleaned, preset_name, preset, language, warnings)
+        return Article(request, cleaned, preset_name, preset, language, warnings, options)
 
     def summarize_stage(self, article: Article, deadline: float, charge: Charge | None = None) -> Summarized:
         """Stage 2: the summary, from the first window or (chunk mode) from every part of the article."""
@@ -314,11 +358,6 @@ class Pipeline:
             summary_text = self.summarizer.decode(self.summarizer.run([encoded.ids], preset, deadline)[0])
             chunks, truncated = 1, encoded.truncated
             fraction = min(1.0, encoded.window / encoded.tokens)
-            if truncated:
-                warnings.append(
-                    f"the model read the first {encoded.window} of {encoded.tokens} tokens "
-                    '(send "long_input": "chunk" to summarize the whole article)'
-                )
         read = InputRead(
             tokens=encoded.tokens,
             max_tokens=encoded.window,
@@ -353,7 +392,7 @@ class Pipeline:
                 **outputs.input.model_dump(),
             ),
             cleaning=cleaned.cleaning(self.boilerplate.rules.version, request.return_clean_text),
-            warnings=[*article.warnings, *outputs.warnings],
+            warnings=[*article.warnings, *self._read_warnings(outputs.input, article.options), *outputs.warnings],
             models=ModelsUsed(
                 summarizer=self.model_ref(self.summarizer),
                 translator=self.model_ref(self.translator) if translation is not None else None,
@@ -368,13 +407,23 @@ class Pipeline:
             ),
         )
 
+    @staticmethod
+    def _read_warnings(read: InputRead, options: str) -> list[str]:
+        """Said when the answer is made, not cached: the hint follows how this caller sets options."""
+        if not read.truncated or read.chunks > 1:
+            return []
+        return [
+            f"the model read the first {read.max_tokens} of {read.tokens} tokens "
+            f"({option_hint(options, 'long_input', 'chunk')} to summarize the whole article)"
+        ]
+
     # --- operations ----------------------------------------------------------------------------
     def summarize(self, request: SummarizeRequest, clean: bool = True, caller: Caller = Caller()) -> SummarizeResponse:
         """The caller's ``charge`` is told how many generations chunk mode is about to run, before it
         runs them (one request, up to 64 windows)."""
         started = time.perf_counter()
         deadline = time.monotonic() + self.limits.timeout_s
-        article = self.read_article(request, clean, deadline)
+        article = self.read_article(request, clean, deadline, caller.options)
         key = self._cache_key(article.input.text, request, article.preset_name, article.preset, caller.tenant)
         outputs, timings = self._cached(key), {}
         cached = outputs is not None
@@ -459,12 +508,12 @@ class Pipeline:
             try:
                 if isinstance(entry, RingkasError):
                     raise entry
-                return BatchResult(id=item_id, status=200, result=self.summarize(entry, caller=caller))
+                return BatchResult(id=item_id, status="done", result=self.summarize(entry, caller=caller))
             except RingkasError as exc:
                 problem = exc.to_problem()
                 if caller.request_id:
                     problem["request_id"] = caller.request_id
-                return BatchResult(id=item_id, status=exc.status, problem=problem)
+                return BatchResult(id=item_id, status="failed", problem=problem)
 
         if len(parsed) == 1:
             return [answer(parsed[0])]
@@ -482,7 +531,7 @@ class Pipeline:
     def translate(self, request: TranslateRequest, deadline: float | None = None) -> TranslateResponse:
         started = time.perf_counter()
         deadline = deadline if deadline is not None else time.monotonic() + self.limits.timeout_s
-        text, _ = self._clean(request.text, self.limits.max_translate_chars)
+        text, _ = self._clean(request.text, self.limits.max_translate_chars, "text", "RINGKAS_MAX_TRANSLATE_CHARS")
         result = self.translator.translate(text, request.source_lang, request.target_lang, deadline)
         elapsed = _ms(time.perf_counter() - started)
         return TranslateResponse(

@@ -47,7 +47,13 @@ def test_background_load_turns_ready(tiny_dir):
     client = create_app(runtime.settings, runtime.start(background=True)).test_client()
     assert runtime.wait_ready(120)
     assert client.get("/readyz").status_code == 200
-    assert client.post("/v1/summarize", json={"text": "Berita singkat."}).status_code == 200
+    assert (
+        client.post(
+            "/v1/summarize",
+            json={"text": "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang."},
+        ).status_code
+        == 200
+    )
     runtime.stop()
 
 

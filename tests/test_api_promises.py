@@ -55,7 +55,10 @@ def test_a_batch_item_that_fails_validation_echoes_its_id(client, seed_texts):
     ]
     results = client.post("/v1/summarize/batch", json={"items": items}).get_json()["results"]
     assert [r["id"] for r in results] == ["ok-1", "bad-1", 7, None]
-    assert [r["status"] for r in results] == [200, 422, 422, 422]
+    # One outcome vocabulary with job result lines; the HTTP status is the problem's own.
+    assert [r["status"] for r in results] == ["done", "failed", "failed", "failed"]
+    assert [(r["problem"] or {}).get("status") for r in results] == [None, 422, 422, 422]
+    assert results[1]["problem"]["errors"][0]["msg"] == "unknown field; did you mean 'length'?"
 
 
 # --- language codes ---------------------------------------------------------------------------
@@ -63,7 +66,8 @@ def test_a_batch_item_that_fails_validation_echoes_its_id(client, seed_texts):
 def test_two_letter_target_codes_name_the_nllb_code_they_mean(client, given, meant):
     body = client.post("/v1/translate", json={"text": "Harga beras naik.", "target_lang": given}).get_json()
     assert body["translation"]["lang"] == meant
-    body = client.post("/v1/summarize", json={"text": "Harga beras naik.", "translate": True, "target_lang": given})
+    news = "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang."
+    body = client.post("/v1/summarize", json={"text": news, "translate": True, "target_lang": given})
     assert body.get_json()["translation"]["lang"] == meant
 
 

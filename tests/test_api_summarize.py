@@ -42,7 +42,10 @@ def test_plain_text_body_with_query_options_matches_json(client, seed_texts):
 
 
 def test_no_translation_by_default(client):
-    body = client.post("/v1/summarize", json={"text": "Harga beras naik di Jakarta."}).get_json()
+    body = client.post(
+        "/v1/summarize",
+        json={"text": "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang."},
+    ).get_json()
     assert body["translation"] is None and body["timings_ms"]["translate"] is None
 
 

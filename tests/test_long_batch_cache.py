@@ -43,7 +43,13 @@ def test_chunks_fit_the_window_and_cover_every_sentence(pipeline, seed_texts):
 
 
 def test_chunk_on_a_short_article_is_one_window(client):
-    body = client.post("/v1/summarize", json={"text": "Harga beras naik di Jakarta.", "long_input": "chunk"}).get_json()
+    body = client.post(
+        "/v1/summarize",
+        json={
+            "text": "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang.",
+            "long_input": "chunk",
+        },
+    ).get_json()
     assert body["input"]["chunks"] == 1 and body["input"]["fraction_read"] == 1.0
 
 
@@ -58,7 +64,7 @@ def test_batch_answers_in_order_and_isolates_bad_items(client, seed_texts):
         {"id": "a", "text": seed_texts[0]},
         {"id": 2, "text": "   "},
         {"id": "c", "html": "<p>" + seed_texts[3][:400] + "</p>", "translate": True},
-        {"id": "d", "text": "Berita.", "length": "huge"},
+        {"id": "d", "text": seed_texts[1][:200], "length": "huge"},
         "not an object",
         {"id": "f", "text": "Berita.", "translate": "yes"},
     ]
@@ -66,7 +72,8 @@ def test_batch_answers_in_order_and_isolates_bad_items(client, seed_texts):
     assert response.status_code == 200
     results = response.get_json()["results"]
     assert [r["id"] for r in results] == ["a", 2, "c", "d", None, "f"]  # an invalid item keeps its id
-    assert [r["status"] for r in results] == [200, 422, 200, 422, 422, 422]
+    assert [r["status"] for r in results] == ["done", "failed", "done", "failed", "failed", "failed"]
+    assert [(r["problem"] or {}).get("status") for r in results] == [None, 422, None, 422, 422, 422]
     assert results[2]["result"]["translation"]["lang"] == "eng_Latn"
     assert results[3]["problem"]["errors"][0]["loc"] == ["length"]
     assert all(r["problem"]["request_id"] == response.headers["X-Request-ID"] for r in results if r["problem"])
@@ -120,7 +127,7 @@ def test_identical_requests_are_served_from_the_cache(fresh_client, seed_texts):
 def test_cache_can_be_turned_off(tiny_dir):
     runtime = Runtime(tiny_settings(tiny_dir, cache_size=0, warmup=False)).start(background=False)
     client = create_app(runtime.settings, runtime).test_client()
-    payload = {"text": "Harga beras naik di Jakarta pekan ini."}
+    payload = {"text": "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang."}
     assert not client.post("/v1/summarize", json=payload).get_json()["cached"]
     assert not client.post("/v1/summarize", json=payload).get_json()["cached"]
     runtime.stop()

@@ -18,7 +18,13 @@ from tests.helpers import REPO_ROOT
 def test_job_lines_are_the_schemas_and_have_one_of_result_or_problem(pipeline):
     from api.schemas import SummarizeRequest
 
-    done = BatchResult(id="a-1", status=200, result=pipeline.summarize(SummarizeRequest(text="Harga beras naik.")))
+    done = BatchResult(
+        id="a-1",
+        status="done",
+        result=pipeline.summarize(
+            SummarizeRequest(text="Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang.")
+        ),
+    )
     line = result_line(4, done)
     assert JobResultLine.model_validate(line).status == "done" and "problem" not in line
     failed = result_line(5, _poisoned({"id": "b-2"}, 3))
@@ -39,8 +45,8 @@ def test_a_flag_word_means_the_same_in_a_query_string_and_a_csv_cell(client, wor
     assert flag(f" {word.upper()} ") is value
     job = read_job(f"text,translate\nHalo dunia.,{word}\n".encode(), "text/csv", None, {}, 10)
     assert job.items[0]["translate"] is value
-    response = client.post(f"/v1/summarize?force=true&translate={word}", data="Harga beras naik.",
-                           content_type="text/plain")  # fmt: skip
+    news = "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang."
+    response = client.post(f"/v1/summarize?force=true&translate={word}", data=news, content_type="text/plain")
     assert response.status_code == 200 and (response.get_json()["translation"] is not None) is value
 
 

@@ -21,6 +21,7 @@ from api.errors import (
     from_validation_error,
 )
 from api.routes.declare import Operation, declaration_of
+from api.routes.problems import body_limit_setting
 from api.schemas import flag
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -81,7 +82,7 @@ def read_query(model: type[Model]) -> Model:
     try:
         return model.model_validate(query_options())
     except ValidationError as exc:
-        raise from_validation_error(exc, at=("query",)) from None
+        raise from_validation_error(exc, at=("query",), known=list(model.model_fields)) from None
 
 
 def _parse_json(raw: bytes) -> object:
@@ -128,7 +129,8 @@ def read_body() -> bytes:
         return request.get_data(cache=False)
     data = request.environ["wsgi.input"].read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"the chunked request body is larger than the limit of {limit} bytes")
+        setting = body_limit_setting()
+        raise PayloadTooLarge(f"the chunked request body is larger than the limit of {limit} bytes ({setting})")
     return data
 
 
@@ -145,7 +147,8 @@ class _Capped(io.RawIOBase):
         data = self.raw.read(min(len(buffer), self.limit + 1 - self.seen))
         self.seen += len(data)
         if self.seen > self.limit:
-            raise PayloadTooLarge(f"the request body is larger than the limit of {self.limit} bytes")
+            setting = body_limit_setting()
+            raise PayloadTooLarge(f"the request body is larger than the limit of {self.limit} bytes ({setting})")
         buffer[: len(data)] = data
         return len(data)
 
@@ -181,7 +184,14 @@ def read_request(model: type[Model], body_field: str = "text", html_field: str |
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise from_validation_error(exc) from None
+        problem = from_validation_error(exc, known=list(model.model_fields))
+        unknown = any(error["type"] == "extra_forbidden" for error in problem.extra["errors"])
+        if html_field and unknown and payload.get(body_field) is None and payload.get(html_field) is None:
+            # {"txt": ...}: the unknown member is reported, and so is what the article is missing.
+            missing = f"give the article as {body_field!r} or {html_field!r}"
+            problem.extra["errors"].insert(0, {"loc": [body_field], "msg": missing, "type": "missing"})
+            problem.detail = f"{missing}; {problem.detail}"
+        raise problem from None
 
 
 def read_fields() -> dict:

@@ -99,7 +99,9 @@ def caller() -> Caller:
     from api.routes.problems import request_id
 
     tenant = g.client if services().keys.enabled else "public"
-    return Caller(tenant=tenant, charge=generation_charge(), request_id=request_id())
+    # A raw text/plain or text/html body takes its options in the query string; hints say so.
+    options = "json" if request.is_json or request.mimetype.endswith("form-urlencoded") else "query"
+    return Caller(tenant=tenant, charge=generation_charge(), request_id=request_id(), options=options)
 
 
 def generation_charge():

@@ -51,7 +51,7 @@ def _ringkas_error(exc: RingkasError) -> Response:
 def _http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
     if code == 413:
-        return _ringkas_error(PayloadTooLarge("the request body is larger than the configured limit"))
+        return _ringkas_error(PayloadTooLarge(f"the request body is larger than the limit ({body_limit_setting()})"))
     headers = {}
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
@@ -70,6 +70,12 @@ def _unexpected(exc: Exception) -> Response:
     return problem(500, "Internal Server Error", "an unexpected error occurred; quote the request id to the operator")
 
 
+def body_limit_setting() -> str:
+    """The setting that raises this request's body limit."""
+    job = request.blueprint == "jobs" and request.method == "POST"
+    return "RINGKAS_MAX_JOB_BYTES" if job else "RINGKAS_MAX_BODY_BYTES"
+
+
 def _check_length() -> None:
     """Refuse an oversized body from its Content-Length, before a byte of it is read."""
     request_id()
@@ -79,7 +85,9 @@ def _check_length() -> None:
         request.max_content_length = services().settings.max_job_bytes
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"the request body has {request.content_length} bytes; the limit is {limit}")
+        raise PayloadTooLarge(
+            f"the request body has {request.content_length} bytes; the limit is {limit} ({body_limit_setting()})"
+        )
 
 
 def _finish(response: Response) -> Response:

@@ -36,6 +36,12 @@ STORY_LINE_CHARS = 40
 # handful of attributes. Past these, parsing is what costs: libxml2 checks each attribute against the
 # element's others (quadratic: 0.67 s for one element with 20 K attributes), and every element costs
 # about 40 us through extraction (3.9 s for 100 K paragraphs).
+# Tags a CMS body is made of (the editor's page uses the same list). Two of them in a "text" field
+# mean HTML sent as text: a plain article rarely writes even one.
+_HTML_TAG = compile_linear(
+    r"<!doctype html|</?(?:p|div|article|section|br|span|a|h[1-6]|ul|ol|li|figure|img|html|body|strong|em|b|i|"
+    r"table|tr|td|blockquote)(?:\s[^<>]{0,500})?/?>"
+)
 MAX_ELEMENTS = 25_000
 MAX_ATTRIBUTES = 256
 # A start tag, its quoted values kept whole (a '>' inside quotes does not end it): linear in RE2.
@@ -364,3 +370,13 @@ def _common_ancestor(elements: list):
         ancestors = {element, *element.iterancestors()}
         path = [a for a in path if a in ancestors]
     return path[0] if path else None
+
+
+def looks_like_html(text: str) -> bool:
+    """Markup sent where plain text was expected: a doctype, or two tags of an article's body."""
+    found = 0
+    for match in _HTML_TAG.finditer(without_surrogates(text)):  # RE2 reads UTF-8
+        found += 1
+        if found == 2 or match.group(0).lower().startswith("<!doctype"):
+            return True
+    return False
