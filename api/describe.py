@@ -9,7 +9,8 @@ from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 
 
-def describe_models(pipeline: Pipeline) -> ModelsResponse:
+def describe_models(pipeline: Pipeline, jobs: bool = False) -> ModelsResponse:
+    """``jobs``: whether this deployment runs archive jobs, so a page can say so before an upload."""
     summarizer, translator, prompts, limits = (
         pipeline.summarizer,
         pipeline.translator,
@@ -19,6 +20,7 @@ def describe_models(pipeline: Pipeline) -> ModelsResponse:
     scheme = translator.scheme
     return ModelsResponse(
         demo=summarizer.loaded.demo or translator.loaded.demo,
+        jobs=jobs,
         models=[
             _info(
                 "summarizer",

@@ -6,6 +6,7 @@ Screenshots go to artifacts/screenshots/ (or $RINGKAS_ARTIFACTS), never into the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from flask import Flask
 
 from api.app import create_app
-from api.config import SEEDS
+from api.config import DEFAULT_PROMPTS, SEEDS
 from tests.conftest import tiny_settings
 from tests.helpers import free_port, serve_in_thread
 
@@ -78,7 +79,7 @@ def test_editor_page_summarizes_a_seed_with_the_keyboard(page, open_service, see
     sync_api.expect(summary).not_to_be_empty(timeout=60_000)
     sync_api.expect(page.locator("#translation")).not_to_be_empty()
     facts = page.locator("#facts").inner_text()
-    assert "Token dibaca" in facts and "Dipotong" in facts and "Waktu (ms)" in facts
+    assert "Token dibaca" in facts and "Dipotong" in facts and "Waktu (milidetik)" in facts
     # Both texts side by side on a wide screen.
     left, right = page.locator("#summary").bounding_box(), page.locator("#translation").bounding_box()
     assert right["x"] > left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 5
@@ -337,15 +338,118 @@ def test_archive_panel_runs_a_job_and_downloads_its_results(page, job_service, s
     assert all(line["result"]["translation"]["lang"] == "eng_Latn" for line in lines[:10])  # the page's choice
 
 
-def test_archive_panel_says_what_the_operator_must_set_without_redis(page, open_service, tmp_path):
-    upload = tmp_path / "arsip.csv"
-    upload.write_text("id,text\n1,Halo dunia.\n", encoding="utf-8")
+def test_archive_panel_is_off_with_its_reason_before_any_upload_without_redis(page, open_service):
+    """/v1/models says jobs are off: the panel is disabled at once, in the editor's words, with the
+    operator's setting behind "Detail teknis" (not after an upload that cannot work)."""
     page.goto(open_service + "/")
-    page.get_by_role("button", name="Kirim arsip").click()
-    alert = page.locator("#archive-error")
-    sync_api.expect(alert).to_contain_text("Pilih berkas CSV atau JSONL")
-    page.get_by_label("Berkas arsip", exact=False).set_input_files(str(upload))
-    page.get_by_role("button", name="Kirim arsip").click()
+    alert = page.locator("#archive-off")
+    sync_api.expect(alert).to_contain_text("Arsip belum diaktifkan di layanan ini")
+    assert page.get_by_role("button", name="Kirim arsip").is_disabled()
+    assert page.get_by_label("Berkas arsip", exact=False).is_disabled()
+    assert "RINGKAS_REDIS_URL" not in alert.inner_text()  # the setting is for the operator, folded away
+    alert.get_by_text("Detail teknis").click()
     sync_api.expect(alert).to_contain_text("RINGKAS_REDIS_URL")
-    sync_api.expect(alert).to_contain_text("ringkas worker")
+    page.get_by_role("button", name="English").click()
+    sync_api.expect(alert).to_contain_text("Archives are not switched on for this service")
     assert page.locator("#job").is_hidden()
+    _shot(page, "archive-off.png")
+
+
+# What an Indonesian page must never show: English words, API member and setting names, rule slugs,
+# and the leftovers of a missing string.
+ENGLISH_OR_API = re.compile(
+    r"\b(the|and|not|is|English|Indonesian|Boilerplate|send|force|long_input|cache|read-also|related-list|"
+    r"null|undefined|true|false)\b|RINGKAS_|`"
+)
+
+
+def _visible_text(page) -> str:
+    """What the editor reads, without the article they typed and the model's own output."""
+    return page.evaluate(
+        """() => {
+          const clone = document.body.cloneNode(true);
+          // The language switch names the other language in itself ("English"), as it should.
+          for (const id of ["summary", "translation", "article", "ui-lang"]) clone.querySelector("#" + id)?.remove();
+          clone.querySelectorAll("details:not([open]) > :not(summary), [hidden], footer").forEach((n) => n.remove());
+          return clone.innerText;
+        }"""
+    )
+
+
+def test_the_indonesian_page_shows_indonesian_only_in_every_state(page, open_service, seed_texts):
+    page.goto(open_service + "/")
+    seen = [_visible_text(page)]
+    page.get_by_role("button", name="Ringkas", exact=True).click()  # empty: the page's own error
+    sync_api.expect(page.get_by_role("alert")).to_contain_text("Artikel masih kosong")
+    seen.append(_visible_text(page))
+    page.get_by_label("Artikel", exact=True).fill(  # not Indonesian: the service's refusal
+        "The city council approved the new budget on Monday after a long debate about schools and roads, "
+        "and the mayor said construction would start next spring across the northern districts."
+    )
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.get_by_role("alert")).to_contain_text("berbahasa Inggris, bukan bahasa Indonesia")
+    seen.append(_visible_text(page))
+    page.get_by_role("button", name="Ringkas saja").click()  # forced: warnings and facts
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    seen.append(_visible_text(page))
+    # A real page's boilerplate, flattened onto one line: rule kinds and the flat-text advice.
+    lines = [line for line in seed_texts[0].splitlines() if line.strip()]
+    flat = " ".join([*lines, "Baca juga: Harga cabai naik lagi", "Editor: Rina", *lines])
+    page.get_by_label("Artikel", exact=True).fill(flat)
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.locator("#warnings")).to_contain_text("tidak memiliki jeda baris", timeout=60_000)
+    facts = page.locator("#facts").inner_text()
+    assert "Bahasa terdeteksi" in facts and "Indonesia" in facts and "ind_Latn" not in facts
+    seen.append(_visible_text(page))
+    _shot(page, "editor-indonesian-only.png")
+    # Switching the interface language and back leaves no empty notice bar (it once showed "null").
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    assert page.locator("#notice").is_hidden()
+    seen.append(_visible_text(page))
+    leaks = {match.group(0) for text in seen for match in ENGLISH_OR_API.finditer(text)}
+    assert leaks == set(), [text for text in seen if ENGLISH_OR_API.search(text)]
+
+
+def test_every_page_string_exists_in_both_languages_and_every_rule_has_a_kind(page, open_service):
+    import yaml
+
+    page.goto(open_service + "/")
+    missing = page.evaluate(
+        """() => {
+          const keys = (o, p = "") =>
+            Object.entries(o).flatMap(([k, v]) => (typeof v === "object" ? keys(v, p + k + ".") : [p + k]));
+          const id = keys(TEXT.id), en = keys(TEXT.en);
+          return [id.filter((k) => !en.includes(k)), en.filter((k) => !id.includes(k))];
+        }"""
+    )
+    assert missing == [[], []]
+    rules = yaml.safe_load((DEFAULT_PROMPTS / "boilerplate.yaml").read_text(encoding="utf-8"))
+    names = [name for section in rules.values() if isinstance(section, dict) for name in section] + ["duplicate"]
+    kinds = page.evaluate("(names) => names.map(family)", names)
+    assert [name for name, kind in zip(names, kinds, strict=True) if kind == "other"] == []
+
+
+@pytest.mark.parametrize(
+    ("device", "expected"),
+    [("linux", "Ctrl+Enter untuk meringkas."), ("mac", "\u2318+Enter untuk meringkas."), ("phone", None)],
+)
+def test_the_keyboard_hint_matches_the_device(browser, open_service, device, expected):
+    phone = {"viewport": {"width": 390, "height": 800}, "is_mobile": True, "has_touch": True}
+    options = phone if device == "phone" else {}
+    context = browser.new_context(locale="id-ID", **options)
+    if device == "mac":
+        context.add_init_script(
+            "Object.defineProperty(Navigator.prototype, 'userAgentData', {get: () => ({platform: 'macOS'})});"
+            "Object.defineProperty(Navigator.prototype, 'platform', {get: () => 'MacIntel'});"
+        )
+    page = context.new_page()
+    page.goto(open_service + "/")
+    hint = page.locator("#article-hint").inner_text()
+    assert hint.startswith("Tempel teks artikel")
+    if expected:
+        assert hint.endswith(expected)
+    else:
+        assert "Enter" not in hint
+        _shot(page, "editor-phone-390.png")
+    context.close()

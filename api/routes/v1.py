@@ -129,4 +129,4 @@ def translate():
     )
 )
 def models():
-    return jsonify(describe_models(pipeline()).model_dump(mode="json"))
+    return jsonify(describe_models(pipeline(), jobs=services().jobs is not None).model_dump(mode="json"))

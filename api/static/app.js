@@ -10,7 +10,8 @@ const TEXT = {
     uiLangHint: "Ganti bahasa antarmuka",
     switchTo: "English",
     articleLabel: "Artikel",
-    articleHint: "Tempel teks artikel atau HTML dari CMS. Ctrl+Enter untuk meringkas.",
+    articleHint: "Tempel teks artikel atau HTML dari CMS.",
+    keyHint: "{keys} untuk meringkas.",
     formatLegend: "Format",
     formatText: "Teks",
     lengthLabel: "Panjang ringkasan",
@@ -32,8 +33,16 @@ const TEXT = {
     facts: {
       format: "Format", chars: "Karakter (setelah dibersihkan)", tokens: "Token dibaca / jendela model",
       truncated: "Dipotong", chunks: "Bagian", fraction: "Porsi artikel yang dibaca", language: "Bahasa terdeteksi",
-      removed: "Boilerplate dibuang", cached: "Dari cache", timings: "Waktu (ms)",
+      removed: "Bagian non-berita dibuang", cached: "Dari tembolok", timings: "Waktu (milidetik)",
     },
+    formats: { text: "Teks", html: "HTML" },
+    // What cleaning removed, told by kind (the rule names are the service's).
+    families: {
+      links: "tautan ke berita lain", embeds: "sematan media sosial dan video", ads: "iklan dan promosi",
+      captions: "keterangan dan kredit foto", credits: "nama penulis, editor dan hak cipta",
+      navigation: "navigasi halaman dan komentar", repeated: "baris berulang", other: "lain-lain",
+    },
+    technical: "Detail teknis",
     yes: "ya", no: "tidak", none: "tidak ada",
     timings: { summarize: "ringkas", translate: "terjemah", total: "total" },
     errors: {
@@ -48,24 +57,26 @@ const TEXT = {
       429: "Batas pemakaian tercapai. Coba lagi dalam {s} detik.",
       503: "Layanan sedang sibuk atau belum siap. Coba lagi dalam {s} detik.",
       other: "Terjadi kesalahan pada layanan.",
-      detail: "Keterangan dari layanan:",
       language: "Teks ini tampaknya berbahasa {lang}, bukan bahasa Indonesia, jadi tidak diringkas.",
+      tooShort: "Artikel terlalu pendek untuk diringkas.",
     },
     archiveTitle: "Arsip",
     archiveHint: "Ringkas seluruh arsip: unggah CSV (kolom id, text atau html) atau JSONL (satu artikel per baris). Panjang dan terjemahan mengikuti pilihan di atas.",
     archiveFile: "Berkas arsip (.csv, .jsonl)",
     archiveStart: "Kirim arsip",
     archiveProgress: "Kemajuan",
-    archiveDownload: "Unduh hasil (NDJSON)",
+    archiveDownload: "Unduh hasil ({format})",
+    archiveDownloadOther: "Unduh sebagai NDJSON",
     archiveCancel: "Batalkan",
     archive: {
       noFile: "Pilih berkas CSV atau JSONL terlebih dahulu.",
-      noJobs: "Layanan ini belum menjalankan arsip: operator perlu mengatur RINGKAS_REDIS_URL dan menjalankan `ringkas worker`.",
+      noJobs: "Arsip belum diaktifkan di layanan ini. Minta operator layanan untuk menyalakannya.",
       status: { queued: "menunggu", running: "berjalan", done: "selesai", cancelled: "dibatalkan" },
       line: "{finished} / {total} diproses ({failed} gagal) · {status}",
+      cancelledItems: "{n} dibatalkan",
       rate: "{rate} artikel/detik · sisa sekitar {eta}",
       workers: "{n} pekerja aktif",
-      noWorkers: "Belum ada pekerja aktif: pekerjaan menunggu sampai `ringkas worker` berjalan.",
+      noWorkers: "Belum ada pekerja aktif: arsip menunggu sampai operator menjalankan pekerja.",
       gone: "Pekerjaan ini tidak ditemukan lagi (mungkin sudah kedaluwarsa).",
     },
     anyway: "Ringkas saja",
@@ -75,6 +86,12 @@ const TEXT = {
       truncated: "Model hanya membaca {read} dari {total} token pertama. Centang \u201cArtikel panjang\u201d lalu tekan Ringkas untuk meringkas seluruhnya.",
       forced: "Pemeriksaan bahasa dilewati; teks tampaknya berbahasa {lang}.",
       chunkCut: "Ringkasan bagian tidak muat dalam satu jendela; ringkasan ini bertumpu pada sekitar {share} artikel.",
+      undetected: "Bahasa teks ini tidak dapat dikenali.",
+      malay: "Teks ini tampaknya berbahasa Melayu; model disetel untuk bahasa Indonesia.",
+      unsure: "Teks ini mungkin berbahasa {lang}; terlalu pendek untuk dipastikan.",
+      flat: "Artikel ini tidak memiliki jeda baris, jadi paragraf dan baris non-berita tidak dapat dipisahkan. Tempel artikel dengan jeda barisnya.",
+      markup: "Teks berisi markup HTML, jadi dibaca sebagai HTML. Pilih format HTML untuk teks seperti ini.",
+      other: "Layanan memberi catatan tentang hasil ini.",
     },
   },
   en: {
@@ -83,7 +100,8 @@ const TEXT = {
     uiLangHint: "Change the interface language",
     switchTo: "Bahasa Indonesia",
     articleLabel: "Article",
-    articleHint: "Paste the article text or the HTML from your CMS. Ctrl+Enter to summarize.",
+    articleHint: "Paste the article text or the HTML from your CMS.",
+    keyHint: "{keys} to summarize.",
     formatLegend: "Format",
     formatText: "Text",
     lengthLabel: "Summary length",
@@ -105,8 +123,15 @@ const TEXT = {
     facts: {
       format: "Format", chars: "Characters (after cleaning)", tokens: "Tokens read / model window",
       truncated: "Truncated", chunks: "Parts", fraction: "Share of the article read", language: "Detected language",
-      removed: "Boilerplate removed", cached: "From cache", timings: "Timings (ms)",
+      removed: "Non-article parts removed", cached: "From cache", timings: "Timings (ms)",
     },
+    formats: { text: "Text", html: "HTML" },
+    families: {
+      links: "links to other stories", embeds: "social media and video embeds", ads: "ads and promotions",
+      captions: "photo captions and credits", credits: "bylines, editors and copyright",
+      navigation: "page navigation and comments", repeated: "repeated lines", other: "other",
+    },
+    technical: "Technical details",
     yes: "yes", no: "no", none: "none",
     timings: { summarize: "summarize", translate: "translate", total: "total" },
     errors: {
@@ -121,24 +146,26 @@ const TEXT = {
       429: "The usage limit is reached. Try again in {s} seconds.",
       503: "The service is busy or not ready yet. Try again in {s} seconds.",
       other: "The service ran into an error.",
-      detail: "The service says:",
       language: "This text looks {lang}, not Indonesian, so it was not summarized.",
+      tooShort: "The article is too short to summarize.",
     },
     archiveTitle: "Archive",
     archiveHint: "Summarize a whole archive: upload a CSV (columns id, text or html) or JSONL (one article per line). Length and translation follow the choices above.",
     archiveFile: "Archive file (.csv, .jsonl)",
     archiveStart: "Send archive",
     archiveProgress: "Progress",
-    archiveDownload: "Download results (NDJSON)",
+    archiveDownload: "Download results ({format})",
+    archiveDownloadOther: "Download as NDJSON",
     archiveCancel: "Cancel",
     archive: {
       noFile: "Choose a CSV or JSONL file first.",
-      noJobs: "This service does not run archives yet: the operator needs to set RINGKAS_REDIS_URL and start `ringkas worker`.",
+      noJobs: "Archives are not switched on for this service. Ask the service's operator to turn them on.",
       status: { queued: "queued", running: "running", done: "done", cancelled: "cancelled" },
       line: "{finished} / {total} processed ({failed} failed) · {status}",
+      cancelledItems: "{n} cancelled",
       rate: "{rate} articles/s · about {eta} to go",
       workers: "{n} workers active",
-      noWorkers: "No worker is active: the job waits until `ringkas worker` runs.",
+      noWorkers: "No worker is active: the archive waits until the operator starts one.",
       gone: "This job cannot be found any more (it may have expired).",
     },
     anyway: "Summarize anyway",
@@ -148,6 +175,12 @@ const TEXT = {
       truncated: "The model read only the first {read} of {total} tokens. Tick \u201cLong article\u201d and press Summarize to summarize all of it.",
       forced: "The language check was skipped; the text looks {lang}.",
       chunkCut: "The partial summaries did not fit one window; this summary rests on about {share} of the article.",
+      undetected: "The language of this text could not be told.",
+      malay: "This text looks Malay; the model is tuned for Indonesian.",
+      unsure: "This text may be {lang}; it is too short to be sure.",
+      flat: "This article has no line breaks, so paragraphs and non-article lines could not be told apart. Paste it with its line breaks.",
+      markup: "The text held HTML markup, so it was read as HTML. Choose the HTML format for text like this.",
+      other: "The service left a note about this result.",
     },
   },
 };
@@ -164,18 +197,56 @@ function t() {
   return TEXT[lang];
 }
 
+// A language's name in the page's language ("Inggris", not "English"), from its NLLB code
+// (eng_Latn): the browser knows the names; the service's English name is the last resort.
+function languageName(code, fallback) {
+  try {
+    const name = new Intl.DisplayNames([lang], { type: "language", fallback: "none" }).of(code.split("_")[0]);
+    if (name) return name;
+  } catch {
+    // an unknown code: fall through
+  }
+  return fallback || code;
+}
+
+// What cleaning removed, by kind: the service names its rules (read-also, ad-box...); an editor
+// reads "links to other stories". Checked in order; a rule of no known kind counts as "other".
+const FAMILIES = [
+  [/read-also|related|topics|tags|link-only|syndication/, "links"],
+  [/embed|share|social|tweet|instagram|tiktok|video/, "embeds"],
+  [/ad-|promo/, "ads"],
+  [/caption|photo/, "captions"],
+  [/byline|initials|editor|credit|signoff|dateline|place-and-site|site-and-time|copyright/, "credits"],
+  [/pagination|comments/, "navigation"],
+  [/duplicate/, "repeated"],
+];
+
+function family(rule) {
+  const found = FAMILIES.find(([pattern]) => pattern.test(rule));
+  return found ? found[1] : "other";
+}
+
+// The keyboard shortcut, as this device has it: none on a touch screen, the Command key on a Mac.
+function keyHint() {
+  if (matchMedia("(pointer: coarse)").matches && !matchMedia("(pointer: fine)").matches) return "";
+  const mac = /mac|iphone|ipad/i.test(navigator.userAgentData?.platform || navigator.platform || "");
+  return t().keyHint.replace("{keys}", mac ? "\u2318+Enter" : "Ctrl+Enter");
+}
+
 function applyLanguage() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-i18n]").forEach((node) => {
     const value = t()[node.dataset.i18n];
     if (typeof value === "string") node.textContent = value;
   });
+  $("article-hint").textContent = [t().articleHint, keyHint()].filter(Boolean).join(" ");
   if ($("notice").dataset.key) showNotice($("notice").dataset.key);
   $("ui-lang").textContent = t().switchTo;
   if (last) render(last);
   if (lastError) showError(...lastError);
   if (!$("demo").hidden) $("demo").textContent = t().demo;
   if (lastJob) showJob(lastJob);
+  if (archiveOffDetail) fillProblem($("archive-off"), t().archive.noJobs, archiveOffDetail);
 }
 
 // A failed request must not leave the previous article's summary on screen, where an editor could
@@ -215,11 +286,18 @@ function fillProblem(box, message, detail) {
   if (detail) box.append(detailLine(detail));
 }
 
+// The service's own words are written for developers (in English, with API names): an editor sees
+// them only on request, behind "Detail teknis".
 function detailLine(detail) {
-  const extra = document.createElement("p");
-  extra.className = "hint";
-  extra.textContent = `${t().errors.detail} ${detail}`;
-  return extra;
+  const box = document.createElement("details");
+  box.className = "technical";
+  const summary = document.createElement("summary");
+  summary.textContent = t().technical;
+  const text = document.createElement("p");
+  text.textContent = detail;
+  text.lang = "en";
+  box.append(summary, text);
+  return box;
 }
 
 function clearError() {
@@ -234,23 +312,30 @@ function problemMessage(status, problem, retryAfter) {
 }
 
 function showNotice(key) {
-  $("notice").dataset.key = key;
+  if (key) $("notice").dataset.key = key;
+  else delete $("notice").dataset.key; // not the string "null", which a language switch would show
   $("notice").textContent = key ? t()[key] : "";
   $("notice").hidden = !key;
 }
 
-// The service's warnings are written for API callers ("send long_input ..."); the known ones are
-// told here in the page's language and point at the page's own controls. Others are shown as sent.
+// The service's warnings are written for API callers ("send long_input ..."); each known one is
+// told in the page's language and points at the page's own controls. An unknown one gets a plain
+// sentence, with the service's words behind "Detail teknis".
 function advice(warning, input) {
   const a = t().advice;
-  if (warning.includes('"long_input": "chunk"')) {
-    return a.truncated.replace("{read}", input.max_tokens).replace("{total}", input.tokens);
+  const language = languageName(input.language.code || "", input.language.name);
+  if (warning.startsWith("the model read the first")) {
+    return [a.truncated.replace("{read}", input.max_tokens).replace("{total}", input.tokens)];
   }
-  let match = warning.match(/^language check skipped \(force\); the text looks (.+)$/);
-  if (match) return a.forced.replace("{lang}", match[1]);
-  match = warning.match(/did not condense into one window; the summary rests on about (\d+%)/);
-  if (match) return a.chunkCut.replace("{share}", match[1]);
-  return warning;
+  if (warning.startsWith("language check skipped")) return [a.forced.replace("{lang}", language)];
+  const match = warning.match(/rests on about (\d+%)/);
+  if (match) return [a.chunkCut.replace("{share}", match[1])];
+  if (warning.startsWith("the language could not be detected")) return [a.undetected];
+  if (warning.startsWith("the text looks Malay")) return [a.malay];
+  if (warning.startsWith("the text may be")) return [a.unsure.replace("{lang}", language)];
+  if (warning.startsWith("the text has no line breaks")) return [a.flat];
+  if (warning.startsWith("the text held HTML markup")) return [a.markup];
+  return [a.other, warning];
 }
 
 function fact(list, label, value) {
@@ -273,7 +358,9 @@ function render(body) {
   warnings.replaceChildren(
     ...body.warnings.map((warning) => {
       const item = document.createElement("li");
-      item.textContent = advice(warning, body.input);
+      const [told, technical] = advice(warning, body.input);
+      item.textContent = told;
+      if (technical) item.append(detailLine(technical));
       return item;
     }),
   );
@@ -282,14 +369,16 @@ function render(body) {
   facts.replaceChildren();
   const input = body.input;
   const f = words.facts;
-  fact(facts, f.format, input.format.toUpperCase());
+  fact(facts, f.format, words.formats[input.format] || input.format);
   fact(facts, f.chars, String(input.chars));
   fact(facts, f.tokens, `${input.tokens} / ${input.max_tokens}`);
   fact(facts, f.truncated, input.truncated ? words.yes : words.no);
   fact(facts, f.chunks, String(input.chunks));
   fact(facts, f.fraction, `${Math.round(input.fraction_read * 100)}%`);
-  fact(facts, f.language, input.language.name ? `${input.language.name} (${input.language.code})` : words.none);
-  const removed = Object.entries(body.cleaning.removed).map(([rule, n]) => `${rule}: ${n}`);
+  fact(facts, f.language, input.language.code ? languageName(input.language.code, input.language.name) : words.none);
+  const kinds = {};
+  for (const [rule, n] of Object.entries(body.cleaning.removed)) kinds[family(rule)] = (kinds[family(rule)] || 0) + n;
+  const removed = Object.entries(kinds).map(([kind, n]) => `${words.families[kind]}: ${n}`);
   const c = body.cleaning;
   const total = c.removed_elements + c.removed_lines + c.removed_spans;
   fact(facts, f.removed, removed.length ? `${total} (${removed.join(", ")})` : words.none);
@@ -350,14 +439,16 @@ async function summarize(event, force = false) {
       if (detected) {
         // Not Indonesian: say so in the page's words and offer the override, not an API field.
         const run = () => summarize(null, true);
-        showError(() => t().errors.language.replace("{lang}", detected.name || detected.code), body.detail, {
+        const name = () => languageName(detected.code || "", detected.name);
+        showError(() => t().errors.language.replace("{lang}", name()), body.detail, {
           label: "anyway",
           run,
         });
         return;
       }
       const retry = response.headers.get("Retry-After");
-      showError(() => problemMessage(response.status, body, retry), body && body.detail);
+      const short = body && (body.errors || []).some((e) => e.type === "string_too_short");
+      showError(() => (short ? t().errors.tooShort : problemMessage(response.status, body, retry)), body && body.detail);
       return;
     }
     last = body;
@@ -422,6 +513,7 @@ function showJob(job) {
     a.line.replace("{finished}", finished).replace("{total}", c.total).replace("{failed}", c.failed)
       .replace("{status}", a.status[job.status] || job.status),
   ];
+  if (c.cancelled) parts.push(a.cancelledItems.replace("{n}", c.cancelled));
   if (job.rate_per_s && job.eta_s !== null) {
     parts.push(a.rate.replace("{rate}", job.rate_per_s.toFixed(2)).replace("{eta}", duration(job.eta_s)));
   }
@@ -430,7 +522,14 @@ function showJob(job) {
   }
   $("job-status").textContent = parts.join(" · ");
   $("job-cancel").hidden = !(job.status === "queued" || job.status === "running");
+  // The results come back in the format the archive went in (a CSV for a spreadsheet, with its own
+  // delimiter); NDJSON is the other choice.
+  const format = job.upload && job.upload.format === "csv" ? "csv" : "ndjson";
+  $("job-download").dataset.format = format;
+  $("job-download").textContent = t().archiveDownload.replace("{format}", format.toUpperCase());
   $("job-download").disabled = finished === 0;
+  $("job-download-ndjson").hidden = format === "ndjson";
+  $("job-download-ndjson").disabled = finished === 0;
 }
 
 async function pollJob(id) {
@@ -495,8 +594,12 @@ async function submitArchive(event) {
         $("key-box").open = true;
       }
       const noJobs = response.status === 503 && answer && answer.setting === "RINGKAS_REDIS_URL";
+      if (noJobs) {
+        archiveOff(answer.detail);
+        return;
+      }
       const retry = response.headers.get("Retry-After");
-      archiveError(noJobs ? t().archive.noJobs : problemMessage(response.status, answer, retry), answer && answer.detail);
+      archiveError(problemMessage(response.status, answer, retry), answer && answer.detail);
       return;
     }
     sessionStorage.setItem("ringkas.job", answer.id);
@@ -504,13 +607,15 @@ async function submitArchive(event) {
   } catch (error) {
     archiveError(t().errors[400], String(error.message || error)); // a JSON file that does not parse
   } finally {
-    button.disabled = false;
+    button.disabled = Boolean(archiveOffDetail);
   }
 }
 
-async function downloadResults() {
+async function downloadResults(event) {
   if (!lastJob) return;
-  const response = await fetch(`v1/jobs/${encodeURIComponent(lastJob.id)}/results`, { headers: keyHeaders() }).catch(() => null);
+  const format = event.currentTarget.dataset.format || "ndjson";
+  const url = `v1/jobs/${encodeURIComponent(lastJob.id)}/results?format=${format}`;
+  const response = await fetch(url, { headers: keyHeaders() }).catch(() => null);
   if (!response || !response.ok) {
     archiveError(t().errors.other);
     return;
@@ -518,7 +623,7 @@ async function downloadResults() {
   // A blob, not a plain link: the request must carry the API key header.
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = `${lastJob.id}.ndjson`;
+  link.download = `${lastJob.id}.${format}`;
   document.body.append(link);
   link.click();
   link.remove();
@@ -535,6 +640,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("api-key").value = sessionStorage.getItem("ringkas.key") || "";
   $("archive-form").addEventListener("submit", submitArchive);
   $("job-download").addEventListener("click", downloadResults);
+  $("job-download-ndjson").addEventListener("click", downloadResults);
   $("job-cancel").addEventListener("click", cancelJob);
   $("archive-error").tabIndex = -1;
   const watched = sessionStorage.getItem("ringkas.job"); // a reload keeps watching the job
@@ -574,4 +680,16 @@ async function probeService(attempt = 0) {
     $("demo").hidden = false;
     $("demo").textContent = t().demo;
   }
+  if (body && body.jobs === false) archiveOff("RINGKAS_REDIS_URL is not set, so /v1/jobs answers 503; set it and start `ringkas worker`.");
+}
+
+// Archives need Redis and a worker: without them the panel says so before anyone uploads.
+let archiveOffDetail = null;
+function archiveOff(detail) {
+  archiveOffDetail = detail;
+  $("archive-file").disabled = true;
+  $("archive-start").disabled = true;
+  archiveError("");
+  fillProblem($("archive-off"), t().archive.noJobs, detail);
+  $("archive-off").hidden = false;
 }
