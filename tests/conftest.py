@@ -139,3 +139,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
         else:
             item.add_marker(pytest.mark.unit)
+
+
+# --- the outlet corpus's figures, printed at the end of the run (tests/test_outlets.py) ----------
+_OUTLET_REPORT = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def outlet_report(request):
+    """Adds a line to the kept/removed table printed after the run, so the next reader sees where
+    the cleaning rules are weak without rerunning anything."""
+    lines = request.config.stash.setdefault(_OUTLET_REPORT, [])
+    return lines.append
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = config.stash.get(_OUTLET_REPORT, [])
+    if lines:
+        terminalreporter.section("outlet styles: story kept, boilerplate left, what was removed")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -1,5 +1,6 @@
-"""Newsroom input II: outlet-style pages, each rule family, extraction that keeps the story, mojibake
-repair and honest reporting of what was removed."""
+"""Newsroom input II and III: outlet-style pages (HTML, and text pasted from a browser), each rule
+family next to story lines of the same shape, extraction that keeps the story, mojibake repair and
+honest reporting of what was removed. Kept/removed per outlet style is printed at the end of the run."""
 
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tests.helpers import REPO_ROOT
 
 RULES = Boilerplate.from_file(REPO_ROOT / "prompts" / "boilerplate.yaml")
 OUTLETS = sorted((REPO_ROOT / "tests" / "data" / "outlets").glob("*.html"))
+PASTED = sorted((REPO_ROOT / "tests" / "data" / "outlets" / "pasted").glob("*.input.txt"))
 
 
 def _read(markup: str) -> tuple[str, dict, dict]:
@@ -21,24 +23,49 @@ def _read(markup: str) -> tuple[str, dict, dict]:
     return cleaned.text, dict(extracted.removed), dict(cleaned.removed + cleaned.cut)
 
 
-def test_the_corpus_covers_eight_outlets_or_more():
-    assert len(OUTLETS) >= 8
+def test_the_corpus_covers_twenty_styles_or_more():
+    assert len(OUTLETS) >= 20 and len(PASTED) >= 4
 
 
-@pytest.mark.parametrize("page", OUTLETS, ids=lambda p: p.stem)
-def test_outlet_page_gives_exactly_its_story(page: Path):
-    text, elements, lines = _read(page.read_text(encoding="utf-8"))
-    expected = [line for line in page.with_suffix(".txt").read_text(encoding="utf-8").split("\n") if line]
+def _judge(name: str, text: str, expected_file: Path, elements: dict, lines: dict, report) -> None:
+    expected = [line for line in expected_file.read_text(encoding="utf-8").split("\n") if line]
     got = [line for line in text.split("\n") if line]
     lost = [line for line in expected if line not in got]
     leaked = [line for line in got if line not in expected]
-    print(
-        f"{page.stem}: kept {len(got)}/{len(expected)} story lines; removed {sum(elements.values())} elements "
-        f"{elements}, {sum(lines.values())} lines/spans {lines}"
+    report(
+        f"{name:<28} story kept {len(expected) - len(lost)}/{len(expected)}, boilerplate left {len(leaked)}; "
+        f"removed {sum(elements.values())} elements {elements or ''}, {sum(lines.values())} lines/spans {lines}"
     )
     assert not lost, f"story lost: {lost}"
     assert not leaked, f"boilerplate kept: {leaked}"
     assert got == expected  # in order, one paragraph per line
+
+
+@pytest.mark.parametrize("page", OUTLETS, ids=lambda p: p.stem)
+def test_outlet_page_gives_exactly_its_story(page: Path, outlet_report):
+    text, elements, lines = _read(page.read_text(encoding="utf-8"))
+    _judge(page.stem, text, page.with_suffix(".txt"), elements, lines, outlet_report)
+
+
+@pytest.mark.parametrize("pasted", PASTED, ids=lambda p: p.name.removesuffix(".input.txt"))
+def test_text_pasted_from_a_browser_gives_exactly_its_story(pasted: Path, outlet_report):
+    """What an editor gets copying a page into a text box: no markup to go by, only lines."""
+    cleaned = RULES.clean(normalize_text(repair_text(pasted.read_text(encoding="utf-8"))[0]))
+    name = "pasted/" + pasted.name.removesuffix(".input.txt")
+    expected = pasted.with_name(pasted.name.replace(".input", ""))
+    _judge(name, cleaned.text, expected, {}, dict(cleaned.removed + cleaned.cut), outlet_report)
+
+
+def test_every_removed_line_is_counted_under_its_rule():
+    """The cleaning report stays honest: lines in = lines kept + lines removed, by rule name."""
+    for pasted in PASTED:
+        text = normalize_text(pasted.read_text(encoding="utf-8"))
+        cleaned = RULES.clean(text)
+        lines_in = [line for line in text.split("\n") if line.strip()]
+        kept = [line for line in cleaned.text.split("\n") if line]
+        assert len(lines_in) == len(kept) + cleaned.removed_lines, pasted.name
+        known = {*RULES.rules.drop_lines, *RULES.rules.drop_trailing, *RULES.rules.drop_blocks, *RULES.rules.inline}
+        assert set(cleaned.removed) <= known | {"duplicate", RULES.rules.headline_runs.name}
 
 
 # --- each rule family: what must go, next to story lines of the same shape that must stay --------
@@ -119,6 +146,67 @@ FAMILIES = {
             "Editor senior majalah itu mengundurkan diri setelah 20 tahun bekerja.",
         ],
     ),
+    "newsletter": (
+        [
+            "Daftarkan email Anda untuk menerima ringkasan berita ekonomi setiap pagi.",
+            "Berlangganan buletin kami untuk kabar terbaru dari Luwu Raya.",
+            "Dapatkan update berita pilihan dan breaking news setiap hari dari Merdeka.com.",
+            "Dapatkan ringkasan berita ekonomi setiap pagi langsung di kotak masuk Anda.",
+            "Masukkan email Anda",
+            "Daftar",
+            "Langganan",
+        ],
+        [
+            "Berlangganan buletin itu gratis, kata pengelola perpustakaan daerah.",
+            "Daftar penerima bantuan diumumkan di kantor kelurahan pada Senin pagi.",
+            "Warga diminta mendaftarkan email mereka di laman resmi pemerintah kota.",
+            "Dapatkan kembali hak pilih dengan melapor ke kantor KPU setiap hari kerja, kata petugas.",
+        ],
+    ),
+    "messaging-setup": (
+        [
+            "Anda harus install aplikasi Telegram terlebih dahulu di ponsel.",
+            "Pastikan Anda sudah install aplikasi WhatsApp di ponsel.",
+        ],
+        [
+            "Korban diminta menginstal aplikasi WhatsApp palsu oleh pelaku penipuan.",
+            "Pengguna Telegram di Indonesia bertambah dua kali lipat tahun ini.",
+            "Anda bisa melapor lewat aplikasi milik pemerintah daerah, kata kepala dinas.",
+        ],
+    ),
+    "reading-prompt": (
+        [
+            "Scroll down untuk melanjutkan membaca",
+            "Scroll ke bawah untuk lanjut membaca",
+            "Gulir ke bawah untuk melanjutkan",
+            "Lanjutkan membaca di bawah",
+        ],
+        [
+            "Ia lanjut membaca berkas perkara itu hingga larut malam.",
+            "Lanjutkan membaca buku itu sampai habis, pesan sang guru kepada murid-muridnya.",
+            "Pengguna cukup menggulir ke bawah untuk melihat jadwal kereta terbaru.",
+        ],
+    ),
+    "source-and-read-more": (
+        [
+            "Sumber : Antara",
+            "Read more: republika.co.id/berita/x1y2/kereta-wisata",
+            "kompas.com/read/2026/12/03/banjir-bekasi",
+        ],
+        [
+            "Sumber air di desa itu mengering sejak Agustus.",
+            "Menurut sumber di kepolisian, pelaku sudah diketahui identitasnya.",
+            "Ia membaca lebih banyak berita di laman kompas.com sejak pandemi.",
+        ],
+    ),
+    "list-article": (
+        ["1.", "#3", "2 dari 6 halaman", "Halaman 2 dari 6"],
+        [
+            "2 dari 6 korban sudah dipulangkan dari rumah sakit pada Rabu.",
+            "Simpan air bersih dalam wadah tertutup sebelum pasokan berkurang.",
+            "Tiga dari lima warga memilih bus sebagai transportasi utama.",
+        ],
+    ),
     "embed": (
         [
             "— Pemkot Makassar (@pemkotmks) December 1, 2026",
@@ -144,6 +232,56 @@ def test_rule_family_removes_its_boilerplate_and_keeps_story_of_the_same_shape(f
         assert line not in kept, f"should go: {line!r}"
     for line in story:
         assert line in kept, f"should stay: {line!r}"
+
+
+def test_pasted_headline_runs_go_and_crossheads_and_listed_items_stay():
+    story = [
+        "Harga cabai rawit di pasar induk naik menjadi Rp90.000 per kilogram pekan ini.",
+        "Kronologi Kenaikan Harga di Pasar Induk Kramat Jati",  # a lone crosshead
+        "Pedagang menyebut pasokan dari Jawa Tengah berkurang karena hujan deras.",
+        "Berikut sekolah yang menerima bantuan tahun ini:",
+        "SD Negeri 1 Tanjung Harapan Barat Kabupaten Bogor",  # the story's own list, after a colon
+        "SD Negeri 4 Sungai Lilin Timur Kabupaten Bogor",
+        "Bantuan akan disalurkan sebelum tahun ajaran baru dimulai.",
+    ]
+    pasted = [
+        "Pemkot Siapkan Operasi Pasar di Lima Kecamatan Jelang Natal",
+        "Stok Beras Bulog Dipastikan Aman Hingga Awal Tahun Depan",
+        "(ant)",
+        "Warga Keluhkan Harga Bawang Merah yang Terus Naik",
+        "Petani Cabai di Magelang Gagal Panen Akibat Cuaca Ekstrem",
+    ]
+    text = "\n".join([*story[:3], *pasted[:3], *story[3:], "", *pasted[3:]])
+    cleaned = RULES.clean(text)
+    assert [line for line in cleaned.text.split("\n") if line] == story
+    assert cleaned.removed["pasted-headlines"] == 4 and cleaned.removed["author-initials"] == 1  # "(ant)"
+
+
+def test_a_sign_off_with_a_region_goes_only_at_the_end():
+    text = "Perpustakaan keliling kini rutin menyambangi sekolah di desa terpencil.\nAndi Saputra / Palopo"
+    assert RULES.clean(text).text == "Perpustakaan keliling kini rutin menyambangi sekolah di desa terpencil."
+    middle = "Rute baru itu dilayani dua operator.\nJakarta / Bandung\nTiket dijual mulai Senin."
+    assert RULES.clean(middle).text.split("\n") == middle.split("\n")
+
+
+def test_one_editors_initials_close_a_paragraph_but_an_upper_case_acronym_stays():
+    assert RULES.clean("Derek baru beroperasi bulan depan. (kri)").text == "Derek baru beroperasi bulan depan."
+    kept = "Laporan lengkapnya tersedia dalam format dokumen (PDF)"
+    assert RULES.clean(kept).text == kept
+
+
+def test_cleaning_the_largest_page_is_cheap_next_to_a_summary(outlet_report):
+    """Timed, not judged (timings are noisy): reported beside the corpus figures."""
+    import time
+
+    largest = max(OUTLETS, key=lambda page: page.stat().st_size)
+    markup = largest.read_text(encoding="utf-8")
+    started = time.perf_counter()
+    for _ in range(20):
+        text, _, _ = _read(markup)
+    each_ms = (time.perf_counter() - started) / 20 * 1000
+    outlet_report(f"cleaning the largest page ({largest.name}, {len(markup)} bytes): {each_ms:.1f} ms")
+    assert text
 
 
 def test_inline_rules_cut_spans_and_keep_the_story_around_them():

@@ -212,12 +212,12 @@ function languageName(code, fallback) {
 // What cleaning removed, by kind: the service names its rules (read-also, ad-box...); an editor
 // reads "links to other stories". Checked in order; a rule of no known kind counts as "other".
 const FAMILIES = [
-  [/read-also|related|topics|tags|link-only|syndication/, "links"],
+  [/read-also|related|topics|tags|link-only|syndication|headlines/, "links"],
   [/embed|share|social|tweet|instagram|tiktok|video/, "embeds"],
-  [/ad-|promo/, "ads"],
+  [/ad-|promo|newsletter|messaging/, "ads"],
   [/caption|photo/, "captions"],
-  [/byline|initials|editor|credit|signoff|dateline|place-and-site|site-and-time|copyright/, "credits"],
-  [/pagination|comments/, "navigation"],
+  [/byline|initial|editor|credit|signoff|dateline|place-and-site|site-and-time|copyright|region/, "credits"],
+  [/pagination|comments|reading-prompt|list-number/, "navigation"],
   [/duplicate/, "repeated"],
 ];
 

@@ -28,7 +28,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from api.text.headline import headline_end
+from api.text.headline import headline_end, is_tag_line, reads_as_headline
 from api.text.html import Selector
 from api.text.linear import compile_linear
 from api.text.normalize import without_surrogates
@@ -157,6 +157,19 @@ class HtmlRule(BaseModel):
         return values
 
 
+class HeadlineRuns(BaseModel):
+    """Other stories' headlines pasted into an article as text: ``min_lines`` or more lines in a row
+    (blank lines between them allowed) that each read as a headline go, with any lone tag line in
+    parentheses among them. One such line alone is a crosshead and stays, and so is a run right after
+    a line ending in ':', which introduces a list of the story's own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "pasted-headlines"
+    min_lines: int = 2
+    min_words: int = 5
+
+
 class BoilerplateRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -166,6 +179,7 @@ class BoilerplateRules(BaseModel):
     inline: dict[str, Pattern] = {}
     drop_trailing: dict[str, Pattern] = {}
     drop_blocks: dict[str, Pattern] = {}
+    headline_runs: HeadlineRuns | None = None
     drop_duplicate_lines: bool = True
 
     @field_validator("drop_lines", "inline", "drop_trailing", "drop_blocks", mode="before")
@@ -185,7 +199,8 @@ class BoilerplateRules(BaseModel):
     def _names_are_unique(self) -> BoilerplateRules:
         """``cleaning.removed`` counts every stage under its rules' names, so a name means one rule."""
         seen: set[str] = set()
-        for section in (self.html_drop, self.drop_lines, self.inline, self.drop_trailing, self.drop_blocks):
+        runs = {self.headline_runs.name: None} if self.headline_runs else {}
+        for section in (self.html_drop, self.drop_lines, self.inline, self.drop_trailing, self.drop_blocks, runs):
             twice = seen & set(section)
             if twice:
                 raise ValueError(f"rule names used twice: {', '.join(sorted(twice))}")
@@ -301,9 +316,44 @@ class Boilerplate:
                 continue
             seen.add(line)
             kept.append(line)
+        if self.rules.headline_runs:
+            kept = self._drop_headline_runs(kept, self.rules.headline_runs, removed)
         self._drop_trailing(kept, removed)
         cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
         return Cleaned(cleaned, removed, +cut)
+
+    @staticmethod
+    def _drop_headline_runs(kept: list[str], runs: HeadlineRuns, removed: Counter) -> list[str]:
+        """One pass: each run of headline (or tag) lines is judged when it ends."""
+        out: list[str] = []
+        run: list[int] = []  # indexes in ``out`` of the current run's lines
+        headlines = 0
+        after_colon = False  # the line before the run introduced a list
+
+        def close() -> None:
+            nonlocal run, headlines
+            if headlines >= runs.min_lines and not after_colon:
+                for index in reversed(run):
+                    del out[index]
+                removed[runs.name] += len(run)
+            run, headlines = [], 0
+
+        for line in kept:
+            if not line:
+                out.append(line)
+                continue
+            if reads_as_headline(line, runs.min_words) or (run and is_tag_line(line)):
+                if not run:
+                    previous = next((text for text in reversed(out) if text), "")
+                    after_colon = previous.rstrip().endswith(":")
+                headlines += 0 if is_tag_line(line) else 1
+                run.append(len(out))
+                out.append(line)
+                continue
+            close()
+            out.append(line)
+        close()
+        return out
 
     def _drop_trailing(self, kept: list[str], removed: Counter) -> None:
         """Sign-offs at the very end: removed from the last line backwards while they match."""

@@ -74,3 +74,29 @@ def headline_end(text: str, start: int) -> int | None:
         if index + 1 == len(words):
             return len(text)  # the headline closes the line
     return None
+
+
+# A line longer than this is a paragraph, whatever its capitals.
+MAX_HEADLINE_LINE_CHARS = 160
+# At least this share of a headline's words start with a capital or a digit (function words aside).
+TITLE_CASE_SHARE = 0.7
+
+
+def reads_as_headline(line: str, min_words: int) -> bool:
+    """A whole line that reads as another story's headline: title case, no closing period, not a
+    quote, short. ("Harga Cabai Rawit Melonjak Jelang Natal" yes; "Harga cabai naik lagi." no.)"""
+    text = line.strip()
+    if not text or len(text) > MAX_HEADLINE_LINE_CHARS or text[-1] in ".,;:" or text[0] in "\"“‘'":
+        return False
+    words = text.split()
+    if len(words) < min_words:
+        return False
+    content = [word for word in words if word.lower() not in FUNCTION_WORDS]
+    capitalised = sum(1 for word in content if word[0].isupper() or word[0].isdigit() or word[0] in "(\"'“‘")
+    return bool(content) and capitalised >= TITLE_CASE_SHARE * len(content)
+
+
+def is_tag_line(line: str) -> bool:
+    """A lone tag in parentheses, such as a reporter's initials: "(ant)", "(Yas/Ahm)"."""
+    text = line.strip()
+    return 3 <= len(text) <= 40 and text[0] == "(" and text[-1] == ")" and "(" not in text[1:-1]
