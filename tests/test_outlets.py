@@ -257,6 +257,16 @@ def test_pasted_headline_runs_go_and_crossheads_and_listed_items_stay():
     assert cleaned.removed["pasted-headlines"] == 4 and cleaned.removed["author-initials"] == 1  # "(ant)"
 
 
+def test_the_articles_own_title_is_never_a_pasted_headline():
+    """The title, then a lead cut short (a quoted opening): a title-case pair, but the title is the
+    article's own."""
+    text = (
+        "Pertemuan Lima Jam Presiden dan Utusan Khusus Gagal Capai Kesepakatan\n"
+        "Pertemuan Presiden Rusia Vladimir Putin dan Utusan Khusus"
+    )
+    assert RULES.clean(text).text == text
+
+
 def test_a_sign_off_with_a_region_goes_only_at_the_end():
     text = "Perpustakaan keliling kini rutin menyambangi sekolah di desa terpencil.\nAndi Saputra / Palopo"
     assert RULES.clean(text).text == "Perpustakaan keliling kini rutin menyambangi sekolah di desa terpencil."

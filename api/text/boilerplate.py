@@ -161,7 +161,8 @@ class HeadlineRuns(BaseModel):
     """Other stories' headlines pasted into an article as text: ``min_lines`` or more lines in a row
     (blank lines between them allowed) that each read as a headline go, with any lone tag line in
     parentheses among them. One such line alone is a crosshead and stays, and so is a run right after
-    a line ending in ':', which introduces a list of the story's own."""
+    a line ending in ':', which introduces a list of the story's own. The article's first line is its
+    own title and never counts."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -342,7 +343,8 @@ class Boilerplate:
             if not line:
                 out.append(line)
                 continue
-            if reads_as_headline(line, runs.min_words) or (run and is_tag_line(line)):
+            first = not any(out)  # the article's first line is its own title, never a pasted one
+            if not first and (reads_as_headline(line, runs.min_words) or (run and is_tag_line(line))):
                 if not run:
                     previous = next((text for text in reversed(out) if text), "")
                     after_colon = previous.rstrip().endswith(":")
