@@ -116,7 +116,9 @@ SYSTEM_FIXTURES = frozenset(
     {"cluster", "jobs_client", "server", "image", "container", "models_volume", "browser", "page",
      "open_service", "cms", "job_service", "redis_url", "base_url", "api_schema"}
 )  # fmt: skip
-SYSTEM_MODULES = frozenset({"test_image", "test_browser", "test_serve", "test_proxy", "test_jobs", "test_clients"})
+SYSTEM_MODULES = frozenset(
+    {"test_image", "test_browser", "test_serve", "test_proxy", "test_jobs", "test_clients", "test_wordpress"}
+)
 # (A fixture's own fixtures count too: ``client`` brings ``tiny_dir`` with it.)
 MODEL_FIXTURES = frozenset({"tiny_dir", "settings", "runtime", "pipeline", "app", "client", "reference"})
 TIERS = ("unit", "integration", "system")

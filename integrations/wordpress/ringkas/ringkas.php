@@ -1,0 +1,50 @@
+<?php
+/**
+ * Plugin Name:       Ringkas
+ * Plugin URI:        https://github.com/ringkas/ringkas
+ * Description:       Ringkasan artikel berbahasa Indonesia (mT5) dengan terjemahan bahasa Inggris (NLLB-200) dari layanan Ringkas, langsung di editor blok. Summaries of Indonesian articles with an English translation, from a Ringkas service.
+ * Version:           0.1.0
+ * Requires at least: 6.1
+ * Requires PHP:      8.1
+ * Author:            Ringkas
+ * License:           Apache-2.0
+ * License URI:       https://www.apache.org/licenses/LICENSE-2.0
+ * Text Domain:       ringkas
+ * Domain Path:       /languages
+ *
+ * @package Ringkas
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+define( 'RINGKAS_VERSION', '0.1.0' );
+define( 'RINGKAS_FILE', __FILE__ );
+define( 'RINGKAS_DIR', plugin_dir_path( __FILE__ ) );
+
+require_once RINGKAS_DIR . 'includes/class-ringkas-options.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-client.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-meta.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-summaries.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-rest.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-settings.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-editor.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-publish.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-backfill.php';
+
+add_action(
+	'init',
+	static function () {
+		load_plugin_textdomain( 'ringkas', false, dirname( plugin_basename( RINGKAS_FILE ) ) . '/languages' );
+		Ringkas_Meta::register();
+	}
+);
+add_action( 'rest_api_init', array( 'Ringkas_Rest', 'register' ) );
+add_action( 'admin_menu', array( 'Ringkas_Settings', 'menu' ) );
+add_action( 'admin_init', array( 'Ringkas_Settings', 'register' ) );
+add_action( 'admin_menu', array( 'Ringkas_Backfill', 'menu' ) );
+add_action( 'enqueue_block_editor_assets', array( 'Ringkas_Editor', 'enqueue' ) );
+add_action( 'transition_post_status', array( 'Ringkas_Publish', 'on_transition' ), 10, 3 );
+add_action( Ringkas_Publish::HOOK, array( 'Ringkas_Publish', 'run' ), 10, 2 );
+add_action( Ringkas_Backfill::HOOK, array( 'Ringkas_Backfill', 'tick' ) );
+add_action( 'admin_post_ringkas_backfill_start', array( 'Ringkas_Backfill', 'start' ) );
+add_action( 'admin_post_ringkas_backfill_tick', array( 'Ringkas_Backfill', 'refresh' ) );
