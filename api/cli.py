@@ -1,10 +1,11 @@
-"""``ringkas serve | summarize | worker | jobs | eval | fetch-models | make-tiny-models | hash-key | bench``."""
+"""``ringkas serve | summarize | worker | jobs | eval | fetch-models | make-tiny-models | hash-key | bench | docs``."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -558,6 +559,37 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
         )
     for name, value in overrides.items():
         click.echo(f"serve with RINGKAS_{name.upper()}={value} to use this kept set")
+
+
+@main.command("docs", short_help="Build the documentation site and serve it locally.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to serve the site on (loopback).")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to build.")
+@click.option("--build-only", is_flag=True, help="Build the site and stop.")
+def docs(port: int, site_dir: Path | None, build_only: bool) -> None:
+    """Build the documentation site (MkDocs) from this checkout and serve it on 127.0.0.1, so an operator
+    reads it without internet. Needs the docs extra: pip install -e '.[docs]'."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "mkdocs.yml").is_file():
+        _fail("the documentation sources are not in this install: clone the repository to build them", 2)
+    site = site_dir or Settings().cache_dir / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+            cwd=root,
+            check=True,
+            env=env,
+        )
+    except subprocess.CalledProcessError:
+        _fail("the site did not build (is the docs extra installed? pip install -e '.[docs]')", 1)
+    click.echo(f"built {site / 'index.html'}", err=True)
+    if build_only:
+        return
+    click.echo(f"serving the documentation on http://127.0.0.1:{port}/ (Ctrl+C to stop)", err=True)
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+    )
 
 
 @main.command("hash-key", short_help="Make an API key and its line for the keys file.")

@@ -1,11 +1,15 @@
-"""The README is part of the product: its commands and settings table must stay true."""
+"""The README and the documentation site are part of the product: their commands, settings,
+examples and figures must stay true."""
 
+import json
 import re
 
 from api.config import Settings
 from tests.helpers import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = REPO_ROOT / "docs"
+DOCS_TEXT = README + "".join(page.read_text(encoding="utf-8") for page in sorted(DOCS.rglob("*.md")))
 
 
 TORCH_CPU = "pip install --no-deps -i https://download.pytorch.org/whl/cpu torch=="
@@ -47,15 +51,39 @@ def test_installed_torch_is_the_cpu_build():
     assert torch.version.cuda is None and "+cpu" in torch.__version__
 
 
-def test_every_setting_is_documented_in_the_table():
-    documented = set(re.findall(r"^\| `(RINGKAS_[A-Z0-9_]+)` \|", README, flags=re.M))
-    expected = {f"RINGKAS_{name.upper()}" for name in Settings.model_fields}
-    assert documented == expected
+def _hooks():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_setting_is_in_the_generated_settings_page():
+    table = _hooks().settings_table()
+    documented = set(re.findall(r"^\| `(RINGKAS_[A-Z0-9_]+)` \|", table, flags=re.M))
+    assert documented == {f"RINGKAS_{name.upper()}" for name in Settings.model_fields}
+    assert "| `RINGKAS_MIN_TEXT_CHARS` | int | `40` | ≥ 1 |" in table  # type, default and bounds too
 
 
 def test_every_route_has_a_curl_example():
     for path in ("/v1/summarize", "/v1/translate", "/v1/models", "/v1/jobs", "/results", "/healthz", "/readyz"):
-        assert re.search(rf"curl .*{re.escape(path)}", README), path
+        assert re.search(rf"curl .*{re.escape(path)}", DOCS_TEXT), path
+
+
+def test_the_readme_is_short_and_its_speed_line_is_the_committed_bench():
+    assert len(README.splitlines()) <= 200
+    latest = sorted((DOCS / "data").glob("bench-*.json"))[-1]
+    ratios = json.loads(latest.read_text(encoding="utf-8"))["ringkas"]
+    bench = json.loads(latest.read_text(encoding="utf-8"))
+    assert f"**{ratios['summarize_translate_s']:.2f} s" in README
+    vs_peer = bench["peer"]["summarize_translate_s"] / ratios["summarize_translate_s"]
+    vs_base = bench["baseline"]["summarize_translate_s"] / ratios["summarize_translate_s"]
+    assert (
+        f"{vs_peer:.2f}x faster than plain CTranslate2" in README
+        and f"{vs_base:.1f}x faster than transformers" in README
+    )
 
 
 def _keys(value, prefix=""):
@@ -67,7 +95,8 @@ def _keys(value, prefix=""):
 def test_the_readme_sample_response_has_the_fields_a_response_has(client, seed_texts):
     import json
 
-    sample = json.loads(README.split("Unknown fields are refused", 1)[1].split("```json", 1)[1].split("```", 1)[0])
+    behaviour = (DOCS / "api" / "behaviour.md").read_text(encoding="utf-8")
+    sample = json.loads(behaviour.split("Unknown fields are refused", 1)[1].split("```json", 1)[1].split("```", 1)[0])
     real = client.post("/v1/summarize", json={"text": seed_texts[1], "translate": True}).get_json()
     assert _keys(sample) == _keys(real)
 

@@ -1,0 +1,172 @@
+"""MkDocs hooks: the reference pages are generated from the code at build time, never copied.
+
+A page holds a marker such as ``<!-- generated: settings -->``; ``on_page_markdown`` puts the
+generated Markdown there. ``on_files`` adds the OpenAPI document the service serves, built from the
+same app factory, for the API reference page's Swagger UI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = re.compile(r"<!-- generated: ([a-z-]+) -->")
+
+
+def on_files(files, config):
+    from mkdocs.structure.files import File
+
+    files.append(File.generated(config, "reference/openapi.json", content=json.dumps(openapi(), indent=1)))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    return MARKER.sub(lambda match: GENERATORS[match.group(1)](), markdown)
+
+
+# --- generators --------------------------------------------------------------------------------
+def openapi() -> dict:
+    """The document /openapi.json serves, for a deployment with the default settings."""
+    from api.app import create_app
+    from api.config import Settings
+    from api.metrics import Metrics
+    from api.runtime import Runtime
+
+    settings = Settings()
+    return create_app(settings, Runtime(settings, Metrics())).extensions["ringkas"].openapi
+
+
+def settings_table() -> str:
+    from api.config import Settings
+
+    rows = ["| Variable | Type | Default | Bounds | What it does |", "| --- | --- | --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        bounds = ", ".join(
+            f"{label} {getattr(meta, attr)}"
+            for meta in field.metadata
+            for attr, label in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"))
+            if getattr(meta, attr, None) is not None
+        )
+        default = field.get_default(call_default_factory=True)
+        shown = "unset" if default is None else f"`{default}`"
+        kind = getattr(field.annotation, "__name__", str(field.annotation)).replace("|", "\\|")
+        description = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `RINGKAS_{name.upper()}` | {kind} | {shown} | {bounds} | {description} |")
+    return "\n".join(rows)
+
+
+def cli_reference() -> str:
+    import click
+
+    from api.cli import main
+
+    out: list[str] = []
+
+    def walk(command: click.Command, path: list[str], parent: click.Context | None) -> None:
+        ctx = click.Context(command, info_name=" ".join(path), parent=parent, terminal_width=100)
+        out.extend([f"## `{' '.join(path)}`", "", "```text", command.get_help(ctx), "```", ""])
+        if isinstance(command, click.Group):
+            for name in sorted(command.list_commands(ctx)):
+                walk(command.get_command(ctx, name), [*path, name], ctx)
+
+    walk(main, ["ringkas"], None)
+    return "\n".join(out)
+
+
+def rule_families() -> str:
+    rules = yaml.safe_load((ROOT / "prompts" / "boilerplate.yaml").read_text(encoding="utf-8"))
+    stages = [
+        ("html_drop", "Elements removed before text extraction", None),
+        ("drop_lines", "Whole lines removed", "pattern"),
+        ("inline", "Spans cut out of lines that stay", "pattern"),
+        ("drop_trailing", "Sign-offs removed from the end only", "pattern"),
+        ("drop_blocks", "Headings that start a list of other stories", "pattern"),
+    ]
+    out = [f"Rules version `{rules['version']}`: {sum(len(rules.get(s, {})) for s, _, _ in stages)} rules.", ""]
+    for stage, title, _ in stages:
+        out += [f"## {title} (`{stage}`)", "", "| Rule | Matches |", "| --- | --- |"]
+        for name, rule in rules.get(stage, {}).items():
+            if isinstance(rule, str):
+                what = f"`{rule}`"
+            elif "pattern" in rule:
+                what = f"`{rule['pattern']}`" + (" (case-sensitive)" if rule.get("case_sensitive") else "")
+            else:
+                parts = [
+                    f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+                    for key, value in rule.items()
+                ]
+                what = "; ".join(parts)
+            out.append(f"| `{name}` | {what.replace('|', '&#124;')} |")
+        out.append("")
+    runs = rules.get("headline_runs")
+    if runs:
+        out += [
+            "## Pasted headlines (`headline_runs`)",
+            "",
+            f"Rule `{runs['name']}`: {runs['min_lines']} or more lines in a row, each in title case with "
+            f"{runs['min_words']} words or more and no closing period, go (with a tag line among them).",
+        ]
+    return "\n".join(out)
+
+
+def speed() -> str:
+    latest = sorted((ROOT / "docs" / "data").glob("bench-*.json"))[-1]
+    bench = json.loads(latest.read_text(encoding="utf-8"))
+    sides = [("baseline", "transformers fp32"), ("peer", "plain CTranslate2"), ("ringkas", "Ringkas"),
+             ("ringkas_full_vocab", "Ringkas, full vocabulary")]  # fmt: skip
+    figures = [
+        ("summarize latency (s)", "summarize_s", "{:.2f}"),
+        ("summarize + translate latency (s)", "summarize_translate_s", "{:.2f}"),
+        ("throughput, 8 concurrent (articles/s)", "throughput_articles_per_s", "{:.2f}"),
+        ("peak RSS, both models (MB)", "peak_rss_mb", "{:.0f}"),
+        ("start to ready (s)", "start_to_ready_s", "{:.2f}"),
+    ]
+    machine = bench["machine"]
+    out = [
+        f"Latest run: `{latest.name}` on {machine['processor']}, {machine['cpus']} vCPU "
+        f"({', '.join(machine.get('cpu_flags', []))}).",
+        "",
+        "| | " + " | ".join(label for _, label in sides) + " |",
+        "| --- |" + " ---: |" * len(sides),
+    ]
+    for label, key, fmt in figures:
+        out.append(f"| {label} | " + " | ".join(fmt.format(bench[side][key]) for side, _ in sides) + " |")
+    out += ["", _bars(bench, sides), "", "## History", ""]
+    out += [
+        "| Date | CPU | Summarize + translate | vs baseline | vs peer | Note |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    history = yaml.safe_load((ROOT / "docs" / "data" / "speed-history.yaml").read_text(encoding="utf-8"))
+    for row in history:
+        cells = [row["date"], row["cpu"]] + [
+            "" if row[key] is None else f"{row[key]}{suffix}"
+            for key, suffix in (("latency_s", " s"), ("vs_baseline", "x"), ("vs_peer", "x"))
+        ] + [row["note"]]  # fmt: skip
+        out.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    return "\n".join(out)
+
+
+def _bars(bench: dict, sides) -> str:
+    """Summarize + translate latency per side, as an inline SVG bar chart (no plotting library)."""
+    values = [(label, bench[side]["summarize_translate_s"]) for side, label in sides]
+    top, width, row = max(v for _, v in values), 420, 28
+    bars = []
+    for i, (label, value) in enumerate(values):
+        length = max(2, value / top * width)
+        y = i * row
+        bars.append(
+            f'<text x="0" y="{y + 18}" font-size="13">{label}</text>'
+            f'<rect x="190" y="{y + 5}" width="{length:.0f}" height="18" fill="#3f51b5"/>'
+            f'<text x="{196 + length:.0f}" y="{y + 18}" font-size="13">{value:.2f} s</text>'
+        )
+    height = row * len(values) + 6
+    return (
+        f'<svg role="img" aria-label="Summarize and translate latency per side" width="700" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(bars)}</svg>'
+    )
+
+
+GENERATORS = {"settings": settings_table, "cli": cli_reference, "rules": rule_families, "speed": speed}
