@@ -117,7 +117,16 @@ SYSTEM_FIXTURES = frozenset(
      "open_service", "cms", "job_service", "redis_url", "base_url", "api_schema"}
 )  # fmt: skip
 SYSTEM_MODULES = frozenset(
-    {"test_image", "test_browser", "test_serve", "test_proxy", "test_jobs", "test_clients", "test_wordpress"}
+    {
+        "test_image",
+        "test_browser",
+        "test_serve",
+        "test_proxy",
+        "test_jobs",
+        "test_clients",
+        "test_wordpress",
+        "test_doc_examples",
+    }
 )
 # (A fixture's own fixtures count too: ``client`` brings ``tiny_dir`` with it.)
 MODEL_FIXTURES = frozenset({"tiny_dir", "settings", "runtime", "pipeline", "app", "client", "reference"})
