@@ -78,6 +78,7 @@ def cli_reference() -> str:
 
 def rule_families() -> str:
     rules = yaml.safe_load((ROOT / "prompts" / "boilerplate.yaml").read_text(encoding="utf-8"))
+    examples = yaml.safe_load((ROOT / "prompts" / "boilerplate-examples.yaml").read_text(encoding="utf-8"))
     stages = [
         ("html_drop", "Elements removed before text extraction", None),
         ("drop_lines", "Whole lines removed", "pattern"),
@@ -86,8 +87,9 @@ def rule_families() -> str:
         ("drop_blocks", "Headings that start a list of other stories", "pattern"),
     ]
     out = [f"Rules version `{rules['version']}`: {sum(len(rules.get(s, {})) for s, _, _ in stages)} rules.", ""]
-    for stage, title, _ in stages:
-        out += [f"## {title} (`{stage}`)", "", "| Rule | Matches |", "| --- | --- |"]
+    for stage, title, kind in stages:
+        header = "| Rule | Matches | Removes, for example | Keeps, for example |" if kind else "| Rule | Matches |"
+        out += [f"## {title} (`{stage}`)", "", header, "| --- | --- | --- | --- |" if kind else "| --- | --- |"]
         for name, rule in rules.get(stage, {}).items():
             if isinstance(rule, str):
                 what = f"`{rule}`"
@@ -99,7 +101,11 @@ def rule_families() -> str:
                     for key, value in rule.items()
                 ]
                 what = "; ".join(parts)
-            out.append(f"| `{name}` | {what.replace('|', '&#124;')} |")
+            row = f"| `{name}` | {what.replace('|', '&#124;')} |"
+            if kind:
+                removes, keeps = examples[stage][name]
+                row += f" {removes.replace('|', '&#124;')} | {keeps.replace('|', '&#124;')} |"
+            out.append(row)
         out.append("")
     runs = rules.get("headline_runs")
     if runs:

@@ -67,6 +67,33 @@ def test_the_rules_page_has_every_rule():
     assert rules["headline_runs"]["name"] in page
 
 
+STAGES = ("drop_lines", "inline", "drop_trailing", "drop_blocks")
+EXAMPLES = yaml.safe_load((REPO_ROOT / "prompts" / "boilerplate-examples.yaml").read_text(encoding="utf-8"))
+STORY = "Harga beras naik di pasar induk pada Senin pagi."
+
+
+def test_every_text_rule_has_an_example_pair():
+    rules = yaml.safe_load((REPO_ROOT / "prompts" / "boilerplate.yaml").read_text(encoding="utf-8"))
+    for stage in STAGES:
+        assert set(EXAMPLES[stage]) == set(rules[stage]), stage
+
+
+@pytest.mark.parametrize(
+    ("stage", "name"), [(stage, name) for stage in STAGES for name in EXAMPLES[stage]], ids=lambda value: value
+)
+def test_each_rule_removes_its_example_and_keeps_the_story_of_the_same_shape(stage, name):
+    """The pair the rule page shows, held to the rules: removed (or cut) under this rule's own name,
+    and the story line of a similar shape kept whole."""
+    from api.text.boilerplate import Boilerplate
+
+    rules = Boilerplate.from_file(REPO_ROOT / "prompts" / "boilerplate.yaml")
+    removes, keeps = EXAMPLES[stage][name]
+    after = "\nHarga Cabai Melonjak Jelang Natal" if stage == "drop_blocks" else ""
+    cleaned = rules.clean(f"{STORY}\n{removes}{after}")
+    assert cleaned.removed.get(name, 0) + cleaned.cut.get(name, 0) >= 1 and removes not in cleaned.text.split("\n")
+    assert keeps in rules.clean(f"{STORY}\n{keeps}").text.split("\n")
+
+
 def test_the_speed_page_is_drawn_from_the_committed_bench():
     page = _hooks().speed()
     latest = sorted((DOCS / "data").glob("bench-*.json"))[-1]
@@ -84,3 +111,27 @@ def test_ringkas_docs_serves_the_built_site(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_every_metric_the_docs_name_exists():
+    """The alert rules on the security page name real metrics (a renamed metric breaks this test)."""
+    import re
+
+    from api.metrics import Metrics
+
+    metrics = Metrics()
+    metrics.redis_state(True)
+    exposed = metrics.render()[0].decode()
+    exposed += (REPO_ROOT / "api" / "metrics.py").read_text(encoding="utf-8")  # the job figures, read from Redis
+    named = set(re.findall(r"\b(ringkas_[a-z_]+)", (DOCS / "security.md").read_text(encoding="utf-8")))
+    missing = [name for name in sorted(named) if re.sub(r"_(total|bucket|count|sum)$", "", name) not in exposed]
+    assert named and missing == []
+
+
+def test_the_layout_tree_names_every_module_of_api():
+    tree = (DOCS / "development.md").read_text(encoding="utf-8")
+    for entry in sorted((REPO_ROOT / "api").iterdir()):
+        if entry.name.startswith("__"):
+            continue
+        name = entry.name if entry.is_file() else entry.name + "/"
+        assert f"\n  {name}" in tree, name
