@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
@@ -60,7 +61,7 @@ def test_phpunit_passes():
 
 def test_every_string_is_translated_and_the_mo_matches_the_po():
     done = subprocess.run(
-        ["python", str(INTEGRATION / "tools" / "i18n.py"), "--check"], capture_output=True, text=True, timeout=60
+        [sys.executable, str(INTEGRATION / "tools" / "i18n.py"), "--check"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
 
