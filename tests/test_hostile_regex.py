@@ -18,7 +18,7 @@ import yaml
 
 from api.text import normalize_text, split_sentences
 from api.text.boilerplate import RULE_LINE_CHARS, Boilerplate, BoilerplateRules
-from api.text.html import html_to_text
+from api.text.html import html_to_text, looks_like_html
 from api.text.linear import compile_linear
 from tests.helpers import REPO_ROOT
 
@@ -143,6 +143,13 @@ CODE_ATTACKS = {
     "normalize: spaces": lambda: normalize_text("a" + " " * 100_000 + "b"),
     "clean: spaces inside a cut line": lambda: Boilerplate.from_file(RULES_FILE).clean(
         "Kota itu ramai (Yas/Ahm)" + " " * 50_000 + "x"
+    ),
+    # HTML sent as text is looked for in every text field (up to 10 x RINGKAS_MAX_TEXT_CHARS).
+    "html in text: unclosed tags with long attributes": lambda: looks_like_html("<p " + "a=b " * 250_000),
+    "html in text: almost-tags": lambda: looks_like_html("<pa<div<br" * 100_000),
+    # Pasted-headline runs: a whole article of title-case lines is judged in one pass.
+    "clean: thousands of title-case lines": lambda: Boilerplate.from_file(RULES_FILE).clean(
+        "\n".join(f"Harga Cabai Rawit Naik Lagi di Pasar {n}" for n in range(20_000))
     ),
 }
 
