@@ -63,6 +63,12 @@ class ItemPoisoned(RingkasError):
     status, slug, title = 500, "item-poisoned", "Item stopped its worker"
 
 
+def name_hint(name: str, known: Sequence[str]) -> str:
+    """For an unknown field or option: the nearest known name, or the known names."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known) or 'none'}"
+
+
 def from_validation_error(exc: Any, at: tuple[str, ...] = (), known: Sequence[str] = ()) -> ValidationFailed:
     """A pydantic ValidationError as a 422 naming each bad field and why, without echoing the input
     back. ``at`` is where the validated object sits (``("query",)``, ``("defaults",)``); ``known``
@@ -72,10 +78,7 @@ def from_validation_error(exc: Any, at: tuple[str, ...] = (), known: Sequence[st
         message = err["msg"].removeprefix("Value error, ")
         name = err["loc"][-1] if err["loc"] else None
         if err["type"] == "extra_forbidden" and isinstance(name, str):
-            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-            message = f"unknown field; did you mean {close[0]!r}?" if close else "unknown field"
-            if known and not close:
-                message += f" (known: {', '.join(known)})"
+            message = f"unknown field; {name_hint(name, known)}" if known else "unknown field"
         errors.append({"loc": [*at, *err["loc"]], "msg": message, "type": err["type"]})
     details = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'body'}: {err['msg']}" for err in errors)
     return ValidationFailed(f"invalid request: {details}", extra={"errors": errors})

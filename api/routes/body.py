@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import difflib
 import io
 import json
 from typing import TypeVar
@@ -19,6 +18,7 @@ from api.errors import (
     UnsupportedMediaType,
     ValidationFailed,
     from_validation_error,
+    name_hint,
 )
 from api.routes.declare import Operation, declaration_of
 from api.routes.problems import body_limit_setting
@@ -53,10 +53,7 @@ def refuse_undeclared_query() -> None:
         return
     errors, details = [], []
     for name in unknown:
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed) or 'none'}"
-        if name in in_body:
-            hint = f"send {name!r} in the request body"
+        hint = f"send {name!r} in the request body" if name in in_body else name_hint(name, allowed)
         errors.append({"loc": ["query", name], "msg": f"unknown query parameter; {hint}", "type": "extra_forbidden"})
         details.append(f"unknown query parameter {name!r}; {hint}")
     raise ValidationFailed("; ".join(details), extra={"errors": errors})
