@@ -190,6 +190,26 @@ def test_a_full_redis_is_a_507_and_the_service_keeps_serving(tiny_dir, runtime, 
         assert client.post("/v1/jobs", json={"items": [{"text": _article(seed_texts, 1)}]}).status_code == 202
 
 
+def test_a_key_keeps_a_bounded_number_of_jobs_so_counting_its_quota_is_bounded(monkeypatch):
+    """Each new job counts its key's jobs in one Lua script: their number is capped (finished jobs
+    count until they expire), so that count is a bounded cost, and expired jobs are forgotten."""
+    from api.jobs import store as store_module
+    from api.jobs.store import QuotaExceeded
+
+    monkeypatch.setattr(store_module, "KEPT_PER_KEY", 2)
+    with redis_server() as url:
+        store = JobStore.from_url(url, 60)
+        first, second, third = ("job_" + str(n) * 32 for n in (3, 4, 5))
+        store.create(first, "k", total=1, chunks=1, budget=10)
+        store.create(second, "k", total=1, chunks=1, budget=10)
+        with pytest.raises(QuotaExceeded) as caught:
+            store.create(third, "k", total=1, chunks=1, budget=10)
+        assert caught.value.what == "kept" and store.facts(third) is None
+        store.create(third, "other", total=1, chunks=1, budget=10)  # per key
+        store.delete(first)  # as when it expires
+        store.create("job_" + "6" * 32, "k", total=1, chunks=1, budget=10)
+
+
 def test_a_result_past_its_jobs_budget_is_stored_as_a_short_line(tiny_dir):
     from api.jobs.worker import too_large
 

@@ -104,6 +104,12 @@ class Jobs:
                 byte_quota=settings.job_result_bytes_per_key,
             )
         except QuotaExceeded as exc:
+            if exc.what == "kept":
+                raise RateLimited(
+                    f"this key keeps {exc.current} jobs, the most it may (finished ones count until they expire, "
+                    f"{in_words(settings.job_ttl_s)} after they finish); send more items per job",
+                    retry_after=3600,
+                ) from None
             if exc.what == "live":
                 raise RateLimited(
                     f"this key has {exc.current} jobs queued or running, its limit "

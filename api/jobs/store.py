@@ -63,9 +63,10 @@ end
 return stored
 """
 
-# KEYS: facts, the owner's set of jobs. ARGV: job id, budget, live quota, byte quota, ttl, then the
-# facts as name, value pairs. Counts the owner's jobs that still exist (forgetting expired ones),
-# then makes the job, or returns {-1, live jobs} or {-2, reserved bytes} when a quota would break.
+# KEYS: facts, the owner's set of jobs. ARGV: job id, budget, live quota, byte quota, ttl, the key
+# prefix, the most jobs a key keeps, then the facts as name, value pairs. Counts the owner's jobs
+# that still exist (forgetting expired ones), then makes the job, or returns {-1, live jobs},
+# {-2, reserved bytes} or {-3, jobs kept} when a quota would break.
 _CREATE = """
 local live, reserved = 0, 0
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
@@ -77,9 +78,10 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     if not f[5] and tonumber(f[3]) + tonumber(f[4]) < tonumber(f[2]) then live = live + 1 end
   end
 end
+if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[7]) then return {-3, redis.call('SCARD', KEYS[2])} end
 if live >= tonumber(ARGV[3]) then return {-1, live} end
 if reserved + tonumber(ARGV[2]) > tonumber(ARGV[4]) then return {-2, reserved} end
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
@@ -94,6 +96,8 @@ OWNER_JOBS = "ringkas:jobs:owner:"
 # least MIN_ITEM_CHARS, so an item's result line (a problem, usually) fits in what it was charged.
 RESULT_BYTES_PER_CHAR = 4
 MIN_ITEM_CHARS = 100
+# Jobs one key keeps, finished ones until they expire: bounds the quota count each new job makes.
+KEPT_PER_KEY = 1000
 
 
 def new_job_id() -> str:
@@ -106,7 +110,8 @@ def _keys(job_id: str) -> tuple[str, str, str, str, str]:
 
 
 class QuotaExceeded(Exception):
-    """A key's quota would break: ``what`` is "live" (jobs queued or running) or "bytes" (reserved)."""
+    """A key's quota would break: ``what`` is "live" (jobs queued or running), "kept" (unexpired
+    jobs) or "bytes" (reserved)."""
 
     def __init__(self, what: str, current: int):
         super().__init__(what)
@@ -214,10 +219,12 @@ class JobStore:
         pairs = [part for name, value in mapping.items() for part in (name, value)]
         code, current = self._create(
             keys=[facts, OWNER_JOBS + owner],
-            args=[job_id, max(budget, 0), live_quota, byte_quota, self.ttl, PREFIX, *pairs],
+            args=[job_id, max(budget, 0), live_quota, byte_quota, self.ttl, PREFIX, KEPT_PER_KEY, *pairs],
         )
         if code == -1:
             raise QuotaExceeded("live", int(current))
+        if code == -3:
+            raise QuotaExceeded("kept", int(current))
         if code == -2:
             raise QuotaExceeded("bytes", int(current))
 
