@@ -144,27 +144,29 @@ def test_nothing_is_stored_or_queued_for_a_refused_job(tiny_dir, runtime):
 
 def test_a_keys_live_jobs_and_result_bytes_have_quotas(tiny_dir, runtime, seed_texts):
     with redis_server() as url:
+        small = {"items": [{"text": _article(seed_texts, 0)}]}
         settings = tiny_settings(
             tiny_dir,
             redis_url=url,
             api_keys="alpha-key,beta-key",
             job_live_per_key=2,
             job_result_bytes_per_key=1_000_000,
+            char_limit=f"{3 * len(small['items'][0]['text'])}/hour",  # three small jobs per key
         )
         client = create_app(settings, runtime).test_client()
         alpha, beta = {"X-API-Key": "alpha-key"}, {"X-API-Key": "beta-key"}
-        small = {"items": [{"text": _article(seed_texts, 0)}]}
         first, second = (client.post("/v1/jobs", json=small, headers=alpha) for _ in range(2))
         assert first.status_code == second.status_code == 202
-        third = client.post("/v1/jobs", json=small, headers=alpha)
-        assert third.status_code == 429 and "RINGKAS_JOB_LIVE_PER_KEY" in third.get_json()["detail"]
-        assert int(third.headers["Retry-After"]) > 0
+        for _ in range(3):  # refused by the quota before it is charged: the third job below still fits
+            third = client.post("/v1/jobs", json=small, headers=alpha)
+            assert third.status_code == 429 and "RINGKAS_JOB_LIVE_PER_KEY" in third.get_json()["detail"]
+            assert int(third.headers["Retry-After"]) > 0
         assert client.post("/v1/jobs", json=small, headers=beta).status_code == 202  # per key
         client.delete(first.headers["Location"], headers=alpha)  # a cancelled job is no longer live
         assert client.post("/v1/jobs", json=small, headers=alpha).status_code == 202
 
-        # 300,000 characters reserve 1.2 MB of results: past beta's 1 MB, whatever else it has.
-        big = {"items": [{"text": "a" * 100_000}] * 3}
+        # 270,000 characters reserve 1.08 MB of results: past beta's 1 MB, whatever else it has.
+        big = {"items": [{"text": "a" * 90_000}] * 3}
         refused = client.post("/v1/jobs", json=big, headers=beta)
         assert refused.status_code == 507, refused.get_json()
         problem = refused.get_json()

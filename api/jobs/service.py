@@ -87,9 +87,19 @@ class Jobs:
                 raise
         return self.get(owner, job_id)
 
+    def check_quotas(self, owner: str, job: JobInput) -> None:
+        """Before the job is charged: would it break one of the key's quotas now?"""
+        with redis_errors(), self._quota_problems(job):
+            self.store.check_quotas(
+                owner,
+                RESULT_BYTES_PER_CHAR * job.chars,
+                self.settings.job_live_per_key,
+                self.settings.job_result_bytes_per_key,
+            )
+
     def _create(self, job_id: str, owner: str, job: JobInput, chunks: int) -> None:
         settings = self.settings
-        try:
+        with self._quota_problems(job):
             self.store.create(
                 job_id,
                 owner,
@@ -103,11 +113,19 @@ class Jobs:
                 live_quota=settings.job_live_per_key,
                 byte_quota=settings.job_result_bytes_per_key,
             )
+
+    @contextmanager
+    def _quota_problems(self, job: JobInput) -> Iterator[None]:
+        """A key's quota broken, as the caller's problem: 429 for jobs, 507 for result bytes."""
+        settings = self.settings
+        kept = in_words(settings.job_ttl_s)
+        try:
+            yield
         except QuotaExceeded as exc:
             if exc.what == "kept":
                 raise RateLimited(
                     f"this key keeps {exc.current} jobs, the most it may (finished ones count until they expire, "
-                    f"{in_words(settings.job_ttl_s)} after they finish); send more items per job",
+                    f"{kept} after they finish); send more items per job",
                     retry_after=3600,
                 ) from None
             if exc.what == "live":
@@ -116,7 +134,6 @@ class Jobs:
                     f"(RINGKAS_JOB_LIVE_PER_KEY); submit more when one ends, or cancel one",
                     retry_after=60,
                 ) from None
-            kept = in_words(settings.job_ttl_s)
             raise InsufficientStorage(
                 f"this job would reserve {RESULT_BYTES_PER_CHAR * job.chars} bytes of results; this key's jobs "
                 f"reserve {exc.current} of its {settings.job_result_bytes_per_key} "

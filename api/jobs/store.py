@@ -65,8 +65,8 @@ return stored
 
 # KEYS: facts, the owner's set of jobs. ARGV: job id, budget, live quota, byte quota, ttl, the key
 # prefix, the most jobs a key keeps, then the facts as name, value pairs. Counts the owner's jobs
-# that still exist (forgetting expired ones), then makes the job, or returns {-1, live jobs},
-# {-2, reserved bytes} or {-3, jobs kept} when a quota would break.
+# that still exist (forgetting expired ones), then makes the job (no facts: only checks), or returns
+# {-1, live jobs}, {-2, reserved bytes} or {-3, jobs kept} when a quota would break.
 _CREATE = """
 local live, reserved = 0, 0
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
@@ -81,6 +81,7 @@ end
 if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[7]) then return {-3, redis.call('SCARD', KEYS[2])} end
 if live >= tonumber(ARGV[3]) then return {-1, live} end
 if reserved + tonumber(ARGV[2]) > tonumber(ARGV[4]) then return {-2, reserved} end
+if #ARGV < 8 then return {0, 0} end
 redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('SADD', KEYS[2], ARGV[1])
@@ -217,16 +218,20 @@ class JobStore:
             **({"delimiter": delimiter} if delimiter else {}),
         }
         pairs = [part for name, value in mapping.items() for part in (name, value)]
+        self._quotas(job_id, owner, budget, live_quota, byte_quota, pairs)
+
+    def check_quotas(self, owner: str, budget: int, live_quota: int, byte_quota: int) -> None:
+        """Raises QuotaExceeded when a job of ``budget`` bytes would break one of ``owner``'s quotas
+        now (``create`` checks again, atomically)."""
+        self._quotas("job_check", owner, budget, live_quota, byte_quota, [])
+
+    def _quotas(self, job_id: str, owner: str, budget: int, live_quota: int, byte_quota: int, pairs: list) -> None:
         code, current = self._create(
-            keys=[facts, OWNER_JOBS + owner],
+            keys=[_keys(job_id)[0], OWNER_JOBS + owner],
             args=[job_id, max(budget, 0), live_quota, byte_quota, self.ttl, PREFIX, KEPT_PER_KEY, *pairs],
         )
-        if code == -1:
-            raise QuotaExceeded("live", int(current))
-        if code == -3:
-            raise QuotaExceeded("kept", int(current))
-        if code == -2:
-            raise QuotaExceeded("bytes", int(current))
+        if code < 0:
+            raise QuotaExceeded({-1: "live", -2: "bytes", -3: "kept"}[code], int(current))
 
     def put_chunks(self, job_id: str, chunks: dict[int, list]) -> None:
         """Stores chunks' items (number -> ``[[index, item], ...]``) until they have run."""

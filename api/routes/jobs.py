@@ -78,6 +78,7 @@ def submit():
         current.settings.max_job_items,
     )
     g.text_chars = job.chars
+    jobs.check_quotas(_owner(), job)  # a job the key's quotas refuse costs none of its characters
     charge("characters", job.chars)
     facts = jobs.submit(_owner(), job)
     body = JobAccepted(id=facts.id, status=facts.status, total=facts.total, links=jobs.links(facts.id))
