@@ -96,7 +96,7 @@ OWNER_JOBS = "ringkas:jobs:owner:"
 # ~2 KB for a 3,000-character article; 4x leaves room for return_clean_text), every item charged at
 # least MIN_ITEM_CHARS, so an item's result line (a problem, usually) fits in what it was charged.
 RESULT_BYTES_PER_CHAR = 4
-MIN_ITEM_CHARS = 100
+MIN_ITEM_CHARS = 150
 # Jobs one key keeps, finished ones until they expire: bounds the quota count each new job makes.
 KEPT_PER_KEY = 1000
 
