@@ -160,6 +160,15 @@ class Settings(BaseSettings):
     job_attempts: int = Field(
         3, ge=1, le=20, description="Deliveries of an item whose worker died before it is failed as poisoned."
     )
+    job_live_per_key: int = Field(
+        4, ge=1, description="Jobs one key may have queued or running at once; one more gets 429."
+    )
+    job_result_bytes_per_key: int = Field(
+        1_000_000_000,
+        ge=1_000_000,
+        description="Result bytes one key's unexpired jobs may store in Redis (each job reserves "
+        "4 bytes per character charged for it); a job past it gets 507.",
+    )
 
     # --- access -------------------------------------------------------------------------------
     api_keys: str | None = Field(None, description="Comma-separated API keys; when set, every /v1 call needs one.")

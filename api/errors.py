@@ -63,6 +63,23 @@ class ItemPoisoned(RingkasError):
     status, slug, title = 500, "item-poisoned", "Item stopped its worker"
 
 
+class ItemFaulted(RingkasError):
+    """A job item whose run raised something that is not a problem of the item (a fault): failed
+    alone, named by the exception's type only (its text could quote the article)."""
+
+    status, slug, title = 500, "item-failed", "Item could not be summarized"
+
+    def __init__(self, fault: str, *, given_up: bool = False):
+        why = "its chunk failed every time it was retried" if given_up else "summarizing it failed"
+        super().__init__(f"{why} ({fault}); it was given up so the job can end")
+
+
+class ItemLost(RingkasError):
+    """A job item whose input is gone from the job store before a worker ran it."""
+
+    status, slug, title = 500, "item-lost", "Item input lost"
+
+
 def name_hint(name: str, known: Sequence[str]) -> str:
     """For an unknown field or option: the nearest known name, or the known names."""
     close = difflib.get_close_matches(name, list(known), n=1)
@@ -103,6 +120,15 @@ class RateLimited(RingkasError):
     status, slug, title = 429, "rate-limited", "Rate limit reached"
 
     def __init__(self, detail: str, *, retry_after: int, extra: dict[str, Any] | None = None):
+        super().__init__(detail, extra=extra, headers={"Retry-After": str(retry_after)})
+
+
+class InsufficientStorage(RingkasError):
+    """507: a store is full (a key's quota of job results, or Redis at its maxmemory)."""
+
+    status, slug, title = 507, "insufficient-storage", "Storage full"
+
+    def __init__(self, detail: str, *, retry_after: int = 60, extra: dict[str, Any] | None = None):
         super().__init__(detail, extra=extra, headers={"Retry-After": str(retry_after)})
 
 

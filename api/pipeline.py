@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.cache import ResultCache, cache_key
-from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed, from_validation_error
+from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed
+from api.items import check_item
 from api.prompts import Preset, Prompts
 from api.schemas import (
     BatchItem,
@@ -186,13 +187,11 @@ class Caller:
 def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
     """One batch or job item, validated on its own, with the job's defaults under its own options.
     An item that fails validation still gets its id back, so the caller can tell which it was."""
-    if not isinstance(item, dict):
-        return None, ValidationFailed.at("items", "each item must be an object")
-    item_id = usable_id(item.get("id"))  # an unusable id is the item's problem, never echoed
+    item_id = usable_id(item.get("id")) if isinstance(item, dict) else None  # an unusable id is never echoed
     try:
-        return item_id, BatchItem.model_validate({**(defaults or {}), **item})
-    except ValidationError as exc:
-        return item_id, from_validation_error(exc, known=list(BatchItem.model_fields))
+        return item_id, check_item(item, defaults)
+    except ValidationFailed as exc:
+        return item_id, exc
 
 
 class Pipeline:

@@ -284,8 +284,9 @@ class ModelsResponse(BaseModel):
 # --- archive jobs ----------------------------------------------------------------------------------
 class JobRequest(_Request):
     items: list[Any] = Field(
-        description="Summarize requests (`text` or `html`, options, an optional unique `id`); an item's own "
-        "problem becomes its result."
+        description="Summarize requests (`text` or `html`, options, an optional unique `id`), each checked as a "
+        "batch item is: an invalid one refuses the job (422 naming its line); what only summarizing can tell "
+        "(too short, not Indonesian) becomes that item's result."
     )
     defaults: dict[str, Any] = Field(
         default_factory=dict, description="Summarize options for the items that do not name them."

@@ -100,9 +100,15 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 10, why=l
             time.sleep(0.05)
 
 
+# What compose.yaml gives its Redis: a memory ceiling, and new writes refused (never job state
+# evicted) when it is reached. Tests pass their own, smaller, --maxmemory.
+REDIS_MEMORY_POLICY = ("--maxmemory-policy", "noeviction")
+
+
 @contextmanager
-def redis_server():
-    """A throwaway redis-server on loopback; skips the test where none is installed."""
+def redis_server(*flags: str):
+    """A throwaway redis-server on loopback, with extra command-line ``flags`` (``--maxmemory``...);
+    skips the test where none is installed."""
     import pytest
 
     binary = shutil.which("redis-server")
@@ -112,7 +118,7 @@ def redis_server():
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     port = free_port()
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *flags],
         stdout=subprocess.DEVNULL,
     )
     wait_listening(port, proc)

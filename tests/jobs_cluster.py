@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from api.jobs.store import WORKERS
-from tests.helpers import free_port, redis_server, tiny_env
+from tests.helpers import REDIS_MEMORY_POLICY, free_port, redis_server, tiny_env
 
 WORKER_SETTINGS = {"warmup": "false", "job_visibility_s": "6"}
 
@@ -47,6 +47,9 @@ class Cluster:
                 "",
                 "--dir",
                 str(self.folder),
+                "--maxmemory",
+                "512mb",
+                *REDIS_MEMORY_POLICY,  # as deployed: a full Redis refuses writes, never evicts a job
             ],
             stdout=subprocess.DEVNULL,
         )

@@ -168,14 +168,10 @@ def test_queued_job_survives_a_redis_restart(cluster, jobs_client, seed_texts):
     job_id = _submit(jobs_client, _items(seed_texts, 16, start=1000))
     before = _status(jobs_client, job_id)
     assert before["status"] == "queued" and before["workers"] == 0 and before["eta_s"] is None
-    # What Celery's logs and Flower show of a task names its items, never their text.
+    # A task names the job and the chunk; what Celery's logs and Flower show of it is just that.
     messages = [json.loads(raw) for raw in cluster.client().lrange("ringkas-jobs", 0, -1)]
-    shown = [
-        message["headers"]["argsrepr"]
-        for message in messages
-        if message["headers"]["argsrepr"].startswith(f"('{job_id}'")
-    ]
-    assert len(shown) == 2 and all(text.endswith("<8 items>)") for text in shown), shown
+    shown = sorted(message["headers"]["argsrepr"] for message in messages if job_id in message["headers"]["argsrepr"])
+    assert shown == [f"['{job_id}', 0]", f"['{job_id}', 1]"], shown
     cluster.restart_redis()
     after = _wait(jobs_client, job_id, until=("queued",), timeout=30)  # 503 while Redis loads its AOF
     assert after["status"] == "queued" and after["counts"]["total"] == 16
@@ -190,7 +186,7 @@ def test_job_results_match_the_summarize_route_in_item_order(tiny_dir, runtime, 
     # batch the kept vocabulary is the union of the batch's sources, so outputs may differ).
     jobs_client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, job_chunk_size=1), runtime).test_client()
     items = _items(seed_texts, 10, start=2000)
-    items.insert(3, {"id": "kosong", "text": "   "})
+    items.insert(3, {"id": "pendek", "text": "Pendek."})  # too short after cleaning: the worker's 422
     items.insert(
         6,
         {
@@ -337,7 +333,7 @@ def test_an_item_recorded_twice_is_stored_and_counted_once(cluster):
     store.create("job_twice", "public", total=2, chunks=1)
     first = store.record("job_twice", 0, {"id": "a", "index": 0, "status": "done", "result": {"n": 1}}, "w1")
     again = store.record("job_twice", 0, {"id": "a", "index": 0, "status": "done", "result": {"n": 2}}, "w2")
-    assert (first, again) == (True, False)
+    assert (first, again) == ("done", None)
     facts = store.facts("job_twice")
     assert (facts.done, facts.failed, facts.status, facts.finished_at) == (
         1,
@@ -346,12 +342,12 @@ def test_an_item_recorded_twice_is_stored_and_counted_once(cluster):
         None,
     )
     assert json.loads(next(store.results("job_twice", 2)))["result"] == {"n": 1}  # the first write stands
-    assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "failed", "problem": {}}, "w2")
+    assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "failed", "problem": {}}, "w2") == "failed"
     facts = store.facts("job_twice")
     assert (facts.done, facts.failed, facts.status) == (1, 1, "done") and facts.finished_at is not None
     assert store.contributors("job_twice") == {"w1": 1, "w2": 1}
     store.delete("job_twice")
-    assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "done"}, "w1") is False  # a job gone
+    assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "done"}, "w1") is None  # a job gone
 
 
 def test_a_redelivered_chunk_fails_only_the_item_that_keeps_killing_its_worker(pipeline, cluster, seed_texts):
@@ -361,19 +357,22 @@ def test_a_redelivered_chunk_fails_only_the_item_that_keeps_killing_its_worker(p
     from api.jobs.worker import ChunkRunner
 
     store = JobStore.from_url(cluster.url, 60)
-    store.create("job_" + "0" * 32, "public", total=4, chunks=1)
     job_id = "job_" + "0" * 32
+    store.create(job_id, "public", total=4, chunks=1, chunk_size=4)
     chunk = [[index, item] for index, item in enumerate(_items(seed_texts, 4, start=7000))]
+    store.put_chunks(job_id, {0: chunk})
     store.attempt(job_id, "chunk:0")  # the delivery that died
     for _ in range(3):
         store.attempt(job_id, "item:2")  # item 2 was being summarized each time a worker died
-    counts = ChunkRunner(pipeline, store, "test-worker", attempts=3).run(job_id, 0, chunk, {})
+    counts = ChunkRunner(pipeline, store, "test-worker", attempts=3).run(job_id, 0)
     assert counts == {"done": 3, "failed": 1, "skipped": 0}
     lines = [json.loads(line) for line in store.results(job_id, 4)]
     assert [line["status"] for line in lines] == ["done", "done", "failed", "done"]
     assert lines[2]["id"] == "art-7002" and lines[2]["problem"]["type"].endswith("/item-poisoned")
     assert store.facts(job_id).status == "done"
-    again = ChunkRunner(pipeline, store, "test-worker", attempts=3).run(job_id, 0, chunk, {})
+    assert store.chunk(job_id, 0) is None  # a chunk's input goes once every item of it is recorded
+    store.put_chunks(job_id, {0: chunk})
+    again = ChunkRunner(pipeline, store, "test-worker", attempts=3).run(job_id, 0)
     assert again == {"done": 0, "failed": 0, "skipped": 4}  # a third delivery redoes nothing
     store.delete(job_id)
 

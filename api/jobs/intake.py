@@ -2,9 +2,11 @@
 read as the body streams in and stopped at the first broken cap (items, one item's length), so a
 refused upload never costs its whole size in memory.
 
-Only whole-job problems are raised here: a body that cannot be read (malformed line N), duplicate
-ids, too many items, bad defaults. What is wrong with one item (no text, a wrong type, not
-Indonesian) is left for the worker, where it becomes that item's result.
+Every item is checked here as a batch item is (``api.items.check_item``: known fields only, flat,
+the right types, a non-blank text or html), so a job with an invalid item is a 422 naming its first
+few lines before anything is stored or queued: nothing a caller wrote reaches the queue unchecked.
+What only the pipeline can tell (too short after cleaning, not Indonesian) becomes that item's
+result in the worker.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from api.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, from_validation_error
+from api.errors import (
+    MalformedRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    from_validation_error,
+)
+from api.items import check_item
 from api.jobs.json_stream import (
     JsonBodyError,
     MissingItems,
@@ -29,7 +38,8 @@ from api.jobs.json_stream import (
     ValueTooLong,
     read_envelope,
 )
-from api.schemas import SummarizeOptions, flag, id_problem, id_shaped
+from api.jobs.store import MIN_ITEM_CHARS
+from api.schemas import SummarizeOptions, flag, id_shaped
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
 CSV_TYPES = ("text/csv",)
@@ -40,13 +50,15 @@ MAX_ITEM_CHARS = 8_000_000
 # Articles (HTML especially) outgrow csv's default 128 KB field limit; one item's limit bounds them.
 # The limit is the csv module's, process-wide: set once here, not per request.
 csv.field_size_limit(max(csv.field_size_limit(), MAX_ITEM_CHARS))
+LISTED = 5  # invalid items a 422 names (it says how many there are in all)
+DETAIL_CHARS = 200  # of each listed item's problem
 
 
 @dataclass(frozen=True)
 class JobInput:
     items: list[dict]
     defaults: dict
-    chars: int  # article characters, charged against the caller's character budget
+    chars: int  # characters charged against the caller's budget: each item's, at least MIN_ITEM_CHARS
     upload: str = "json"  # json, ndjson or csv: the results are offered back in it
     delimiter: str | None = None  # a CSV upload's, kept for its CSV results
 
@@ -88,17 +100,11 @@ class _Items:
 
 
 def _json_items(stream: BinaryIO, collected: _Items) -> dict:
-    """``{"items": [...], "defaults": {...}}`` read item by item (``json_stream``): an item must be a
-    flat object (its fields are strings, numbers or booleans), so no item holds a tree of its own."""
+    """``{"items": [...], "defaults": {...}}`` read item by item (``json_stream``)."""
     envelope = '{"items": [...], "defaults": {...}}'
 
     def add(item: object) -> None:
-        if isinstance(item, dict) and any(isinstance(value, dict | list) for value in item.values()):
-            raise ValidationFailed.at(
-                ["items", len(collected.items)],
-                f"item {len(collected.items) + 1} holds a list or an object; fields are strings, numbers or booleans",
-            )
-        collected.add(item, len(collected.items) + 1)  # a non-object item is its own problem, later
+        collected.add(item, len(collected.items) + 1)  # checked with the others (check_item), after
 
     try:
         others = read_envelope(stream, add, MAX_ITEM_CHARS)
@@ -207,6 +213,22 @@ def _text_lines(stream: BinaryIO, charset: str | None) -> Iterator[str]:
         raise MalformedRequest(f"the body is not valid {charset or 'UTF-8'}") from None
 
 
+def _invalid_items(invalid: list[tuple[int, int, ValidationFailed]], count: int, unit: str) -> ValidationFailed:
+    """One 422 for the job: how many items are invalid, and the first LISTED of them by line."""
+    errors, said = [], []
+    for position, line, exc in invalid:
+        first = (exc.extra.get("errors") or [{"loc": [], "msg": exc.detail, "type": "value_error"}])[0]
+        message = first["msg"][:DETAIL_CHARS]
+        errors.append({"loc": ["items", position, *first["loc"]], "msg": message, "type": first["type"], "line": line})
+        said.append(f"{unit} {line}: {exc.detail[:DETAIL_CHARS]}")
+    more = f"; and {count - len(invalid)} more" if count > len(invalid) else ""
+    return ValidationFailed(
+        f"{count} {unit}{'s' if count != 1 else ''} of the job {'are' if count != 1 else 'is'} not valid "
+        f"(nothing was queued): {'; '.join(said)}{more}",
+        extra={"errors": errors, "lines": [line for _, line, _ in invalid], "invalid": count},
+    )
+
+
 def read_job(
     body: BinaryIO | bytes, mimetype: str, charset: str | None, query_defaults: dict, max_items: int
 ) -> JobInput:
@@ -233,21 +255,29 @@ def read_job(
     items, lines = collected.items, collected.lines
     if not items:
         raise ValidationFailed.at(["items"], "the job has no items")
-    unit = "items" if mimetype == "application/json" else "lines"
+    unit = "item" if mimetype == "application/json" else "line"
     seen: dict[object, int] = {}
+    invalid: list[tuple[int, int, ValidationFailed]] = []
+    count = 0
     chars = 0
     for position, (item, line) in enumerate(zip(items, lines, strict=True)):
-        if not isinstance(item, dict):
-            continue  # the item's own problem, reported in its result
+        try:
+            check_item(item, defaults)
+        except ValidationFailed as exc:
+            count += 1
+            if len(invalid) < LISTED:
+                invalid.append((position, line, exc))
+            continue
         if "id" in item and id_shaped(item["id"]):
-            problem = id_problem(item["id"])
-            if problem:
-                raise ValidationFailed.at(["items", position, "id"], f"{unit[:-1]} {line}: {problem}")
             if item["id"] in seen:
                 raise ValidationFailed.at(
                     ["items", position, "id"],
-                    f"id {item['id']!r} appears twice ({unit} {seen[item['id']]} and {line}); ids must be unique",
+                    f"id {item['id']!r} appears twice ({unit}s {seen[item['id']]} and {line}); ids must be unique",
                 )
             seen[item["id"]] = line
-        chars += sum(len(item[field]) for field in SOURCE_FIELDS if isinstance(item.get(field), str))
+        chars += max(
+            MIN_ITEM_CHARS, sum(len(item[field]) for field in SOURCE_FIELDS if isinstance(item.get(field), str))
+        )
+    if invalid:
+        raise _invalid_items(invalid, count, unit)
     return JobInput(items, defaults, chars, upload, delimiter)

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from api.config import Settings
-from api.errors import NotFound, Unavailable
+from api.errors import InsufficientStorage, NotFound, RateLimited, Unavailable
 from api.jobs.intake import JobInput
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
-from api.jobs.store import JOB_ID, JobFacts, JobStore, new_job_id
+from api.jobs.store import JOB_ID, RESULT_BYTES_PER_CHAR, JobFacts, JobStore, QuotaExceeded, new_job_id
 from api.schemas import JobStatus
 
 NO_REDIS = (
@@ -31,15 +31,27 @@ def in_words(seconds: float) -> str:
     return f"{count} second{'s' if count != 1 else ''}"
 
 
+STORE_FULL = (
+    "the job store (Redis) is full (its maxmemory, with the noeviction policy): no new job until "
+    "running ones finish or expire"
+)
+CHUNKS_PER_WRITE = 64  # chunks stored per round trip at intake
+
+
 @contextmanager
 def redis_errors() -> Iterator[None]:
-    """Redis going away is a 503 naming it, never a 500."""
+    """Redis going away is a 503 naming it, Redis full (its maxmemory reached under noeviction) a
+    507; never a 500."""
     import redis
     from kombu.exceptions import OperationalError
 
     try:
         yield
+    except redis.exceptions.OutOfMemoryError:
+        raise InsufficientStorage(STORE_FULL, retry_after=300) from None
     except (redis.RedisError, OperationalError, OSError) as exc:
+        if "OOM command not allowed" in str(exc):  # the same, wrapped by kombu when a task is sent
+            raise InsufficientStorage(STORE_FULL, retry_after=300) from None
         raise Unavailable(f"the job store (Redis) cannot be reached: {type(exc).__name__}", retry_after=10) from None
 
 
@@ -56,30 +68,82 @@ class Jobs:
         return cls(settings, JobStore.from_url(settings.redis_url, settings.job_ttl_s))
 
     def submit(self, owner: str, job: JobInput) -> JobFacts:
+        """Stores the job's facts and items (refused when a quota of ``owner`` would break), then
+        queues one task per chunk naming only the job and the chunk number."""
         size = self.settings.job_chunk_size
-        chunks = [
-            [[index, item] for index, item in enumerate(job.items[start : start + size], start)]
-            for start in range(0, len(job.items), size)
-        ]
+        starts = range(0, len(job.items), size)
         job_id = new_job_id()
         with redis_errors():
-            self.store.create(job_id, owner, len(job.items), len(chunks), job.upload, job.delimiter)
+            self._create(job_id, owner, job, len(starts))
             try:
+                for first in range(0, len(starts), CHUNKS_PER_WRITE):
+                    numbers = range(first, min(len(starts), first + CHUNKS_PER_WRITE))
+                    self.store.put_chunks(job_id, {n: self._chunk(job, starts[n], size) for n in numbers})
                 with self.celery.producer_or_acquire() as producer:  # one connection for every chunk
-                    for number, chunk in enumerate(chunks):
-                        self.celery.send_task(
-                            CHUNK_TASK,
-                            args=[job_id, number, chunk, job.defaults],
-                            # What Celery's logs and Flower show instead of the args: never the articles.
-                            argsrepr=f"({job_id!r}, {number}, <{len(chunk)} items>)",
-                            kwargsrepr="{}",
-                            queue=QUEUE,
-                            producer=producer,
-                        )
-            except Exception:
+                    for number in range(len(starts)):
+                        self.celery.send_task(CHUNK_TASK, args=[job_id, number], queue=QUEUE, producer=producer)
+            except BaseException:
                 self.store.delete(job_id)  # a half-queued job would never finish: none at all
                 raise
         return self.get(owner, job_id)
+
+    def check_quotas(self, owner: str, job: JobInput) -> None:
+        """Before the job is charged: would it break one of the key's quotas now?"""
+        with redis_errors(), self._quota_problems(job):
+            self.store.check_quotas(
+                owner,
+                RESULT_BYTES_PER_CHAR * job.chars,
+                self.settings.job_live_per_key,
+                self.settings.job_result_bytes_per_key,
+            )
+
+    def _create(self, job_id: str, owner: str, job: JobInput, chunks: int) -> None:
+        settings = self.settings
+        with self._quota_problems(job):
+            self.store.create(
+                job_id,
+                owner,
+                len(job.items),
+                chunks,
+                job.upload,
+                job.delimiter,
+                budget=RESULT_BYTES_PER_CHAR * job.chars,
+                chunk_size=settings.job_chunk_size,
+                defaults=job.defaults,
+                live_quota=settings.job_live_per_key,
+                byte_quota=settings.job_result_bytes_per_key,
+            )
+
+    @contextmanager
+    def _quota_problems(self, job: JobInput) -> Iterator[None]:
+        """A key's quota broken, as the caller's problem: 429 for jobs, 507 for result bytes."""
+        settings = self.settings
+        kept = in_words(settings.job_ttl_s)
+        try:
+            yield
+        except QuotaExceeded as exc:
+            if exc.what == "kept":
+                raise RateLimited(
+                    f"this key keeps {exc.current} jobs, the most it may (finished ones count until they expire, "
+                    f"{kept} after they finish); send more items per job",
+                    retry_after=3600,
+                ) from None
+            if exc.what == "live":
+                raise RateLimited(
+                    f"this key has {exc.current} jobs queued or running, its limit "
+                    f"(RINGKAS_JOB_LIVE_PER_KEY); submit more when one ends, or cancel one",
+                    retry_after=60,
+                ) from None
+            raise InsufficientStorage(
+                f"this job would reserve {RESULT_BYTES_PER_CHAR * job.chars} bytes of results; this key's jobs "
+                f"reserve {exc.current} of its {settings.job_result_bytes_per_key} "
+                f"(RINGKAS_JOB_RESULT_BYTES_PER_KEY) until they expire ({kept} after they finish)",
+                retry_after=3600,
+            ) from None
+
+    @staticmethod
+    def _chunk(job: JobInput, start: int, size: int) -> list:
+        return [[index, item] for index, item in enumerate(job.items[start : start + size], start)]
 
     def get(self, owner: str, job_id: str) -> JobFacts:
         with redis_errors():

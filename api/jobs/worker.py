@@ -8,6 +8,7 @@ many chunks it runs at once. Scale out with more worker processes or machines on
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -17,10 +18,10 @@ from pathlib import Path
 
 from celery import Celery
 
-from api.errors import ItemPoisoned
+from api.errors import InsufficientStorage, ItemFaulted, ItemLost, ItemPoisoned, RingkasError
 from api.jobs.alive import ALIVE_FILE
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
-from api.jobs.store import HEARTBEAT_S, JobStore
+from api.jobs.store import HEARTBEAT_S, JOB_ID, JobStore
 from api.pipeline import Caller, Pipeline, parse_item
 from api.schemas import BatchResult, JobResultLine, usable_id
 
@@ -40,10 +41,21 @@ def result_line(index: int, result: BatchResult) -> dict:
     return line.model_dump(mode="json", exclude={"problem"} if done else {"result"})
 
 
-def _poisoned(item: object, attempts: int) -> BatchResult:
-    error = ItemPoisoned(f"a worker died while summarizing this item, {attempts} times; it was given up")
+def failed(item: object, error: RingkasError) -> BatchResult:
     item_id = usable_id(item.get("id")) if isinstance(item, dict) else None
     return BatchResult(id=item_id, status="failed", problem=error.to_problem())
+
+
+def _poisoned(item: object, attempts: int) -> BatchResult:
+    return failed(item, ItemPoisoned(f"a worker died while summarizing this item, {attempts} times; it was given up"))
+
+
+def too_large(index: int, item: object) -> dict:
+    """The short line stored instead of a result that would take its job past its byte budget."""
+    error = InsufficientStorage(
+        "this item's result is larger than what its job was charged for (4 bytes per character)", retry_after=0
+    )
+    return result_line(index, failed(item, error))
 
 
 class ChunkRunner:
@@ -55,16 +67,28 @@ class ChunkRunner:
         self.worker = worker
         self.attempts = attempts
 
-    def run(self, job_id: str, number: int, chunk: list, defaults: dict, task_id: str | None = None) -> dict:
+    def run(self, job_id: str, number: int, task_id: str | None = None) -> dict:
+        """Runs chunk ``number`` of the job from the items the job store holds for it."""
         started = time.perf_counter()
         counts = {"done": 0, "failed": 0, "skipped": 0}
         if self.store.is_cancelled(job_id):
-            counts["skipped"] = len(chunk)
+            self.store.drop_chunk(job_id, number)
             return counts
         self.store.started(job_id)
         facts = self.store.facts(job_id)
         caller = Caller(tenant=facts.owner if facts else "public")  # the cache is the owner's own
         deliveries = self.store.attempt(job_id, f"chunk:{number}")
+        size, defaults = self.store.settings_of(job_id)
+        chunk = self.store.chunk(job_id, number)
+        if chunk is None:
+            # The items are gone (a Redis restarted without its append-only file, a store that
+            # cannot be read): what is not stored yet is failed, so the job still ends.
+            total = facts.total if facts else 0
+            chunk = [[index, None] for index in range(number * size, min(total, (number + 1) * size))]
+            lost = ItemLost("this item's input was lost from the job store before it ran; submit it again")
+            answer = self._lost(lost)
+        else:
+            answer = None
         stored = self.store.stored(job_id, [index for index, _ in chunk])
         todo = [(index, item) for index, item in chunk if index not in stored]
         counts["skipped"] = len(chunk) - len(todo)
@@ -72,31 +96,38 @@ class ChunkRunner:
         def cancelled() -> bool:
             return self.store.is_cancelled(job_id)
 
-        def record(index: int, line: dict) -> None:
-            if self.store.record(job_id, index, line, self.worker):
-                counts[line["status"]] += 1
-            else:
-                counts["skipped"] += 1
+        def record(index: int, item: object, result: BatchResult) -> None:
+            status = self.store.record(job_id, index, result_line(index, result), self.worker, too_large(index, item))
+            counts[status or "skipped"] += 1
 
-        if deliveries == 1:
+        if answer is not None:
+            for index, item in todo:
+                record(index, item, answer)
+        elif deliveries == 1:
             parsed = [parse_item(item, defaults) for _, item in todo]
-            for (index, _), result in zip(
+            for (index, item), result in zip(
                 todo, self.pipeline.answer_items(parsed, skip=cancelled, caller=caller), strict=True
             ):
                 if result is not None:
-                    record(index, result_line(index, result))
+                    record(index, item, result)
         else:
-            # A worker died holding this chunk. One item at a time now, each start counted, so an
-            # item that kills its worker is found and failed alone while the others finish.
+            # A worker died holding this chunk, or its run raised. One item at a time now, each start
+            # counted, so an item that kills its worker is found and failed alone while the others
+            # finish; an item whose run raises is failed with the exception's type only.
             for index, item in todo:
                 if cancelled():
                     break
                 tries = self.store.attempt(job_id, f"item:{index}")
                 if tries > self.attempts:
-                    record(index, result_line(index, _poisoned(item, tries - 1)))
+                    record(index, item, _poisoned(item, tries - 1))
                     continue
-                result = self.pipeline.answer_items([parse_item(item, defaults)], caller=caller)[0]
-                record(index, result_line(index, result))
+                try:
+                    result = self.pipeline.answer_items([parse_item(item, defaults)], caller=caller)[0]
+                except Exception as exc:  # not an item problem (those are results): a fault, failed alone
+                    result = failed(item, ItemFaulted(type(exc).__name__))
+                record(index, item, result)
+        if not cancelled():
+            self.store.drop_chunk(job_id, number)  # every item of it is recorded: its input goes
         log.info(
             "job chunk",
             extra={
@@ -110,15 +141,42 @@ class ChunkRunner:
         )
         return counts
 
+    @staticmethod
+    def _lost(error: RingkasError) -> BatchResult:
+        return BatchResult(id=None, status="failed", problem=error.to_problem())
+
+    def give_up(self, job_id: str, number: int, reason: str) -> None:
+        """A chunk retried to its limit: what it has not recorded is failed, so the job still ends."""
+        facts = self.store.facts(job_id)
+        size, _ = self.store.settings_of(job_id)
+        if facts is None or not size:
+            return
+        indexes = range(number * size, min(facts.total, (number + 1) * size))
+        error = ItemFaulted(reason, given_up=True)
+        for index in sorted(set(indexes) - self.store.stored(job_id, list(indexes))):
+            self.store.record(job_id, index, result_line(index, failed(None, error)), self.worker)
+        self.store.drop_chunk(job_id, number)
+
 
 def register(app: Celery, runner: ChunkRunner) -> None:
     @app.task(name=CHUNK_TASK, bind=True, max_retries=RETRIES)
-    def run_chunk(task, job_id: str, number: int, chunk: list, defaults: dict) -> dict:
+    def run_chunk(task, job_id: str, number: int, *_ignored) -> dict:
+        # A message is (job id, chunk number); anything more (a message from before items were kept
+        # in the job store) is ignored, and its items are failed as lost.
+        if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id) or not isinstance(number, int):
+            log.warning("job chunk message without a job id and chunk number", extra={"request_id": task.request.id})
+            return {}
         try:
-            return runner.run(job_id, number, chunk, defaults, task.request.id)
+            return runner.run(job_id, number, task.request.id)
         except Exception as exc:
-            # Item problems never get here (they are results); this is the job store failing (Redis
-            # restarting). An acknowledged failure would lose the chunk: queue it again, backing off.
+            if task.request.retries >= RETRIES:
+                with contextlib.suppress(Exception):  # the store may still be away: then it stays so
+                    runner.give_up(job_id, number, type(exc).__name__)
+                log.error("job chunk given up: %s", type(exc).__name__, extra={"request_id": task.request.id})
+                return {}
+            # Item problems never get here (they are results): this is the job store failing (Redis
+            # restarting), or a fault the next delivery meets item by item (and fails alone). An
+            # acknowledged failure would lose the chunk: queue it again, backing off.
             # Celery logs the exception it is handed, and an exception's text can quote the result
             # line (a UnicodeEncodeError holds the whole string): hand it the type's name only.
             log.warning("job chunk failed, retrying: %s", type(exc).__name__, extra={"request_id": task.request.id})

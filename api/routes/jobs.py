@@ -46,8 +46,9 @@ STATUS = Answer(JobStatus)
         "jobs",
         "Up to {settings.max_job_items} items as JSON (`items` and `defaults`), NDJSON (one item per "
         "line) or CSV (columns id, text or html, options); for NDJSON and CSV the defaults go in the "
-        "query string. Whole-job problems (a malformed line, duplicate ids, too many items) are the "
-        "request's error; an item's own problem becomes its result.",
+        "query string. Whole-job problems (a malformed line, an invalid item, duplicate ids, too many "
+        "items, a key's job quotas) are the request's error; what only summarizing an item can tell "
+        "(too short, not Indonesian) becomes its result.",
         Answer(
             JobAccepted,
             status=202,
@@ -59,7 +60,7 @@ STATUS = Answer(JobStatus)
         raw_limit="max_job_bytes",
         example=lambda text: {"items": [{"id": "a1", "text": text}], "defaults": {"translate": True}},
         query=SummarizeOptions,
-        problems=(400, 413, 415, 422, 429, 503),
+        problems=(400, 413, 415, 422, 429, 503, 507),
         scope="jobs",
     )
 )
@@ -77,6 +78,7 @@ def submit():
         current.settings.max_job_items,
     )
     g.text_chars = job.chars
+    jobs.check_quotas(_owner(), job)  # a job the key's quotas refuse costs none of its characters
     charge("characters", job.chars)
     facts = jobs.submit(_owner(), job)
     body = JobAccepted(id=facts.id, status=facts.status, total=facts.total, links=jobs.links(facts.id))

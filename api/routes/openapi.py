@@ -33,8 +33,9 @@ PROBLEMS = {
     422: "The request is well formed but cannot be served (bad field, wrong language, unknown language code).",
     429: "The request or character limit for this key is used up; see Retry-After.",
     503: "Not ready, overloaded or past its deadline; see Retry-After.",
+    507: "The key's quota of stored job results, or the job store (Redis), is full; see Retry-After.",
 }
-RETRYABLE = {429, 503}
+RETRYABLE = {429, 503, 507}
 TAGS = [
     {"name": "summaries", "description": "Summaries and translations."},
     {
