@@ -510,6 +510,7 @@ def test_failures_are_stored_as_codes_and_worded_for_each_reader_with_summarize_
         sync_api.expect(panel.locator(".components-notice.is-warning")).to_contain_text("Minta administrator situs")
         assert panel.get_by_role("button", name="Tetap ringkas").count() == 0
         page.context.close()
+        stack.php(f"delete_post_meta({refused}, '_edit_lock');")  # the editor has left: no "being edited" dialog
         admin = _login(browser, stack, "admin", locale="en-US")
         panel = _open_panel(admin, stack, refused)
         sync_api.expect(panel.locator(".components-notice.is-warning")).to_contain_text("Check it in Settings → Ringkas")
@@ -734,3 +735,31 @@ def test_the_classic_editor_shows_the_summary_and_says_what_it_needs(stack, brow
             page.context.close()
     finally:
         stack.php("delete_option('ringkas_test_classic');")
+
+
+def test_the_ringkasan_block_shows_the_stored_summary_where_it_is_placed_as_text(stack, browser):
+    from tests.test_browser import sync_api
+
+    post_id = _new_post(stack)
+    _store(stack, post_id, HOSTILE, "The English line.")
+    page = _login(browser, stack, "editor")
+    try:
+        _editor_ready(page, stack, post_id)
+        page.evaluate("wp.data.dispatch('core/block-editor').insertBlocks(wp.blocks.createBlock('ringkas/summary'), 1)")
+        preview = page.locator(".wp-block-ringkas-summary .ringkas-box-summary")
+        sync_api.expect(preview).to_have_text(HOSTILE, timeout=15_000)  # rendered by the plugin's PHP
+        sync_api.expect(page.locator(".wp-block-ringkas-summary .ringkas-box-title")).to_have_text("Ringkasan")
+        _shot(page, "wordpress-block-editor-id.png")
+        page.evaluate(PUBLISH)
+        page.wait_for_function(PUBLISHED, timeout=30_000)
+        assert "<!-- wp:ringkas/summary /-->" in stack.post(post_id)["content"]  # dynamic: no stored markup
+        reader = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        reader.goto(f"{stack.url}/?p={post_id}")
+        box = reader.locator(".ringkas-box")
+        sync_api.expect(box.locator(".ringkas-box-summary")).to_have_text(HOSTILE)
+        sync_api.expect(box.locator(".ringkas-box-translation")).to_have_text("The English line.")
+        assert box.locator("img").count() == 0 and reader.evaluate("window.ringkasPwned === undefined")
+        _shot(reader, "wordpress-block-reader-en.png")
+        reader.context.close()
+    finally:
+        page.context.close()

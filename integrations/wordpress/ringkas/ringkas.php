@@ -56,6 +56,7 @@ add_action( 'current_screen', array( 'Ringkas_List', 'screen' ) );
 add_action( 'enqueue_block_editor_assets', array( 'Ringkas_Editor', 'enqueue' ) );
 add_action( 'add_meta_boxes', array( 'Ringkas_Editor', 'meta_box' ), 10, 2 );
 add_filter( 'the_content', array( 'Ringkas_Front', 'above' ) );
+add_action( 'init', array( 'Ringkas_Front', 'register_block' ) );
 add_action( 'transition_post_status', array( 'Ringkas_Publish', 'on_transition' ), 10, 3 );
 add_action( 'save_post', array( 'Ringkas_Errors', 'on_save' ), 10, 2 );
 add_action( Ringkas_Publish::HOOK, array( 'Ringkas_Publish', 'run' ), 10, 2 );
