@@ -763,3 +763,19 @@ def test_the_ringkasan_block_shows_the_stored_summary_where_it_is_placed_as_text
         reader.context.close()
     finally:
         page.context.close()
+
+
+def test_uninstall_removes_the_options_and_schedules_and_keeps_the_meta_unless_asked(stack):
+    post_id = _new_post(stack, status="publish")
+    _store(stack, post_id, "Ringkasan yang disimpan.")
+    stack.php(f"wp_schedule_single_event(time() + 600, 'ringkas_summarize_post', [{post_id}, 2]);")
+    try:
+        left = stack.php(
+            "define('WP_UNINSTALL_PLUGIN', 'ringkas/ringkas.php'); include WP_PLUGIN_DIR . '/ringkas/uninstall.php';"
+            "echo wp_json_encode([get_option('ringkas_settings'), get_option('ringkas_backfill'),"
+            f" wp_next_scheduled('ringkas_summarize_post', [{post_id}, 2])]);"
+        )
+        assert json.loads(left) == [False, False, False]
+        assert stack.post(post_id)["meta"]["ringkas_summary"] == "Ringkasan yang disimpan."  # the site owner's choice
+    finally:
+        stack.configure()
