@@ -26,10 +26,22 @@ USERS = {  # login -> role
     "admin": "administrator",
     "editor": "editor",
     "author": "author",
+    "contributor": "contributor",
     "subscriber": "subscriber",
 }
 PASSWORD = "ringkas-test-Pa55"
 HELPERS = REPO_ROOT / "tests" / "data" / "wordpress_helpers.php"
+# A newsroom's own code, as a theme or mu-plugin has it: a `berita` post type, and the Classic editor
+# when the test asks for it (option ringkas_test_classic).
+MU_PLUGIN = """<?php
+add_action('init', function () {
+    register_post_type('berita', ['label' => 'Berita', 'public' => true, 'show_in_rest' => true,
+        'supports' => ['title', 'editor', 'excerpt', 'custom-fields', 'author']]);
+});
+add_filter('use_block_editor_for_post', function ($use) {
+    return get_option('ringkas_test_classic') ? false : $use;
+});
+"""
 ROUTER = """<?php
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
 if (strpos($path, '/wp-content/') !== 0) {
@@ -96,6 +108,8 @@ class Site:
         )
         shutil.copytree(CONTENT, content, symlinks=True)
         (content / "plugins" / "ringkas").symlink_to(PLUGIN)
+        (content / "mu-plugins").mkdir(exist_ok=True)
+        (content / "mu-plugins" / "ringkas-test-site.php").write_text(MU_PLUGIN, encoding="utf-8")
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.config = Path(f"/etc/wordpress/config-ringkas{port}.php")

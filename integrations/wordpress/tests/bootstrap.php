@@ -31,5 +31,6 @@ class WP_Error {
 	}
 }
 
+require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-errors.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-client.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-summaries.php';

@@ -1,5 +1,6 @@
-/* Settings → Ringkas: "Test connection" asks the plugin's own route, which calls the service from
- * PHP with the stored key. Text only (textContent): nothing the service says is parsed as HTML. */
+/* Settings → Ringkas: "Test connection" sends the address and key as typed (not yet saved) to the
+ * plugin's own route, which calls the service from PHP. Text only (textContent): nothing the service
+ * says is parsed as HTML. */
 ( function () {
 	'use strict';
 	const words = window.ringkasSettings;
@@ -18,9 +19,24 @@
 			} )
 		);
 	}
+	function typed( id ) {
+		const field = document.getElementById( id );
+		return field && ! field.disabled ? field : null;
+	}
 	button.addEventListener( 'click', () => {
 		show( [ words.working ], false );
-		wp.apiFetch( { path: '/ringkas/v1/test' } )
+		const data = {};
+		const url = typed( 'ringkas-url' );
+		const key = typed( 'ringkas-key' );
+		const remove = typed( 'ringkas-remove-key' );
+		if ( url ) {
+			data.url = url.value;
+		}
+		if ( key ) {
+			data.api_key = key.value;
+		}
+		data.remove_key = Boolean( remove && remove.checked );
+		wp.apiFetch( { path: '/ringkas/v1/test', method: 'POST', data } )
 			.then( ( answer ) => {
 				const models = answer.models.map( ( m ) => `${ m.role }: ${ m.id }${ m.revision ? ' @ ' + m.revision : '' }` );
 				show( [ words.ok, ...models, answer.jobs ? words.jobs : words.noJobs, ...( answer.demo ? [ words.demo ] : [] ) ], false );

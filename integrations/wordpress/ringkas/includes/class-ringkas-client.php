@@ -39,21 +39,25 @@ final class Ringkas_Client {
 	 * @param string $html The post content.
 	 * @return array{0: string, 1: string, 2: array} Method, URL, arguments.
 	 */
-	public function summarize_request( string $html ): array {
+	public function summarize_request( string $html, bool $force = false ): array {
 		$body = array(
 			'html'      => $html,
 			'length'    => $this->settings['length'],
 			'translate' => (bool) $this->settings['translate'],
 		);
+		if ( $force ) {
+			$body['force'] = true; // The editor chose "summarize anyway" after a language refusal.
+		}
 		return array( 'POST', $this->url( '/v1/summarize' ), $this->args( wp_json_encode( $body ) ) );
 	}
 
 	/**
-	 * @param string $html The post content.
-	 * @return array{ok: bool, data?: array, code?: string, message?: string, status?: int}
+	 * @param string $html  The post content.
+	 * @param bool   $force Summarize even if the text does not look Indonesian.
+	 * @return array{ok: bool, data?: array, code?: string, message?: string, status?: int, facts?: array}
 	 */
-	public function summarize( string $html ): array {
-		return $this->send( ...$this->summarize_request( $html ) );
+	public function summarize( string $html, bool $force = false ): array {
+		return $this->send( ...$this->summarize_request( $html, $force ) );
 	}
 
 	/** @return array The loaded models and the demo flag, for "Test connection". */
@@ -76,6 +80,14 @@ final class Ringkas_Client {
 			),
 		);
 		return $this->send( 'POST', $this->url( '/v1/jobs' ), $this->args( wp_json_encode( $body ) ) );
+	}
+
+	/**
+	 * @param string $job_id The job.
+	 * @return array
+	 */
+	public function cancel_job( string $job_id ): array {
+		return $this->send( 'DELETE', $this->url( '/v1/jobs/' . rawurlencode( $job_id ) ), $this->args( null ) );
 	}
 
 	/**
@@ -143,7 +155,7 @@ final class Ringkas_Client {
 	 */
 	private function send( string $method, string $url, array $args, bool $raw = false ): array {
 		if ( '' === $this->settings['url'] ) {
-			return self::failure( 'not-configured', __( 'The Ringkas service address is not set yet (Settings → Ringkas).', 'ringkas' ) );
+			return self::failure( 'not-configured' );
 		}
 		$response = ( $this->transport )( $method, $url, $args );
 		return self::read( $response, $raw );
@@ -159,7 +171,7 @@ final class Ringkas_Client {
 	 */
 	public static function read( $response, bool $raw = false ): array {
 		if ( is_wp_error( $response ) ) {
-			return self::failure( 'unreachable', __( 'The Ringkas service cannot be reached. Try again shortly.', 'ringkas' ), $response->get_error_message() );
+			return self::failure( 'unreachable', $response->get_error_message() );
 		}
 		$status  = (int) ( $response['response']['code'] ?? 0 );
 		$body    = (string) ( $response['body'] ?? '' );
@@ -174,35 +186,51 @@ final class Ringkas_Client {
 			}
 			$data = json_decode( $body, true );
 			if ( ! is_array( $data ) ) {
-				return self::failure( 'bad-answer', __( 'The Ringkas service\'s answer could not be read.', 'ringkas' ) );
+				return self::failure( 'bad-answer' );
 			}
 			return array( 'ok' => true, 'data' => $data );
 		}
 		$problem = json_decode( $body, true );
-		$detail  = is_array( $problem ) && isset( $problem['detail'] ) ? (string) $problem['detail'] : '';
-		$words   = array(
-			401 => array( 'key-missing', __( 'The Ringkas service needs an API key. Enter it in Settings → Ringkas.', 'ringkas' ) ),
-			403 => array( 'key-refused', __( 'The Ringkas service refused the API key. Check it in Settings → Ringkas.', 'ringkas' ) ),
-			413 => array( 'too-long', __( 'The article is too long for the Ringkas service.', 'ringkas' ) ),
-			422 => array( 'refused', __( 'This article cannot be summarized.', 'ringkas' ) ),
-			429 => array( 'busy', __( 'The Ringkas usage limit is reached. Try again later.', 'ringkas' ) ),
-			503 => array( 'busy', __( 'The Ringkas service is busy or not ready yet. Try again shortly.', 'ringkas' ) ),
-		);
-		list( $code, $message ) = $words[ $status ] ?? array( 'failed', __( 'The Ringkas service ran into an error.', 'ringkas' ) );
-		if ( 422 === $status && is_array( $problem ) && isset( $problem['detected_language'] ) ) {
-			$code    = 'not-indonesian';
-			$message = __( 'This text does not look Indonesian, so it was not summarized.', 'ringkas' );
-		}
-		return self::failure( $code, $message, $detail, $status );
+		return self::problem( $status, is_array( $problem ) ? $problem : array() );
 	}
 
-	private static function failure( string $code, string $message, string $detail = '', int $status = 0 ): array {
+	/**
+	 * A service problem (an HTTP answer's, or a failed job line's) as the plugin's code and facts.
+	 *
+	 * @param int   $status  HTTP status.
+	 * @param array $problem The problem+json body.
+	 */
+	public static function problem( int $status, array $problem ): array {
+		$codes = array(
+			401 => 'key-missing',
+			403 => 'key-refused',
+			413 => 'too-long',
+			422 => 'refused',
+			429 => 'busy',
+			503 => 'busy',
+		);
+		$code  = $codes[ $status ] ?? 'failed';
+		$facts = array();
+		if ( 422 === $status && isset( $problem['detected_language'] ) && is_array( $problem['detected_language'] ) ) {
+			$code  = 'not-indonesian';
+			$facts = array(
+				'language'   => (string) ( $problem['detected_language']['name'] ?? '' ),
+				'code'       => (string) ( $problem['detected_language']['code'] ?? '' ),
+				'confidence' => (float) ( $problem['detected_language']['confidence'] ?? 0 ),
+			);
+		}
+		return self::failure( $code, isset( $problem['detail'] ) ? (string) $problem['detail'] : '', $status, $facts );
+	}
+
+	/** The message is worded now, for whoever asked; what is stored is the code and the facts. */
+	private static function failure( string $code, string $detail = '', int $status = 0, array $facts = array() ): array {
 		return array(
 			'ok'      => false,
 			'code'    => $code,
-			'message' => $message,
+			'message' => Ringkas_Errors::message( $code, $facts ),
 			'detail'  => $detail,
 			'status'  => $status,
+			'facts'   => $facts,
 		);
 	}
 }

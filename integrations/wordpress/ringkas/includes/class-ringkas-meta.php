@@ -1,6 +1,10 @@
 <?php
 /**
- * What the plugin stores with a post, registered for the REST API so a headless front end reads it.
+ * What the plugin stores with a post. Only the plugin writes it (PHP, update_post_meta): through the
+ * REST API, XML-RPC or the Custom Fields box every key is read-only, for every role, so nobody can
+ * plant a summary or a fingerprint that stops the summary on publish. The summary, its translation,
+ * its model and its date are shown in the REST API for headless front ends; the fingerprint, the
+ * error and the "do not retry" mark are not.
  *
  * @package Ringkas
  */
@@ -16,7 +20,11 @@ final class Ringkas_Meta {
 	const MODEL       = 'ringkas_model';        // The summarizer's id and revision that wrote it.
 	const MADE_AT     = 'ringkas_made_at';      // ISO 8601, UTC.
 	const SOURCE_HASH = 'ringkas_source_hash';  // Of the content it was made from: a newer one is stale.
-	const ERROR       = 'ringkas_error';        // The last background attempt's failure, for the editor.
+	const ERROR       = 'ringkas_error';        // The last failure as JSON {code, status, facts, at}.
+	const REFUSED     = 'ringkas_refused';      // "1": the service refused the article; not resent.
+
+	const PUBLIC_KEYS = array( self::SUMMARY, self::TRANSLATION, self::MODEL, self::MADE_AT );
+	const ALL_KEYS    = array( self::SUMMARY, self::TRANSLATION, self::MODEL, self::MADE_AT, self::SOURCE_HASH, self::ERROR, self::REFUSED );
 
 	public static function register(): void {
 		$descriptions = array(
@@ -24,23 +32,32 @@ final class Ringkas_Meta {
 			self::TRANSLATION => __( 'The summary translated into English.', 'ringkas' ),
 			self::MODEL       => __( 'The model and revision that wrote the summary.', 'ringkas' ),
 			self::MADE_AT     => __( 'When the summary was made (UTC).', 'ringkas' ),
-			self::SOURCE_HASH => __( 'A fingerprint of the content the summary was made from.', 'ringkas' ),
-			self::ERROR       => __( 'Why the last background summary failed.', 'ringkas' ),
 		);
-		foreach ( $descriptions as $key => $description ) {
-			register_post_meta(
-				'post',
-				$key,
-				array(
-					'type'          => 'string',
-					'description'   => $description,
-					'single'        => true,
-					'show_in_rest'  => true,
-					'auth_callback' => static function ( $allowed, $meta_key, $post_id ) {
-						return current_user_can( 'edit_post', $post_id );
-					},
-				)
-			);
+		foreach ( Ringkas_Options::post_types() as $post_type ) {
+			foreach ( self::ALL_KEYS as $key ) {
+				register_post_meta(
+					$post_type,
+					$key,
+					array(
+						'type'          => 'string',
+						'description'   => $descriptions[ $key ] ?? '',
+						'single'        => true,
+						'show_in_rest'  => isset( $descriptions[ $key ] ),
+						// Nobody edits these through WordPress's editing paths: the plugin writes them.
+						'auth_callback' => '__return_false',
+					)
+				);
+			}
 		}
+	}
+
+	/**
+	 * Hides the keys from the Custom Fields box and its "add" form (for any post type).
+	 *
+	 * @param bool   $protected Whether WordPress already treats the key as protected.
+	 * @param string $meta_key  The key.
+	 */
+	public static function is_protected( $protected, $meta_key ): bool {
+		return $protected || in_array( $meta_key, self::ALL_KEYS, true );
 	}
 }

@@ -1,6 +1,7 @@
 <?php
 /**
- * Summarize on publish, in the background (WP-Cron), so publishing never waits on Ringkas.
+ * Summaries made in the background (WP-Cron), so neither publishing nor a bulk action waits on
+ * Ringkas: on publish when the site asks for it, and for the posts an editor picks in the list.
  *
  * @package Ringkas
  */
@@ -21,19 +22,43 @@ final class Ringkas_Publish {
 	 * @param WP_Post $post       The post.
 	 */
 	public static function on_transition( $new_status, $old_status, $post ): void {
-		if ( 'publish' !== $new_status || 'publish' === $old_status || 'post' !== $post->post_type ) {
+		if ( 'publish' !== $new_status || 'publish' === $old_status || ! Ringkas_Options::supports( $post->post_type ) ) {
 			return;
 		}
-		if ( ! Ringkas_Options::get()['on_publish'] || self::is_fresh( $post ) ) {
+		if ( ! Ringkas_Options::get()['on_publish'] ) {
 			return;
 		}
-		if ( ! wp_next_scheduled( self::HOOK, array( (int) $post->ID, 1 ) ) ) {
+		self::queue( $post );
+	}
+
+	/**
+	 * Schedules a post's summary unless it is fresh, refused as it is, or already waiting.
+	 *
+	 * @param WP_Post $post The post.
+	 * @return bool Whether it is now waiting.
+	 */
+	public static function queue( WP_Post $post ): bool {
+		if ( self::is_fresh( $post ) || Ringkas_Errors::refused( $post ) ) {
+			return false;
+		}
+		if ( ! self::pending( $post->ID ) ) {
 			wp_schedule_single_event( time(), self::HOOK, array( (int) $post->ID, 1 ) );
 		}
+		return true;
+	}
+
+	/** Whether any attempt for this post is scheduled. */
+	public static function pending( int $post_id ): bool {
+		for ( $attempt = 1; $attempt <= self::ATTEMPTS; $attempt++ ) {
+			if ( wp_next_scheduled( self::HOOK, array( $post_id, $attempt ) ) ) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** A summary already made (in the panel) from this very content is kept. */
-	private static function is_fresh( WP_Post $post ): bool {
+	public static function is_fresh( WP_Post $post ): bool {
 		$hash = (string) get_post_meta( $post->ID, Ringkas_Meta::SOURCE_HASH, true );
 		return '' !== $hash && Ringkas_Summaries::hash( $post->post_content ) === $hash;
 	}
@@ -44,7 +69,7 @@ final class Ringkas_Publish {
 	 */
 	public static function run( $post_id, $attempt = 1 ): void {
 		$post = get_post( (int) $post_id );
-		if ( ! $post || 'publish' !== $post->post_status || self::is_fresh( $post ) ) {
+		if ( ! $post || in_array( $post->post_status, array( 'trash', 'auto-draft' ), true ) || self::is_fresh( $post ) ) {
 			return;
 		}
 		$answer = ( new Ringkas_Client( Ringkas_Options::get() ) )->summarize( $post->post_content );
@@ -52,10 +77,10 @@ final class Ringkas_Publish {
 			Ringkas_Summaries::store( $post->ID, $answer['data'], $post->post_content );
 			return;
 		}
-		// A refusal about the article itself will not change by retrying.
-		$final = $attempt >= self::ATTEMPTS || in_array( $answer['code'], array( 'refused', 'not-indonesian', 'too-long', 'key-refused', 'key-missing', 'not-configured' ), true );
+		// A refusal about the article, or settings only an administrator can fix: retrying will not help.
+		$final = $attempt >= self::ATTEMPTS || in_array( $answer['code'], array_merge( Ringkas_Errors::FINAL, Ringkas_Errors::SETTINGS ), true );
 		if ( $final ) {
-			update_post_meta( $post->ID, Ringkas_Meta::ERROR, $answer['message'] );
+			Ringkas_Errors::store( $post->ID, $answer );
 			return;
 		}
 		wp_schedule_single_event( time() + self::BACKOFF * $attempt, self::HOOK, array( (int) $post->ID, $attempt + 1 ) );

@@ -32,6 +32,10 @@ final class Ringkas_Rest {
 						'type'     => 'string',
 						'required' => true,
 					),
+					'force'   => array(
+						'type'    => 'boolean',
+						'default' => false,
+					),
 				),
 			)
 		);
@@ -48,9 +52,38 @@ final class Ringkas_Rest {
 			self::NS,
 			'/test',
 			array(
-				'methods'             => 'GET',
+				'methods'             => 'POST',
 				'callback'            => array( self::class, 'test' ),
 				'permission_callback' => array( self::class, 'can_manage' ),
+				'args'                => array(
+					'url'        => array( 'type' => 'string' ),
+					'api_key'    => array( 'type' => 'string' ),
+					'remove_key' => array(
+						'type'    => 'boolean',
+						'default' => false,
+					),
+				),
+			)
+		);
+		register_rest_route(
+			self::NS,
+			'/archive',
+			array(
+				array(
+					'methods'             => 'GET',
+					'callback'            => array( self::class, 'archive' ),
+					'permission_callback' => array( self::class, 'can_manage' ),
+				),
+				array(
+					'methods'             => 'POST',
+					'callback'            => array( self::class, 'archive_start' ),
+					'permission_callback' => array( self::class, 'can_manage' ),
+				),
+				array(
+					'methods'             => 'DELETE',
+					'callback'            => array( self::class, 'archive_cancel' ),
+					'permission_callback' => array( self::class, 'can_manage' ),
+				),
 			)
 		);
 	}
@@ -64,7 +97,8 @@ final class Ringkas_Rest {
 	 */
 	public static function can_edit( WP_REST_Request $request ) {
 		$post_id = (int) $request['post_id'];
-		if ( $post_id > 0 && get_post( $post_id ) && current_user_can( 'edit_post', $post_id ) ) {
+		$post    = $post_id > 0 ? get_post( $post_id ) : null;
+		if ( $post && Ringkas_Options::supports( $post->post_type ) && current_user_can( 'edit_post', $post_id ) ) {
 			return true;
 		}
 		return new WP_Error( 'ringkas_forbidden', __( 'You may not make summaries for this post.', 'ringkas' ), array( 'status' => 403 ) );
@@ -90,20 +124,37 @@ final class Ringkas_Rest {
 		if ( '' === trim( wp_strip_all_tags( $content ) ) ) {
 			return new WP_Error( 'ringkas_empty', __( 'The post has no text to summarize yet.', 'ringkas' ), array( 'status' => 422 ) );
 		}
-		$answer = ( new Ringkas_Client( Ringkas_Options::get() ) )->summarize( $content );
+		$answer = ( new Ringkas_Client( Ringkas_Options::get() ) )->summarize( $content, (bool) $request['force'] );
 		if ( ! $answer['ok'] ) {
 			// 502: the plugin's route works; the service behind it did not give a summary.
 			return new WP_Error(
 				'ringkas_' . $answer['code'],
 				$answer['message'],
 				array(
-					'status' => 502,
-					'detail' => $answer['detail'],
+					'status'    => 502,
+					'detail'    => $answer['detail'],
+					'can_force' => Ringkas_Errors::can_force( $answer['code'] ),
 				)
 			);
 		}
 		Ringkas_Summaries::store( $post_id, $answer['data'], $content );
 		return rest_ensure_response( Ringkas_Summaries::view( $post_id, (array) ( $answer['data']['warnings'] ?? array() ) ) );
+	}
+
+	/** The archive job's live view. */
+	public static function archive(): WP_REST_Response {
+		Ringkas_Backfill::tick();
+		return rest_ensure_response( Ringkas_Backfill::view() );
+	}
+
+	public static function archive_start(): WP_REST_Response {
+		$outcome = Ringkas_Backfill::begin();
+		return rest_ensure_response( array( 'outcome' => $outcome, 'view' => Ringkas_Backfill::view() ) );
+	}
+
+	public static function archive_cancel(): WP_REST_Response {
+		$outcome = Ringkas_Backfill::cancel();
+		return rest_ensure_response( array( 'outcome' => $outcome, 'view' => Ringkas_Backfill::view() ) );
 	}
 
 	/**
@@ -113,9 +164,16 @@ final class Ringkas_Rest {
 		return rest_ensure_response( Ringkas_Summaries::view( (int) $request['post_id'] ) );
 	}
 
-	/** @return WP_REST_Response|WP_Error The service's models, for "Test connection". */
-	public static function test() {
-		$answer = ( new Ringkas_Client( Ringkas_Options::get() ) )->models();
+	/**
+	 * The service's models, for "Test connection": with the address and key as typed on the page
+	 * (an empty key field means the stored key, unless "remove" is ticked), before they are saved.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public static function test( WP_REST_Request $request ) {
+		$settings = Ringkas_Options::typed( $request->get_params() );
+		$answer   = ( new Ringkas_Client( $settings ) )->models();
 		if ( ! $answer['ok'] ) {
 			return new WP_Error( 'ringkas_' . $answer['code'], $answer['message'], array( 'status' => 502, 'detail' => $answer['detail'] ) );
 		}

@@ -41,6 +41,19 @@ final class Ringkas_Summaries {
 		update_post_meta( $post_id, Ringkas_Meta::MADE_AT, gmdate( 'Y-m-d\TH:i:s\Z' ) );
 		update_post_meta( $post_id, Ringkas_Meta::SOURCE_HASH, self::hash( $content ) );
 		delete_post_meta( $post_id, Ringkas_Meta::ERROR );
+		delete_post_meta( $post_id, Ringkas_Meta::REFUSED );
+	}
+
+	/**
+	 * none, fresh, stale or failed: for the Posts list and `wp ringkas status`.
+	 *
+	 * @param WP_Post $post The post.
+	 */
+	public static function state( WP_Post $post ): string {
+		if ( '' !== (string) get_post_meta( $post->ID, Ringkas_Meta::SUMMARY, true ) ) {
+			return self::hash( $post->post_content ) === (string) get_post_meta( $post->ID, Ringkas_Meta::SOURCE_HASH, true ) ? 'fresh' : 'stale';
+		}
+		return null !== Ringkas_Errors::stored( $post->ID ) ? 'failed' : 'none';
 	}
 
 	/**
@@ -50,13 +63,15 @@ final class Ringkas_Summaries {
 	 * @param array $warnings The service's warnings of a fresh answer, if any.
 	 */
 	public static function view( int $post_id, array $warnings = array() ): array {
+		$error = Ringkas_Errors::stored( $post_id );
 		return array(
 			'summary'     => (string) get_post_meta( $post_id, Ringkas_Meta::SUMMARY, true ),
 			'translation' => (string) get_post_meta( $post_id, Ringkas_Meta::TRANSLATION, true ),
 			'model'       => (string) get_post_meta( $post_id, Ringkas_Meta::MODEL, true ),
 			'made_at'     => (string) get_post_meta( $post_id, Ringkas_Meta::MADE_AT, true ),
 			'source_hash' => (string) get_post_meta( $post_id, Ringkas_Meta::SOURCE_HASH, true ),
-			'error'       => (string) get_post_meta( $post_id, Ringkas_Meta::ERROR, true ),
+			'error'       => $error ? Ringkas_Errors::view( $error ) : null,
+			'queued'      => Ringkas_Publish::pending( $post_id ),
 			'warnings'    => array_map( array( self::class, 'warning' ), $warnings ),
 		);
 	}
