@@ -1,0 +1,221 @@
+"""Which element of a page holds the story, and its paragraphs read back in document order.
+
+Two extractors vote on where the story is: trafilatura (the one most used for news pages) and
+jusText with its Indonesian stop-list (a paragraph classifier: long, stop-word-rich, link-light
+text is story). Neither is read as the answer. The paragraphs each one kept mark a container on our
+own tree, the lowest element that holds most of those paragraphs; the container whose story text is
+larger wins when the two disagree. This is what catches the wrong block: on real pages trafilatura
+sometimes returns a sidebar of other stories (each a headline and a one-sentence teaser) while the
+article, a few paragraphs in a `div`, is left out; jusText rarely does, but it drops a short lead
+or a story sentence in a bare `div`, which the container reading keeps.
+
+Inside the container, a block whose text is mostly link text (a list of other stories, a "read
+also" paragraph of links, a tag cloud) is not story: it is removed and counted as ``link-list``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+BLOCK_TAGS = frozenset(
+    "address article blockquote body center dd details div dl dt figure footer h1 h2 h3 h4 h5 h6 header "
+    "hr li main ol p pre section summary table tbody td tfoot th thead tr ul".split()
+)
+_SPACES = re.compile(r"\s+")  # every match consumes its run: linear
+# A paragraph this long that ends like a sentence marks where the story is on the page.
+STORY_LINE_CHARS = 40
+# A block whose link text is this share of its text is a list of links, not a story paragraph.
+LINK_DENSE = 0.6
+# The container is the lowest element holding this share of the paragraphs an extractor kept: a
+# stray sidebar teaser the extractor also kept does not widen it to the whole page.
+CONTAINER_SHARE = 0.75
+LINK_LIST_RULE = "link-list"
+
+
+@dataclass(frozen=True)
+class Block:
+    element: object
+    text: str
+    link_chars: int
+
+    @property
+    def link_dense(self) -> bool:
+        return self.link_chars >= LINK_DENSE * len(self.text)
+
+    @property
+    def story_like(self) -> bool:
+        return len(self.text) >= STORY_LINE_CHARS and ends_sentence(self.text) and not self.link_dense
+
+
+def ends_sentence(text: str) -> bool:
+    return text.rstrip("\"'”’)")[-1:] in (".", "!", "?")
+
+
+def key(text: str) -> str:
+    """Spacing differs between extractors ("<em>a</em> <em>b</em>" comes back as "ab"): compared without it."""
+    return "".join(text.split())
+
+
+def read_blocks(tree) -> list[Block]:
+    body = tree.find("body") if tree.find("body") is not None else tree
+    return list(_blocks(body, _holding_blocks(body)))
+
+
+def _holding_blocks(root) -> set:
+    """The elements that are, or contain, a block element or a paragraph break (<br><br>): found in
+    one pass, so an inline element is never searched for blocks below it again and again. A <span>
+    that holds a whole story in <br><br>-separated paragraphs is read paragraph by paragraph.
+    (Elements, not id()s: lxml makes proxies on demand, and a freed proxy's id is reused.)"""
+    holding: set = set()
+    for element in root.iter(*BLOCK_TAGS, "br"):
+        if element.tag == "br":
+            element = element.getparent()
+        for node in (element, *element.iterancestors()):
+            if node in holding:
+                break
+            holding.add(node)
+    return holding
+
+
+def _blocks(element, holding: set):
+    """Blocks in document order: the inline text between block children is one paragraph; a <br><br>
+    run left by the line-break unwrapping starts a new one."""
+    run, links = [element.text or ""], 0
+    for child in element:
+        if not isinstance(child.tag, str):  # comments and processing instructions
+            run.append(child.tail or "")
+        elif child in holding:
+            yield from _paragraph(element, run, links)
+            yield from _blocks(child, holding)
+            run, links = [child.tail or ""], 0
+        elif child.tag == "br":
+            yield from _paragraph(element, run, links)
+            run, links = [child.tail or ""], 0
+        else:
+            content = child.text_content()
+            run += [content, child.tail or ""]
+            if child.tag == "a":
+                links += len(content.strip())
+            else:
+                links += sum(len(a.text_content().strip()) for a in child.iter("a"))
+    yield from _paragraph(element, run, links)
+
+
+def _paragraph(element, run: list[str], links: int):
+    text = _SPACES.sub(" ", "".join(run)).strip()
+    if text:
+        yield Block(element, text, min(links, len(text)))
+
+
+def within(element, container) -> bool:
+    return element is container or container in element.iterancestors()
+
+
+def container_of(blocks: list[Block], kept: set[str]):
+    """The lowest element holding ``CONTAINER_SHARE`` of the story-like blocks an extractor kept
+    (``kept``: their keys), or None when it kept none of ours. Cost: blocks x depth (libxml2 caps the
+    depth of a parsed tree)."""
+    anchors = [block for block in blocks if block.story_like and key(block.text) in kept]
+    if not anchors:
+        return None
+    held: Counter = Counter()
+    depth: dict = {}
+    for block in anchors:
+        chain = [block.element, *block.element.iterancestors()]
+        for level, node in enumerate(reversed(chain)):
+            held[node] += len(block.text)
+            depth[node] = level
+    total = sum(len(block.text) for block in anchors)
+    enough = [node for node, chars in held.items() if chars >= CONTAINER_SHARE * total]
+    return max(enough, key=depth.__getitem__)
+
+
+def story_chars(blocks: list[Block], container) -> int:
+    return sum(len(b.text) for b in blocks if b.story_like and within(b.element, container))
+
+
+def widen(container, blocks: list[Block], levels: int = 3):
+    """A story split over sibling blocks (a paginated article's second "page") lies outside the
+    container of what the extractor kept: climb while the parent adds mostly story sentences, never
+    past a level whose new text is headline lists, menus or credits."""
+    for _ in range(levels):
+        parent = container.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        extra = [b for b in blocks if within(b.element, parent) and not within(b.element, container)]
+        total = sum(len(b.text) for b in extra)
+        if total and sum(len(b.text) for b in extra if b.story_like) < 0.4 * total:
+            break
+        container = parent
+    return container
+
+
+def choose(blocks: list[Block], candidates: list):
+    """The container to read: of two that nest, the inner one (the outer one adds what one extractor
+    took from around the story); of two apart, the one with more story text (the other is a sidebar)."""
+    found = [c for c in candidates if c is not None]
+    if not found:
+        return None
+    best = found[0]
+    for other in found[1:]:
+        if within(other, best):
+            best = other if story_chars(blocks, other) >= 0.8 * story_chars(blocks, best) else best
+        elif within(best, other):
+            best = other if story_chars(blocks, best) < 0.8 * story_chars(blocks, other) else best
+        elif story_chars(blocks, other) > story_chars(blocks, best):
+            best = other
+    return best
+
+
+def justext_keys(tree) -> set[str]:
+    """The paragraphs jusText classifies as story (Indonesian stop-list), as keys."""
+    import justext
+    from lxml import html as lxml_html
+
+    copy = lxml_html.fromstring(lxml_html.tostring(tree))
+    paragraphs = justext.core.ParagraphMaker.make_paragraphs(justext.core.preprocessor(copy))
+    justext.core.classify_paragraphs(paragraphs, _stoplist())
+    justext.core.revise_paragraph_classification(paragraphs)
+    return {key(p.text) for p in paragraphs if not p.is_boilerplate}
+
+
+_STOPLIST: frozenset[str] | None = None
+
+
+def _stoplist() -> frozenset[str]:
+    global _STOPLIST
+    if _STOPLIST is None:
+        import justext
+
+        _STOPLIST = justext.get_stoplist("Indonesian")
+    return _STOPLIST
+
+
+def whole_story(tree, extracted: str | None, removed: Counter) -> str:
+    """Every paragraph of the element that holds the story, link lists left out (and counted).
+
+    trafilatura finds where the story is, but inside it drops what its page-level heuristics score
+    low: a sentence in a bare <div>, a lead glued to the outlet's name, list-article headings, the
+    second "page" of a paginated story. The container is read again block by block, in document
+    order; the text rules then remove the boilerplate inside it. When neither extractor found a
+    story, the whole page is read that way."""
+    blocks = read_blocks(tree)
+    lines = (extracted or "").split("\n")
+    by_trafilatura = container_of(blocks, {key(line) for line in lines if line.strip()})
+    container = choose(blocks, [by_trafilatura, container_of(blocks, justext_keys(tree))])
+    if container is None:
+        if extracted:
+            return extracted
+        inside = blocks
+    else:
+        container = widen(container, blocks)
+        inside = [b for b in blocks if within(b.element, container)]
+    kept = []
+    for block in inside:
+        if block.link_dense:
+            removed[LINK_LIST_RULE] += 1
+            continue
+        kept.append(block.text)
+    return "\n".join(kept)
