@@ -23,6 +23,9 @@ ALWAYS_DROP = "//script | //style | //noscript | //template | //head | //nav | /
 # A rule's element that holds this share of the page's paragraph text is a wrapper around the story
 # (a page-wide `div.ads-wrapper`, say), not a box beside it: it is kept, whatever its class says.
 STORY_SHARE = 0.5
+# ... and this share of the page's whole text: a quoted tweet's one <p> on a page whose story is
+# written in bare <div>s is half of the page's <p> text, and still a tweet.
+TEXT_SHARE = 0.25
 # Bounds checked before the markup is parsed. A news page has a few thousand elements, each with a
 # handful of attributes. Past these, parsing is what costs: libxml2 checks each attribute against the
 # element's others (quadratic: 0.67 s for one element with 20 K attributes), and every element costs
@@ -190,6 +193,10 @@ class Extracted:
     removed: Counter = field(default_factory=Counter)  # elements removed before extraction, by rule name
 
 
+def _wraps_the_story(element, story: int, page: int) -> bool:
+    return bool(story) and _paragraph_chars(element) >= STORY_SHARE * story and len(element.text_content()) >= TEXT_SHARE * page
+
+
 def _paragraph_chars(element) -> int:
     return sum(len(" ".join(p.itertext()).strip()) for p in element.iter("p"))
 
@@ -239,13 +246,13 @@ def html_to_text(markup: str, drop: dict[str, Selector]) -> Extracted:
     for element in tree.xpath(ALWAYS_DROP):
         if element.getparent() is not None:
             element.drop_tree()
-    story = _paragraph_chars(tree)
+    story, page = _paragraph_chars(tree), len(tree.text_content())
     removed: Counter = Counter()
     for name, elements in _selected(tree, drop).items():
         for element in elements:
             if not isinstance(element.tag, str) or not _attached(element, tree):
                 continue  # inside an element this rule already removed: counted once
-            if story and _paragraph_chars(element) >= STORY_SHARE * story:
+            if _wraps_the_story(element, story, page):
                 continue
             element.drop_tree()
             removed[name] += 1
