@@ -375,7 +375,7 @@ class Boilerplate:
         if not starts:
             return [line]
         bounds = [0, *sorted(starts), len(line)]
-        return [piece for a, b in zip(bounds, bounds[1:]) if (piece := line[a:b].strip())]
+        return [piece for a, b in zip(bounds, bounds[1:], strict=False) if (piece := line[a:b].strip())]
 
     @staticmethod
     def _drop_headline_runs(kept: list[str], runs: HeadlineRuns, removed: Counter) -> list[str]:

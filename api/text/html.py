@@ -194,7 +194,9 @@ class Extracted:
 
 
 def _wraps_the_story(element, story: int, page: int) -> bool:
-    return bool(story) and _paragraph_chars(element) >= STORY_SHARE * story and len(element.text_content()) >= TEXT_SHARE * page
+    if not story or _paragraph_chars(element) < STORY_SHARE * story:
+        return False
+    return len(element.text_content()) >= TEXT_SHARE * page
 
 
 def _paragraph_chars(element) -> int:
