@@ -1,13 +1,14 @@
 """Which element of a page holds the story, and its paragraphs read back in document order.
 
-Two extractors vote on where the story is: trafilatura (the one most used for news pages) and
-jusText with its Indonesian stop-list (a paragraph classifier: long, stop-word-rich, link-light
-text is story). Neither is read as the answer. The paragraphs each one kept mark a container on our
-own tree, the lowest element that holds most of those paragraphs; the container whose story text is
-larger wins when the two disagree. This is what catches the wrong block: on real pages trafilatura
-sometimes returns a sidebar of other stories (each a headline and a one-sentence teaser) while the
-article, a few paragraphs in a `div`, is left out; jusText rarely does, but it drops a short lead
-or a story sentence in a bare `div`, which the container reading keeps.
+Three votes on where the story is: trafilatura (the extractor most used for news pages), jusText
+with its Indonesian stop-list (a paragraph classifier: long, stop-word-rich, link-light text is
+story) and the page's most text-dense block. No extractor's text is read as the answer. The
+paragraphs each one kept mark a container on our own tree, the lowest element that holds most of
+them; the container most votes agree on wins (``choose``). This is what catches the wrong block: on
+real pages trafilatura sometimes returns a sidebar of other stories (each a headline and a
+one-sentence teaser) while the article, a few paragraphs in a `div`, is left out; jusText rarely
+does, but it drops a short lead or a story sentence in a bare `div`, which the container reading
+keeps.
 
 Inside the container, a block whose text is mostly link text (a list of other stories, a "read
 also" paragraph of links, a tag cloud) is not story: it is removed and counted as ``link-list``.
@@ -106,7 +107,18 @@ def _blocks(element, holding: set):
 def _paragraph(element, run: list[str], links: int):
     text = _SPACES.sub(" ", "".join(run)).strip()
     if text:
-        yield Block(element, text, min(links, len(text)))
+        yield Block(element, text, len(text) if _in_link(element) else min(links, len(text)))
+
+
+def _in_link(element, levels: int = 4) -> bool:
+    """A block inside a link (``<a><h4>headline</h4></a>``, a teaser card) is link text whole."""
+    for _ in range(levels):
+        if element is None:
+            return False
+        if element.tag == "a":
+            return True
+        element = element.getparent()
+    return False
 
 
 def within(element, container) -> bool:
@@ -136,6 +148,12 @@ def story_chars(blocks: list[Block], container) -> int:
     return sum(len(b.text) for b in blocks if b.story_like and within(b.element, container))
 
 
+def net_story_chars(blocks: list[Block], container) -> int:
+    """Story text less link text: a sidebar of teasers is as much headline links as sentences."""
+    inside = [b for b in blocks if within(b.element, container)]
+    return sum(len(b.text) for b in inside if b.story_like) - sum(b.link_chars for b in inside)
+
+
 def widen(container, blocks: list[Block], levels: int = 3):
     """A story split over sibling blocks (a paginated article's second "page") lies outside the
     container of what the extractor kept: climb while the parent adds mostly story sentences, never
@@ -152,21 +170,40 @@ def widen(container, blocks: list[Block], levels: int = 3):
     return container
 
 
+def densest(blocks: list[Block]):
+    """The element with the most story-like text in its own paragraphs or its children's (a <div> of
+    <p>s, a <span> of <br><br> paragraphs): the page's best text-dense block. A list of teasers, one
+    per <li>, never adds up here; a page-wide wrapper is two levels up and is not counted."""
+    held: Counter = Counter()
+    for block in blocks:
+        if block.story_like:
+            held[block.element] += len(block.text)
+            parent = block.element.getparent()
+            if parent is not None:
+                held[parent] += len(block.text)
+    return max(held, key=held.__getitem__) if held else None
+
+
 def choose(blocks: list[Block], candidates: list):
-    """The container to read: of two that nest, the inner one (the outer one adds what one extractor
-    took from around the story); of two apart, the one with more story text (the other is a sidebar)."""
+    """The container to read, from the votes (trafilatura's, jusText's, the densest block). The one
+    most votes nest with wins (a tie goes to more story text less link text): a sidebar one vote took loses to
+    the story two found. Of the votes that nest with it, the innermost that holds 80 % of their story
+    text is read: an outer vote adds what an extractor took from around the story."""
     found = [c for c in candidates if c is not None]
     if not found:
         return None
-    best = found[0]
-    for other in found[1:]:
-        if within(other, best):
-            best = other if story_chars(blocks, other) >= 0.8 * story_chars(blocks, best) else best
-        elif within(best, other):
-            best = other if story_chars(blocks, best) < 0.8 * story_chars(blocks, other) else best
-        elif story_chars(blocks, other) > story_chars(blocks, best):
-            best = other
-    return best
+    chars = {c: story_chars(blocks, c) for c in found}
+
+    def nests(a, b) -> bool:
+        return within(a, b) or within(b, a)
+
+    top = max(found, key=lambda c: (sum(nests(c, o) for o in found), net_story_chars(blocks, c)))
+    group = [c for c in found if nests(c, top)]
+    most = max(chars[c] for c in group)
+    for c in sorted(group, key=lambda c: -sum(1 for _ in c.iterancestors())):
+        if chars[c] >= 0.8 * most:
+            return c
+    return top
 
 
 def justext_keys(tree) -> set[str]:
@@ -204,7 +241,7 @@ def whole_story(tree, extracted: str | None, removed: Counter) -> str:
     blocks = read_blocks(tree)
     lines = (extracted or "").split("\n")
     by_trafilatura = container_of(blocks, {key(line) for line in lines if line.strip()})
-    container = choose(blocks, [by_trafilatura, container_of(blocks, justext_keys(tree))])
+    container = choose(blocks, [by_trafilatura, container_of(blocks, justext_keys(tree)), densest(blocks)])
     if container is None:
         if extracted:
             return extracted
