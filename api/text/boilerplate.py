@@ -341,10 +341,11 @@ class Boilerplate:
         if rule:  # a line matched whole goes whole, before any split
             removed[rule] += 1
             return ""
+        pieces = self._split(line)
         kept: list[str] = []
         gone: Counter = Counter()
-        for piece in self._split(line):
-            rule = self._match(self._lines, piece)
+        for piece in pieces:
+            rule = self._match(self._lines, piece) if len(pieces) > 1 else None  # whole line: tried above
             if rule:
                 gone[rule] += 1
                 continue

@@ -1,8 +1,8 @@
 """Which element of a page holds the story, and its paragraphs read back in document order.
 
-Three votes on where the story is: trafilatura (the extractor most used for news pages), jusText
-with its Indonesian stop-list (a paragraph classifier: long, stop-word-rich, link-light text is
-story) and the page's most text-dense block. No extractor's text is read as the answer. The
+Up to three votes on where the story is: trafilatura (the extractor most used for news pages), the
+page's most text-dense block and, when those two disagree, jusText with its Indonesian stop-list (a
+paragraph classifier: long, stop-word-rich, link-light text is story). No extractor's text is read as the answer. The
 paragraphs each one kept mark a container on our own tree, the lowest element that holds most of
 them; the container most votes agree on wins (``choose``). This is what catches the wrong block: on
 real pages trafilatura sometimes returns a sidebar of other stories (each a headline and a
@@ -33,6 +33,10 @@ LINK_DENSE = 0.6
 # stray sidebar teaser the extractor also kept does not widen it to the whole page.
 CONTAINER_SHARE = 0.75
 LINK_LIST_RULE = "link-list"
+# jusText's second pass looks for each short paragraph's nearest classified neighbours, a walk that
+# grows with the page (quadratic: 15 s for 4,000 paragraphs). It is asked only to break a tie, and
+# only on a page of this many blocks or fewer (a news page has a few hundred).
+JUSTEXT_MAX_BLOCKS = 1500
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,10 @@ def widen(container, blocks: list[Block], levels: int = 3):
     return container
 
 
+def _disagree(first, second) -> bool:
+    return first is None or second is None or not (within(first, second) or within(second, first))
+
+
 def densest(blocks: list[Block]):
     """The element with the most story-like text in its own paragraphs or its children's (a <div> of
     <p>s, a <span> of <br><br> paragraphs): the page's best text-dense block. A list of teasers, one
@@ -240,8 +248,10 @@ def whole_story(tree, extracted: str | None, removed: Counter) -> str:
     story, the whole page is read that way."""
     blocks = read_blocks(tree)
     lines = (extracted or "").split("\n")
-    by_trafilatura = container_of(blocks, {key(line) for line in lines if line.strip()})
-    container = choose(blocks, [by_trafilatura, container_of(blocks, justext_keys(tree)), densest(blocks)])
+    votes = [container_of(blocks, {key(line) for line in lines if line.strip()}), densest(blocks)]
+    if _disagree(*votes) and len(blocks) <= JUSTEXT_MAX_BLOCKS:
+        votes.append(container_of(blocks, justext_keys(tree)))
+    container = choose(blocks, votes)
     if container is None:
         if extracted:
             return extracted
