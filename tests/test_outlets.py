@@ -597,3 +597,28 @@ def test_a_quoted_tweet_goes_when_the_story_is_written_in_divs():
     )  # fmt: skip
     text, elements, _ = _read(markup)
     assert text.split("\n") == STORY and elements["social-embed"] == 1
+
+
+def test_the_pages_own_description_breaks_a_tie_between_two_blocks():
+    """trafilatura's vote (a list of long teasers) and the densest block (the story) disagree, and
+    the teasers hold more text: the page's og:description, the story's lead, decides."""
+    from collections import Counter
+
+    from lxml import html as lxml_html
+
+    from api.text.story import whole_story
+
+    lead = "Pemerintah kota membuka posko kesehatan baru di tiga kecamatan pada Senin pagi."
+    teasers = "".join(
+        f"<li><p>Teaser nomor {n} tentang berita lain ditulis cukup panjang supaya lebih banyak dari cerita"
+        " utama di halaman ini.</p></li>"
+        for n in range(6)
+    )
+    markup = (
+        f"<html><head><meta property='og:description' content='{lead}'></head><body>"
+        f"<ul>{teasers}</ul><div class='isi'><p>{lead}</p><p>{STORY[0]}</p></div></body></html>"
+    )
+    tree = lxml_html.document_fromstring(markup)
+    sidebar = "\n".join(p.text_content() for p in tree.iter("p") if p.text_content().startswith("Teaser"))
+    assert whole_story(tree, sidebar, Counter(), lead).split("\n") == [lead, STORY[0]]
+    assert "Teaser" in whole_story(tree, sidebar, Counter(), None)  # without it, the longer block won

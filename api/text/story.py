@@ -1,8 +1,9 @@
 """Which element of a page holds the story, and its paragraphs read back in document order.
 
-Up to three votes on where the story is: trafilatura (the extractor most used for news pages), the
-page's most text-dense block and, when those two disagree, jusText with its Indonesian stop-list (a
-paragraph classifier: long, stop-word-rich, link-light text is story). No extractor's text is read as the answer. The
+Votes on where the story is: trafilatura (the extractor most used for news pages) and the page's
+most text-dense block; when those two disagree, also the paragraph the page's own description
+(``og:description``) starts and jusText with its Indonesian stop-list (a paragraph classifier:
+long, stop-word-rich, link-light text is story). No extractor's text is read as the answer. The
 paragraphs each one kept mark a container on our own tree, the lowest element that holds most of
 them; the container most votes agree on wins (``choose``). This is what catches the wrong block: on
 real pages trafilatura sometimes returns a sidebar of other stories (each a headline and a
@@ -238,7 +239,20 @@ def _stoplist() -> frozenset[str]:
     return _STOPLIST
 
 
-def whole_story(tree, extracted: str | None, removed: Counter) -> str:
+LEAD_KEY_CHARS = 60  # a page's description is matched on its first characters (outlets trim it)
+
+
+def lead_vote(blocks: list[Block], lead: str | None):
+    """Where the page's own description (``og:description``, usually the story's first sentence)
+    is a paragraph: that paragraph's parent, or None."""
+    wanted = key(lead or "")[:LEAD_KEY_CHARS]
+    if len(wanted) < LEAD_KEY_CHARS // 2:
+        return None
+    found = next((b for b in blocks if len(b.text) >= STORY_LINE_CHARS and wanted in key(b.text)), None)
+    return None if found is None else found.element.getparent()
+
+
+def whole_story(tree, extracted: str | None, removed: Counter, lead: str | None = None) -> str:
     """Every paragraph of the element that holds the story, link lists left out (and counted).
 
     trafilatura finds where the story is, but inside it drops what its page-level heuristics score
@@ -249,8 +263,10 @@ def whole_story(tree, extracted: str | None, removed: Counter) -> str:
     blocks = read_blocks(tree)
     lines = (extracted or "").split("\n")
     votes = [container_of(blocks, {key(line) for line in lines if line.strip()}), densest(blocks)]
-    if _disagree(*votes) and len(blocks) <= JUSTEXT_MAX_BLOCKS:
-        votes.append(container_of(blocks, justext_keys(tree)))
+    if _disagree(*votes):
+        votes.append(lead_vote(blocks, lead))
+        if len(blocks) <= JUSTEXT_MAX_BLOCKS:
+            votes.append(container_of(blocks, justext_keys(tree)))
     container = choose(blocks, votes)
     if container is None:
         if extracted:
