@@ -313,6 +313,13 @@ RUN_TOGETHER = [
         {"caption-credit"},
     ),
     (
+        "Warga diminta tetap waspada terhadap banjir susulan. Dapatkan update berita pilihan setiap hari dari "
+        'kabarkita.id. Mari bergabung di Grup Telegram "KabarKita Update", caranya klik link '
+        "https://t.me/kabarkita, kemudian join. Anda harus install aplikasi Telegram terlebih dulu di ponsel.",
+        "Warga diminta tetap waspada terhadap banjir susulan.",
+        {"newsletter", "promo"},
+    ),
+    (
         "Kebakaran itu menghanguskan tiga rumah. Editor: Rina Wulandari",
         "Kebakaran itu menghanguskan tiga rumah.",
         {"editor-line"},
@@ -622,3 +629,16 @@ def test_the_pages_own_description_breaks_a_tie_between_two_blocks():
     sidebar = "\n".join(p.text_content() for p in tree.iter("p") if p.text_content().startswith("Teaser"))
     assert whole_story(tree, sidebar, Counter(), lead).split("\n") == [lead, STORY[0]]
     assert "Teaser" in whole_story(tree, sidebar, Counter(), None)  # without it, the longer block won
+
+
+def test_an_amp_page_loses_its_ads_menu_and_embeds_by_tag():
+    markup = (
+        "<html amp><body><amp-sidebar id='menu'><ul><li><a href='/'>Beranda</a></li><li><a href='/n'>Nasional"
+        "</a></li></ul></amp-sidebar><article><h1>Posko Kesehatan Dibuka</h1>"
+        f"<p>{STORY[0]}</p><amp-ad type='doubleclick'><div fallback>Advertisement</div></amp-ad>"
+        f"<p>{STORY[1]}</p><amp-twitter data-tweetid='1'><blockquote placeholder>Twit warga soal posko baru."
+        f"</blockquote></amp-twitter><p>{STORY[2]}</p></article></body></html>"
+    )
+    text, elements, _ = _read(markup)
+    assert text.split("\n") == ["Posko Kesehatan Dibuka", *STORY]
+    assert elements["amp-embeds"] == 3
