@@ -340,6 +340,8 @@ def test_a_label_word_inside_a_story_sentence_is_no_boundary():
         "Banjir surut sore hari. Gabung bersama warga, relawan membersihkan lumpur.",
         "Ia menunjukkan bukti. Foto itu diambil pada malam kejadian.",
         "Polisi menyebut sumber: seorang warga yang melihat kejadian itu.",
+        "Banjir datang tiap tahun. Ayo bersihkan saluran air di lingkungan masing-masing, kata lurah.",
+        "Relawan kewalahan. Mari bergabung lewat aplikasi Peduli Banjir, ajak koordinator relawan.",
     ):
         assert RULES.clean(line).text == line
 
