@@ -644,3 +644,14 @@ def test_an_amp_page_loses_its_ads_menu_and_embeds_by_tag():
     text, elements, _ = _read(markup)
     assert text.split("\n") == ["Posko Kesehatan Dibuka", *STORY]
     assert elements["amp-embeds"] == 3
+
+
+def test_a_linked_crosshead_stays_and_a_linked_headline_in_a_card_goes():
+    markup = (
+        f"<article><p>{STORY[0]}</p><h3><a href='/wisata/kuta'>2. Pantai Kuta</a></h3><p>{STORY[1]}</p>"
+        "<ul><li><div><h3><a href='/b/1'>Harga Tiket Pesawat ke Bali Turun</a></h3><p>Maskapai menurunkan"
+        " harga tiket untuk rute Jakarta ke Denpasar mulai pekan depan.</p></div></li></ul></article>"
+    )
+    text, elements, _ = _read(markup)
+    assert "2. Pantai Kuta" in text.split("\n") and "Harga Tiket Pesawat ke Bali Turun" not in text
+    assert elements["link-list"] == 1

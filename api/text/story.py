@@ -34,6 +34,7 @@ LINK_DENSE = 0.6
 # stray sidebar teaser the extractor also kept does not widen it to the whole page.
 CONTAINER_SHARE = 0.75
 LINK_LIST_RULE = "link-list"
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # jusText's second pass looks for each short paragraph's nearest classified neighbours, a walk that
 # grows with the page (quadratic: 15 s for 4,000 paragraphs). It is asked only to break a tie, and
 # only on a page of this many blocks or fewer (a news page has a few hundred).
@@ -115,12 +116,17 @@ def _paragraph(element, run: list[str], links: int):
         yield Block(element, text, len(text) if _in_link(element) else min(links, len(text)))
 
 
-def _in_link(element, levels: int = 4) -> bool:
+def _in_link(element) -> bool:
     """A block inside a link (``<a><h4>headline</h4></a>``, a teaser card) is link text whole."""
+    return _near(element, "a")
+
+
+def _near(element, tag: str, levels: int = 4) -> bool:
+    """The element or one of its nearest ancestors has this tag (a bounded climb)."""
     for _ in range(levels):
         if element is None:
             return False
-        if element.tag == "a":
+        if element.tag == tag:
             return True
         element = element.getparent()
     return False
@@ -277,7 +283,10 @@ def whole_story(tree, extracted: str | None, removed: Counter, lead: str | None 
         inside = [b for b in blocks if within(b.element, container)]
     kept = []
     for block in inside:
-        if block.link_dense:
+        # A linked crosshead (a list article's "<h3><a>1. Pantai Kuta</a></h3>") is the story's own; a
+        # headline in a list item is another story's card, and a row of bare headlines goes by the text
+        # rules (headline runs).
+        if block.link_dense and not (block.element.tag in HEADINGS and not _near(block.element, "li")):
             removed[LINK_LIST_RULE] += 1
             continue
         kept.append(block.text)
