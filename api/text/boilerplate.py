@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from api.text.headline import headline_end, is_tag_line, reads_as_headline
 from api.text.html import Selector
-from api.text.linear import compile_linear
+from api.text.linear import UnsafePattern, compile_linear
 from api.text.normalize import without_surrogates
 from api.text.story import LINK_LIST_RULE
 
@@ -73,11 +73,36 @@ def _windows(line: str, size: int) -> list[str]:
     return [*pieces, line]
 
 
+def _union(patterns) -> list:
+    """A stage's patterns as a few linear-time alternations, each within RE2's default memory budget
+    (each part keeps its own case flag; group names dropped, since a union only says whether some
+    rule matches)."""
+    parts = [
+        ("(?:" if p.case_sensitive else "(?i:") + p.pattern.replace("(?P<at>", "(").replace("(?P<keep>", "(") + ")"
+        for p in patterns
+    ]
+    return _compiled_halves(parts) if parts else []
+
+
+def _compiled_halves(parts: list[str]) -> list:
+    """The parts as one alternation, or, when RE2 finds that too large, each half the same way."""
+    try:
+        return [compile_linear("|".join(parts), case_sensitive=True)]
+    except UnsafePattern:
+        if len(parts) == 1:
+            raise
+        middle = len(parts) // 2
+        return _compiled_halves(parts[:middle]) + _compiled_halves(parts[middle:])
+
+
 class Pattern(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pattern: str
     case_sensitive: bool = False
+    # A whole-line rule for short lines only (a caption, never a story paragraph): a length check
+    # instead of a counted ".{0,250}", which costs RE2 a large program.
+    max_chars: int = RULE_LINE_CHARS
     # What follows a match and goes with it, found by code instead of look-ahead (which no linear-time
     # engine has): ``headline`` is the run of title-case words after a "Baca juga:" label.
     then: Literal["headline"] | None = None
@@ -243,11 +268,16 @@ class Cleaned:
 class Boilerplate:
     def __init__(self, rules: BoilerplateRules):
         self.rules = rules
-        self._lines = {name: p.compile() for name, p in rules.drop_lines.items()}
+        self._lines = {name: (p.compile(), p.max_chars) for name, p in rules.drop_lines.items()}
         self._inline = {name: (p.compile(), p.then) for name, p in rules.inline.items()}
-        self._trailing = {name: p.compile() for name, p in rules.drop_trailing.items()}
-        self._blocks = {name: p.compile() for name, p in rules.drop_blocks.items()}
+        self._trailing = {name: (p.compile(), p.max_chars) for name, p in rules.drop_trailing.items()}
+        self._blocks = {name: (p.compile(), p.max_chars) for name, p in rules.drop_blocks.items()}
         self._splits = [p.compile() for p in rules.split_at.values()]
+        # One automaton answers "does any inline or split rule match?" in one pass: most lines are
+        # story and match none, so the rules one by one run only on the few that do. (drop_lines as
+        # one union is too large for RE2's default memory budget and slow to compile.)
+        self._any_inline = _union(rules.inline.values())
+        self._any_split = _union(rules.split_at.values())
 
     @classmethod
     def from_file(cls, path: Path) -> Boilerplate:
@@ -257,7 +287,7 @@ class Boilerplate:
     def _match(rules: dict, line: str) -> str | None:
         if len(line) > RULE_LINE_CHARS:
             return None
-        return next((name for name, rule in rules.items() if rule.fullmatch(line)), None)
+        return next((name for name, (rule, most) in rules.items() if len(line) <= most and rule.fullmatch(line)), None)
 
     @staticmethod
     def _cut_spans(rule, then: str | None, text: str) -> tuple[str, int]:
@@ -281,6 +311,8 @@ class Boilerplate:
 
     def _cut(self, line: str, cut: Counter) -> tuple[str, str | None]:
         """The line with every inline match cut out, and the rule that emptied it (if one did)."""
+        if len(line) <= RULE_LINE_CHARS and not any(union.search(line) for union in self._any_inline):
+            return line, None
         last = None
         for name, (rule, then) in self._inline.items():
             pieces = []
@@ -365,7 +397,7 @@ class Boilerplate:
     def _split(self, line: str) -> list[str]:
         """The line cut at every boundary a ``split_at`` rule finds (one pass per rule, lines over
         ``RULE_LINE_CHARS`` in windows like the inline rules)."""
-        if not self._splits:
+        if not self._splits or (len(line) <= RULE_LINE_CHARS and not any(u.search(line) for u in self._any_split)):
             return [line]
         starts: set[int] = set()
         for rule in self._splits:
