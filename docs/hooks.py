@@ -96,6 +96,7 @@ def rule_families() -> str:
                 what = f"`{rule}`"
             elif "pattern" in rule:
                 what = f"`{rule['pattern']}`" + (" (case-sensitive)" if rule.get("case_sensitive") else "")
+                what += f" (lines up to {rule['max_chars']} characters)" if rule.get("max_chars") else ""
             else:
                 parts = [
                     f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
