@@ -223,6 +223,13 @@ FAMILIES = {
             "Pertandingan itu berakhir imbang (1-1) di Stadion Manahan.",
         ],
     ),
+    "short-labels": (
+        ["Baca: Harga Cabai Rawit Naik Lagi di Pasar Induk", "Rep: Dimas Prasetyo Red: Rina Wulandari"],
+        [
+            "Bacaan doa itu dilantunkan bersama ratusan jamaah di masjid agung.",
+            "Reputasi klub itu naik setelah menjuarai liga musim lalu.",
+        ],
+    ),
     "channel-pitch": (
         [
             "Cek berita dan artikel lainnya di Google News",
