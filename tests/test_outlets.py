@@ -286,7 +286,7 @@ def test_rule_family_removes_its_boilerplate_and_keeps_story_of_the_same_shape(f
 
 def test_initials_in_square_brackets_and_a_reporters_name_close_the_story():
     story = "Jalan itu dibuka kembali setelah perbaikan selesai pada Jumat sore."
-    for glued in ("[ian]", "(kpl/sry)", "[dan/ram]", "(Dewi Lestari)"):
+    for glued in ("[ian]", "(kpl/sry)", "[dan/ram]", "(Dewi Lestari)", "(FHM)"):
         assert RULES.clean(f"{story} {glued}").text == story, glued
         assert RULES.clean(f"{story}\n{glued}").text == story, glued
     # A named credit after a short line makes it a caption (caption-with-credit); after a paragraph
