@@ -1,9 +1,10 @@
-"""Article text from CMS HTML, with paragraph boundaries, via trafilatura.
+"""Article text from CMS HTML, with paragraph boundaries.
 
-trafilatura is the extractor most used for news pages (it drops scripts, styles, navigation and
-page chrome, and keeps paragraph structure). Before it runs, the elements named by the boilerplate
+The markup is bounded before it is parsed (``prescan``); then the elements named by the boilerplate
 rules (embeds, captions, inline "read also" and ad blocks) are removed from the tree, because a CMS
-body fragment is exactly where the extractor's page-level heuristics have least to go on.
+body fragment is exactly where an extractor's page-level heuristics have least to go on. trafilatura
+(the extractor most used for news pages) then votes on where the story is, and ``api.text.story``
+picks the container and reads it paragraph by paragraph.
 """
 
 from __future__ import annotations

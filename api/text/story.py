@@ -200,10 +200,10 @@ def densest(blocks: list[Block]):
 
 
 def choose(blocks: list[Block], candidates: list):
-    """The container to read, from the votes (trafilatura's, jusText's, the densest block). The one
-    most votes nest with wins (a tie goes to more story text less link text): a sidebar one vote took loses to
-    the story two found. Of the votes that nest with it, the innermost that holds 80 % of their story
-    text is read: an outer vote adds what an extractor took from around the story."""
+    """The container to read, from the votes. The one most votes nest with wins (a tie goes to more
+    story text less link text): a sidebar one vote took loses to the story two found. Of the votes
+    that nest with it, the innermost that holds 80 % of their story text is read: an outer vote adds
+    what an extractor took from around the story."""
     found = [c for c in candidates if c is not None]
     if not found:
         return None
@@ -264,8 +264,8 @@ def whole_story(tree, extracted: str | None, removed: Counter, lead: str | None 
     trafilatura finds where the story is, but inside it drops what its page-level heuristics score
     low: a sentence in a bare <div>, a lead glued to the outlet's name, list-article headings, the
     second "page" of a paginated story. The container is read again block by block, in document
-    order; the text rules then remove the boilerplate inside it. When neither extractor found a
-    story, the whole page is read that way."""
+    order; the text rules then remove the boilerplate inside it. When no vote finds a container,
+    trafilatura's text is taken as it is, or, when it found nothing either, the whole page is read."""
     blocks = read_blocks(tree)
     lines = (extracted or "").split("\n")
     votes = [container_of(blocks, {key(line) for line in lines if line.strip()}), densest(blocks)]
