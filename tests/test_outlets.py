@@ -662,3 +662,17 @@ def test_a_linked_crosshead_stays_and_a_linked_headline_in_a_card_goes():
     text, elements, _ = _read(markup)
     assert "2. Pantai Kuta" in text.split("\n") and "Harga Tiket Pesawat ke Bali Turun" not in text
     assert elements["link-list"] == 1
+
+
+def test_a_lead_kept_apart_from_the_body_is_read_with_it():
+    """The first paragraph in its own block before the body, with headline lists beside both: the
+    container is the body, and the page's description brings the lead back."""
+    lead = "Pemerintah kota membuka posko kesehatan baru di tiga kecamatan pada Senin pagi."
+    headlines = "".join(f"<div class='judul'>Judul Berita Lain Nomor {n} Hari Ini</div>" for n in range(12))
+    markup = (
+        f"<html><head><meta property='og:description' content='{lead} Posko buka 24 jam.'></head><body>"
+        f"<div class='main'><div class='lead'><p>{lead}</p></div>{headlines}"
+        "<div class='body'>" + "".join(f"<p>{line}</p>" for line in STORY) + "</div></div></body></html>"
+    )
+    text, _, _ = _read(markup)
+    assert text.split("\n") == [lead, *STORY]

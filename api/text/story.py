@@ -248,14 +248,30 @@ def _stoplist() -> frozenset[str]:
 LEAD_KEY_CHARS = 60  # a page's description is matched on its first characters (outlets trim it)
 
 
-def lead_vote(blocks: list[Block], lead: str | None):
-    """Where the page's own description (``og:description``, usually the story's first sentence)
-    is a paragraph: that paragraph's parent, or None."""
+def lead_block(blocks: list[Block], lead: str | None) -> Block | None:
+    """The paragraph the page's own description (``og:description``, usually the story's first
+    sentence) starts, or None."""
     wanted = key(lead or "")[:LEAD_KEY_CHARS]
     if len(wanted) < LEAD_KEY_CHARS // 2:
         return None
-    found = next((b for b in blocks if len(b.text) >= STORY_LINE_CHARS and wanted in key(b.text)), None)
+    return next((b for b in blocks if len(b.text) >= STORY_LINE_CHARS and wanted in key(b.text)), None)
+
+
+def lead_vote(blocks: list[Block], lead: str | None):
+    found = lead_block(blocks, lead)
     return None if found is None else found.element.getparent()
+
+
+def _with_lead(inside: list[Block], blocks: list[Block], container, lead: str | None) -> list[Block]:
+    """The story's first paragraph, when the page keeps it apart just before the body (a lead
+    ``<div>`` beside the body's), is read with it: within two levels of the container, never from
+    further away."""
+    found = lead_block(blocks, lead)
+    if found is None or not inside or found in inside or blocks.index(found) > blocks.index(inside[0]):
+        return inside
+    near = container.getparent()
+    near = near.getparent() if near is not None and near.getparent() is not None else near
+    return [found, *inside] if near is not None and within(found.element, near) else inside
 
 
 def whole_story(tree, extracted: str | None, removed: Counter, lead: str | None = None) -> str:
@@ -280,7 +296,7 @@ def whole_story(tree, extracted: str | None, removed: Counter, lead: str | None 
         inside = blocks
     else:
         container = widen(container, blocks)
-        inside = [b for b in blocks if within(b.element, container)]
+        inside = _with_lead([b for b in blocks if within(b.element, container)], blocks, container, lead)
     kept = []
     for block in inside:
         # A linked crosshead (a list article's "<h3><a>1. Pantai Kuta</a></h3>") is the story's own; a
