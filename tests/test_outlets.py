@@ -293,6 +293,8 @@ def test_initials_in_square_brackets_and_a_reporters_name_close_the_story():
     # longer than any caption, only the credit goes.
     long = " ".join([story] * 5)
     assert RULES.clean(f"{long} (Rudi Hartono/kabarkita)").text == long
+    # The reporter, outlet first, after a short last paragraph: the credit goes, the paragraph stays.
+    assert RULES.clean(f"{story} (Kabarkita.com/Rudi Hartono)").text == story
     # Story text in parentheses after the sentence is not a sign-off.
     for kept in (
         "Jalan itu dibuka kembali (Jalan Sudirman dan Jalan Thamrin).",
