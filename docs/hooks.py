@@ -85,6 +85,7 @@ def rule_families() -> str:
         ("inline", "Spans cut out of lines that stay", "pattern"),
         ("drop_trailing", "Sign-offs removed from the end only", "pattern"),
         ("drop_blocks", "Headings that start a list of other stories", "pattern"),
+        ("split_at", "Boundaries where boilerplate is glued to story text", "pattern"),
     ]
     out = [f"Rules version `{rules['version']}`: {sum(len(rules.get(s, {})) for s, _, _ in stages)} rules.", ""]
     for stage, title, kind in stages:
@@ -95,6 +96,7 @@ def rule_families() -> str:
                 what = f"`{rule}`"
             elif "pattern" in rule:
                 what = f"`{rule['pattern']}`" + (" (case-sensitive)" if rule.get("case_sensitive") else "")
+                what += f" (lines up to {rule['max_chars']} characters)" if rule.get("max_chars") else ""
             else:
                 parts = [
                     f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
@@ -107,6 +109,13 @@ def rule_families() -> str:
                 row += f" {removes.replace('|', '&#124;')} | {keeps.replace('|', '&#124;')} |"
             out.append(row)
         out.append("")
+        if stage == "html_drop":
+            out += [
+                "After these, extraction finds the element that holds the story; inside it, a block whose "
+                "text is mostly link text (a list of other stories, a paragraph of \"read also\" links) is "
+                "removed and counted as `link-list`.",
+                "",
+            ]
     runs = rules.get("headline_runs")
     if runs:
         out += [

@@ -89,3 +89,15 @@ def test_editors_extend_the_rules_without_code(tmp_path):
     path.write_text(yaml.safe_dump(data))
     cleaned = Boilerplate.from_file(path).clean("Berita penting hari ini.\nDapatkan update berita pilihan setiap hari")
     assert cleaned.text == "Berita penting hari ini." and cleaned.removed["kompas-promo"] == 1
+
+
+def test_each_split_example_loses_only_its_glued_piece():
+    """split_at's example pairs (shown on the rules page): the glued boilerplate goes and the story
+    sentence beside it stays; the story line of the same shape is not split at all."""
+    examples = yaml.safe_load((REPO_ROOT / "prompts" / "boilerplate-examples.yaml").read_text(encoding="utf-8"))
+    assert set(examples["split_at"]) == set(RULES.rules.split_at)
+    for name, (glued, story) in examples["split_at"].items():
+        kept = RULES.clean(glued).text
+        assert kept and kept in glued and len(kept) < len(glued), (name, kept)
+        assert kept.endswith("."), (name, kept)  # a whole story sentence, not a cut-off piece
+        assert RULES.clean(story).text == story, name

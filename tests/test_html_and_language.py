@@ -38,16 +38,17 @@ def test_cms_html_keeps_paragraphs_and_drops_scripts_embeds_and_inline_blocks(pi
 def test_summarize_html_reports_format_and_what_was_removed(client):
     body = client.post("/v1/summarize", json={"html": CMS_HTML, "return_clean_text": True}).get_json()
     assert body["input"]["format"] == "html"
-    # Every stage is counted by rule name: elements removed before extraction, then whole lines.
+    # Every stage is counted by rule name: elements removed before extraction, then whole lines. The
+    # "Baca Juga: <a>...</a>" paragraph is mostly link text: it goes as a link list, by structure.
     assert body["cleaning"]["removed"] == {
         "embeds": 2,
         "social-embed": 1,
         "read-also-box": 1,
         "ad-box": 1,
-        "read-also": 1,
+        "link-list": 1,
         "author-initials": 1,
     }
-    assert (body["cleaning"]["removed_elements"], body["cleaning"]["removed_lines"]) == (5, 2)
+    assert (body["cleaning"]["removed_elements"], body["cleaning"]["removed_lines"]) == (6, 1)
     assert body["cleaning"]["removed_spans"] == 0 and body["input"]["repaired"] is False
     assert body["cleaning"]["clean_text"].startswith("JAKARTA")
     assert "Harga Minyak" not in body["cleaning"]["clean_text"]
@@ -138,3 +139,63 @@ def test_clean_text_is_what_the_model_read(client, pipeline):
     assert body["input"]["tokens"] == pipeline.summarizer.encode(text).tokens
     assert body["cleaning"]["removed"] == {"read-also": 1, "trailing-initials": 1}
     assert (body["cleaning"]["removed_lines"], body["cleaning"]["removed_spans"]) == (1, 1)
+
+
+# --- choosing the story's container stays linear on large pages ------------------------------------
+def _sidebar_page(units: int) -> str:
+    """A page of ``units`` story paragraphs beside as many teaser cards: every vote has work to do."""
+    cards = "".join(
+        f"<li><a href='/b/{n}'><h4>Judul Berita Lain Nomor {n}</h4></a>"
+        f"<p>Teaser berita lain nomor {n} ditulis dalam satu kalimat yang cukup panjang.</p></li>"
+        for n in range(units)
+    )
+    story = "".join(
+        f"<p>Paragraf berita nomor {n} menceritakan warga yang membersihkan lumpur dari rumah mereka.</p>"
+        for n in range(units)
+    )
+    return f"<html><body><ul class='lain'>{cards}</ul><div class='isi'>{story}</div></body></html>"
+
+
+def _best_of_three(markup: str, selectors) -> float:
+    import time
+
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        html_to_text(markup, selectors)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def test_extraction_work_grows_linearly_with_the_page(pipeline):
+    """Four times the page costs about four times the work (a quadratic step would cost sixteen)."""
+    selectors = pipeline.boilerplate.rules.html_selectors()
+    html_to_text(_sidebar_page(10), selectors)  # imports and first-use caches out of the timing
+    small, large = _best_of_three(_sidebar_page(500), selectors), _best_of_three(_sidebar_page(2000), selectors)
+    assert large / small < 8, f"{small:.2f} s -> {large:.2f} s"
+
+
+def test_jusText_breaks_a_tie_only_on_a_news_sized_page(monkeypatch):
+    """jusText's second pass is quadratic in the page: it is asked only when trafilatura's container
+    and the densest block disagree, and never on a page past JUSTEXT_MAX_BLOCKS blocks."""
+    from collections import Counter
+
+    from lxml import html as lxml_html
+
+    from api.text import story
+
+    calls = []
+    real = story.justext_keys
+    monkeypatch.setattr(story, "justext_keys", lambda tree: calls.append(1) or real(tree))
+
+    def read(units: int, extracted_from: str) -> str:
+        tree = lxml_html.document_fromstring(_sidebar_page(units))
+        lines = [e.text_content() for e in tree.xpath(f"//{extracted_from}//p")]
+        return story.whole_story(tree, "\n".join(lines), Counter())
+
+    agreed = read(5, "div")  # trafilatura's vote is the story: it and the densest block nest
+    assert calls == [] and "Paragraf berita nomor 4" in agreed
+    wrong = read(5, "ul")  # trafilatura's vote is the sidebar: jusText is asked
+    assert calls == [1] and "Paragraf berita nomor 4" in wrong and "Teaser berita lain" not in wrong
+    huge = read(story.JUSTEXT_MAX_BLOCKS, "ul")  # past the bound: two votes decide alone
+    assert calls == [1] and "Paragraf berita nomor 9" in huge and "Teaser berita lain" not in huge

@@ -207,6 +207,56 @@ FAMILIES = {
             "Tiga dari lima warga memilih bus sebagai transportasi utama.",
         ],
     ),
+    # Newsroom input IV: families as real pages vary them, each beside a story line of its shape.
+    "caption-with-credit": (
+        [
+            "Relawan membagikan nasi bungkus di posko pengungsian. (Sari Anggraini/tempatberita)",
+            "Pelari melintasi garis akhir di Senayan. (Reuters/Andrew Fielding)",
+            "Penyanyi itu semasa kecil © instagram.com/penyanyi.cilik",
+            "Pemain merayakan gelar juara bersama pendukung/©KabarBola.com®/R. Fauzan",
+            "Wali kota meninjau tanggul yang jebol. Foto: Humas Pemkot",
+        ],
+        [
+            "Relawan membagikan nasi bungkus di posko (Jalan Merdeka/Sudirman) sejak pagi.",
+            "Polisi menyita barang bukti berupa foto: dua ponsel dan sebuah dompet.",
+            "Logo itu diberi tanda © sejak 1990, kata pengacara perusahaan.",
+            "Pertandingan itu berakhir imbang (1-1) di Stadion Manahan.",
+        ],
+    ),
+    "short-labels": (
+        ["Baca: Harga Cabai Rawit Naik Lagi di Pasar Induk", "Rep: Dimas Prasetyo Red: Rina Wulandari"],
+        [
+            "Bacaan doa itu dilantunkan bersama ratusan jamaah di masjid agung.",
+            "Reputasi klub itu naik setelah menjuarai liga musim lalu.",
+        ],
+    ),
+    "channel-pitch": (
+        [
+            "Cek berita dan artikel lainnya di Google News",
+            "Cek berita dan artikel yg lain di Google News dan ikuti WhatsApp channel kabarkita.id",
+            "Pantau terus kabar terbaru di WhatsApp Channel kami",
+            "Follow Telegram Channel KabarKita untuk update berita setiap hari",
+        ],
+        [
+            "Cek fakta: video di TikTok soal banjir itu ternyata rekaman lama.",
+            "Polisi memantau grup WhatsApp yang dipakai para pelaku untuk berkoordinasi.",
+            "Warga mengikuti kanal resmi pemerintah untuk memantau ketinggian air sungai.",
+        ],
+    ),
+    "widget-label": (
+        [
+            "Rate artikel ini",
+            "Artikel Asli",
+            "Tulis komentar",
+            "Simak Lifestyle Populer Lainnya",
+            "Baca Berita Menarik Lainnya",
+        ],
+        [
+            "Artikel itu dinilai melanggar kode etik oleh dewan pers.",
+            "Komentar warganet soal kebijakan itu beragam, dari yang mendukung hingga menolak.",
+            "Simak penjelasan lengkap petugas soal jadwal pemadaman listrik berikut ini.",
+        ],
+    ),
     "embed": (
         [
             "— Pemkot Makassar (@pemkotmks) December 1, 2026",
@@ -232,6 +282,82 @@ def test_rule_family_removes_its_boilerplate_and_keeps_story_of_the_same_shape(f
         assert line not in kept, f"should go: {line!r}"
     for line in story:
         assert line in kept, f"should stay: {line!r}"
+
+
+def test_initials_in_square_brackets_and_a_reporters_name_close_the_story():
+    story = "Jalan itu dibuka kembali setelah perbaikan selesai pada Jumat sore."
+    for glued in ("[ian]", "(kpl/sry)", "[dan/ram]", "(Dewi Lestari)", "(FHM)"):
+        assert RULES.clean(f"{story} {glued}").text == story, glued
+        assert RULES.clean(f"{story}\n{glued}").text == story, glued
+    # A named credit after a short line makes it a caption (caption-with-credit); after a paragraph
+    # longer than any caption, only the credit goes.
+    long = " ".join([story] * 5)
+    assert RULES.clean(f"{long} (Rudi Hartono/kabarkita)").text == long
+    # The reporter, outlet first, after a short last paragraph: the credit goes, the paragraph stays.
+    assert RULES.clean(f"{story} (Kabarkita.com/Rudi Hartono)").text == story
+    # Story text in parentheses after the sentence is not a sign-off.
+    for kept in (
+        "Jalan itu dibuka kembali (Jalan Sudirman dan Jalan Thamrin).",
+        "Jalan itu dibuka kembali setelah diperbaiki (PUPR)",
+    ):
+        assert RULES.clean(kept).text == kept
+
+
+RUN_TOGETHER = [
+    # (a line with boilerplate glued to its story part, what must stay of it, rules that must count)
+    (
+        '"Kami ingin pasar ini ramai lagi," kata Siti.Oleh : Rina Marlina, (Humas)Sumber : kabarsungai.id',
+        '"Kami ingin pasar ini ramai lagi," kata Siti.',
+        {"byline", "editor-line"},
+    ),
+    (
+        "Banjir surut pada sore hari dan warga mulai membersihkan rumah. Gabung saluran WhatsApp kami untuk "
+        "kabar terbaru",
+        "Banjir surut pada sore hari dan warga mulai membersihkan rumah.",
+        {"promo"},
+    ),
+    (
+        'Pemain merayakan gol kedua. (Antara/Rudi Hartono) "Kami bersyukur bisa menang," kata pelatih.',
+        '"Kami bersyukur bisa menang," kata pelatih.',
+        {"caption-credit"},
+    ),
+    (
+        "Warga diminta tetap waspada terhadap banjir susulan. Dapatkan update berita pilihan setiap hari dari "
+        'kabarkita.id. Mari bergabung di Grup Telegram "KabarKita Update", caranya klik link '
+        "https://t.me/kabarkita, kemudian join. Anda harus install aplikasi Telegram terlebih dulu di ponsel.",
+        "Warga diminta tetap waspada terhadap banjir susulan.",
+        {"newsletter", "promo"},
+    ),
+    (
+        "Kebakaran itu menghanguskan tiga rumah. Editor: Rina Wulandari",
+        "Kebakaran itu menghanguskan tiga rumah.",
+        {"editor-line"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "story", "rules"), RUN_TOGETHER, ids=lambda v: str(v)[:30])
+def test_run_together_boilerplate_is_split_off_and_only_it_goes(line, story, rules):
+    cleaned = RULES.clean(f"Harga beras naik di pasar induk pada Senin pagi.\n{line}")
+    assert cleaned.text.split("\n")[1:] == [story]
+    assert rules <= set(cleaned.cut), cleaned.cut  # pieces of a line that stayed: counted as spans
+
+
+def test_a_label_word_inside_a_story_sentence_is_no_boundary():
+    for line in (
+        "Warga diminta waspada. Sumber air bersih kini dijaga petugas.",
+        "Banjir surut sore hari. Gabung bersama warga, relawan membersihkan lumpur.",
+        "Ia menunjukkan bukti. Foto itu diambil pada malam kejadian.",
+        "Polisi menyebut sumber: seorang warga yang melihat kejadian itu.",
+        "Banjir datang tiap tahun. Ayo bersihkan saluran air di lingkungan masing-masing, kata lurah.",
+        "Relawan kewalahan. Mari bergabung lewat aplikasi Peduli Banjir, ajak koordinator relawan.",
+    ):
+        assert RULES.clean(line).text == line
+
+
+def test_a_split_rule_must_name_its_boundary():
+    with pytest.raises(ValueError, match="group named at"):
+        BoilerplateRules.model_validate({"version": "t", "split_at": {"x": "[.]\\s*Sumber"}})
 
 
 def test_pasted_headline_runs_go_and_crossheads_and_listed_items_stay():
@@ -406,3 +532,149 @@ def test_mojibake_is_repaired(broken, fixed):
 @pytest.mark.parametrize("clean", ["Dia berkata “kami siap” — lalu pergi.", "Kopi di kafé itu enak.", "Harga naik 5%."])
 def test_clean_text_is_left_alone(clean):
     assert repair_text(clean) == (clean, False)
+
+
+# --- Newsroom input IV: the right block, and structure before words ------------------------------
+SIDEBAR_FIRST = (REPO_ROOT / "tests" / "data" / "outlets" / "sidebar_first.html").read_text(encoding="utf-8")
+
+
+def test_an_extractor_that_returns_a_sidebar_is_outvoted_by_the_story_beside_it():
+    """trafilatura took a list of other stories (headline + one-sentence teaser each) on real pages;
+    here its answer is that list, and the story container the other vote finds wins."""
+    from collections import Counter
+
+    from lxml import html as lxml_html
+
+    from api.text.story import whole_story
+
+    tree = lxml_html.document_fromstring(SIDEBAR_FIRST)
+    sidebar = "\n".join(e.text_content().strip() for li in tree.iter("li") for e in li.iter("h4", "p"))
+    text = whole_story(tree, sidebar, Counter())
+    assert "Puluhan pedagang datang dengan perahu kecil" in text
+    assert "BANJARMASIN - Pasar terapung" in text  # the lead, glued to its dateline, stays
+    assert "Warga tiga desa" not in text and "Festival Perahu Hias" not in text
+
+
+def test_two_votes_that_nest_read_the_inner_container():
+    from lxml import html as lxml_html
+
+    from api.text.story import choose, read_blocks
+
+    tree = lxml_html.document_fromstring(
+        "<div id='page'><div id='story'>" + "".join(f"<p>{line}</p>" for line in STORY) + "</div>"
+        "<div id='more'><p>Satu kalimat teaser dari berita lain yang ikut terambil di samping.</p></div></div>"
+    )
+    blocks = read_blocks(tree)
+    page, story = tree.get_element_by_id("page"), tree.get_element_by_id("story")
+    assert choose(blocks, [page, story]) is story and choose(blocks, [story, page]) is story
+
+
+def test_a_list_of_links_inside_the_story_goes_as_link_list_and_a_linked_sentence_stays():
+    linked = 'Data itu dirilis <a href="/bps">Badan Pusat Statistik</a> pada Senin pagi di Jakarta.'
+    markup = (
+        f"<article><p>{STORY[0]}</p><p>{linked}</p>"
+        '<ul><li><a href="/1">Harga Cabai Naik Lagi di Pasar Induk</a></li>'
+        '<li><a href="/2">Operasi Pasar Digelar di Lima Kecamatan</a></li></ul>'
+        '<p><a href="/3">Bantuan Beras Tahap Dua Segera Cair</a></p>'
+        f"<p>{STORY[1]}</p></article>"
+    )
+    text, elements, _ = _read(markup)
+    linked_text = "Data itu dirilis Badan Pusat Statistik pada Senin pagi di Jakarta."
+    assert text.split("\n") == [STORY[0], linked_text, STORY[1]]
+    assert elements["link-list"] == 3
+
+
+def test_a_story_in_one_span_of_br_paragraphs_keeps_its_dateline_lead():
+    lead = "KABARKITA.id - Pemerintah kota membuka posko kesehatan baru di tiga kecamatan pada Senin."
+    markup = (
+        "<div class='detail'><span itemprop='articleBody'><strong>KABARKITA.id</strong>"
+        + lead.removeprefix("KABARKITA.id")
+        + "<br><br>"
+        + "<br><br>".join(STORY)
+        + "</span></div>"
+    )
+    text, _, _ = _read(markup)
+    assert text.split("\n") == [lead, *STORY]
+
+
+def test_a_paragraph_that_holds_an_ad_div_keeps_its_text():
+    first = "Komisi itu belum menerima surat keputusan resmi soal pencabutan izin tambang di pulau itu."
+    markup = (
+        f"<div class='article'><p>{first}<div class='flying-carpet'><div class='dfp-ad'>"
+        "<ins class='adsbygoogle'></ins></div></div></p>" + "".join(f"<p>{line}</p>" for line in STORY) + "</div>"
+    )
+    text, elements, _ = _read(markup)
+    assert text.split("\n") == [first, *STORY] and elements["ad-box"] >= 1
+
+
+def test_a_quoted_tweet_goes_when_the_story_is_written_in_divs():
+    markup = (
+        "<div class='content'>" + "".join(f"<div>{line}</div><div><br></div>" for line in STORY)
+        + "<blockquote class='twitter-tweet'><p>Great night for the young pianist! #Awards</p>"
+        "&mdash; Awards (@awards) <a href='https://twitter.com/awards/status/1'>February 2026</a></blockquote></div>"
+    )  # fmt: skip
+    text, elements, _ = _read(markup)
+    assert text.split("\n") == STORY and elements["social-embed"] == 1
+
+
+def test_the_pages_own_description_breaks_a_tie_between_two_blocks():
+    """trafilatura's vote (a list of long teasers) and the densest block (the story) disagree, and
+    the teasers hold more text: the page's og:description, the story's lead, decides."""
+    from collections import Counter
+
+    from lxml import html as lxml_html
+
+    from api.text.story import whole_story
+
+    lead = "Pemerintah kota membuka posko kesehatan baru di tiga kecamatan pada Senin pagi."
+    teasers = "".join(
+        f"<li><p>Teaser nomor {n} tentang berita lain ditulis cukup panjang supaya lebih banyak dari cerita"
+        " utama di halaman ini.</p></li>"
+        for n in range(6)
+    )
+    markup = (
+        f"<html><head><meta property='og:description' content='{lead}'></head><body>"
+        f"<ul>{teasers}</ul><div class='isi'><p>{lead}</p><p>{STORY[0]}</p></div></body></html>"
+    )
+    tree = lxml_html.document_fromstring(markup)
+    sidebar = "\n".join(p.text_content() for p in tree.iter("p") if p.text_content().startswith("Teaser"))
+    assert whole_story(tree, sidebar, Counter(), lead).split("\n") == [lead, STORY[0]]
+    assert "Teaser" in whole_story(tree, sidebar, Counter(), None)  # without it, the longer block won
+
+
+def test_an_amp_page_loses_its_ads_menu_and_embeds_by_tag():
+    markup = (
+        "<html amp><body><amp-sidebar id='menu'><ul><li><a href='/'>Beranda</a></li><li><a href='/n'>Nasional"
+        "</a></li></ul></amp-sidebar><article><h1>Posko Kesehatan Dibuka</h1>"
+        f"<p>{STORY[0]}</p><amp-ad type='doubleclick'><div fallback>Advertisement</div></amp-ad>"
+        f"<p>{STORY[1]}</p><amp-twitter data-tweetid='1'><blockquote placeholder>Twit warga soal posko baru."
+        f"</blockquote></amp-twitter><p>{STORY[2]}</p></article></body></html>"
+    )
+    text, elements, _ = _read(markup)
+    assert text.split("\n") == ["Posko Kesehatan Dibuka", *STORY]
+    assert elements["amp-embeds"] == 3
+
+
+def test_a_linked_crosshead_stays_and_a_linked_headline_in_a_card_goes():
+    markup = (
+        f"<article><p>{STORY[0]}</p><h3><a href='/wisata/kuta'>2. Pantai Kuta</a></h3><p>{STORY[1]}</p>"
+        "<ul><li><div><h3><a href='/b/1'>Harga Tiket Pesawat ke Bali Turun</a></h3><p>Maskapai menurunkan"
+        " harga tiket untuk rute Jakarta ke Denpasar mulai pekan depan.</p></div></li></ul></article>"
+    )
+    text, elements, _ = _read(markup)
+    assert "2. Pantai Kuta" in text.split("\n") and "Harga Tiket Pesawat ke Bali Turun" not in text
+    assert elements["link-list"] == 1
+
+
+def test_a_lead_kept_apart_from_the_body_is_read_with_it():
+    """The first paragraph in its own block before the body, with headline lists beside both: the
+    container is the body, and the page's description brings the lead back."""
+    lead = "Pemerintah kota membuka posko kesehatan baru di tiga kecamatan pada Senin pagi."
+    headlines = "".join(f"<div class='judul'>Judul Berita Lain Nomor {n} Hari Ini</div>" for n in range(12))
+    markup = (
+        f"<html><head><meta property='og:description' content='{lead} Posko buka 24 jam.'></head><body>"
+        f"<div class='main'><div class='lead'><p>{lead}</p></div>{headlines}"
+        "<div class='body'>" + "".join(f"<p>{line}</p>" for line in STORY) + "</div></div></body></html>"
+    )
+    text, _, _ = _read(markup)
+    assert text.split("\n") == [lead, *STORY]

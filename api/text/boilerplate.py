@@ -8,7 +8,11 @@ Four kinds of text rule, applied to one line at a time (leading/trailing spaces 
 - ``drop_trailing``: like ``drop_lines``, but only for the last lines of the article (sign-offs such
   as an all-caps name, which mid-article would be a list heading);
 - ``drop_blocks``: a heading that starts a list of other stories; it and the headline-like lines after
-  it go, up to the first line that reads like a sentence.
+  it go, up to the first line that reads like a sentence;
+- ``split_at``: where boilerplate is glued to story text with no line between them ("...dikarantina.
+  Sumber : jpnn.com", a pitch after a one-paragraph story), the line is split at the start of the
+  pattern's ``at`` group; each piece is judged as a line of its own by ``drop_lines`` and ``inline``,
+  and the pieces that stay are joined again.
 
 Each pattern is case-insensitive unless written as ``{pattern: ..., case_sensitive: true}``. Patterns
 run on RE2 (``api.text.linear``): linear time whatever an editor writes, and a pattern RE2 cannot run
@@ -30,8 +34,9 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from api.text.headline import headline_end, is_tag_line, reads_as_headline
 from api.text.html import Selector
-from api.text.linear import compile_linear
+from api.text.linear import UnsafePattern, compile_linear
 from api.text.normalize import without_surrogates
+from api.text.story import LINK_LIST_RULE
 
 # Longest line a whole-line rule is tried on, and the window inline rules see a longer line in.
 RULE_LINE_CHARS = 2000
@@ -68,11 +73,36 @@ def _windows(line: str, size: int) -> list[str]:
     return [*pieces, line]
 
 
+def _union(patterns) -> list:
+    """A stage's patterns as a few linear-time alternations, each within RE2's default memory budget
+    (each part keeps its own case flag; group names dropped, since a union only says whether some
+    rule matches)."""
+    parts = [
+        ("(?:" if p.case_sensitive else "(?i:") + p.pattern.replace("(?P<at>", "(").replace("(?P<keep>", "(") + ")"
+        for p in patterns
+    ]
+    return _compiled_halves(parts) if parts else []
+
+
+def _compiled_halves(parts: list[str]) -> list:
+    """The parts as one alternation, or, when RE2 finds that too large, each half the same way."""
+    try:
+        return [compile_linear("|".join(parts), case_sensitive=True)]
+    except UnsafePattern:
+        if len(parts) == 1:
+            raise
+        middle = len(parts) // 2
+        return _compiled_halves(parts[:middle]) + _compiled_halves(parts[middle:])
+
+
 class Pattern(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pattern: str
     case_sensitive: bool = False
+    # A whole-line rule for short lines only (a caption, never a story paragraph): a length check
+    # instead of a counted ".{0,250}", which costs RE2 a large program.
+    max_chars: int = RULE_LINE_CHARS
     # What follows a match and goes with it, found by code instead of look-ahead (which no linear-time
     # engine has): ``headline`` is the run of title-case words after a "Baca juga:" label.
     then: Literal["headline"] | None = None
@@ -180,15 +210,24 @@ class BoilerplateRules(BaseModel):
     inline: dict[str, Pattern] = {}
     drop_trailing: dict[str, Pattern] = {}
     drop_blocks: dict[str, Pattern] = {}
+    split_at: dict[str, Pattern] = {}
     headline_runs: HeadlineRuns | None = None
     drop_duplicate_lines: bool = True
 
-    @field_validator("drop_lines", "inline", "drop_trailing", "drop_blocks", mode="before")
+    @field_validator("drop_lines", "inline", "drop_trailing", "drop_blocks", "split_at", mode="before")
     @classmethod
     def _as_patterns(cls, value: dict) -> dict:
         return _patterns(value)
 
-    @field_validator("drop_lines", "drop_trailing", "drop_blocks")
+    @field_validator("split_at")
+    @classmethod
+    def _has_a_boundary(cls, value: dict[str, Pattern]) -> dict[str, Pattern]:
+        for name, rule in value.items():
+            if "at" not in rule.compile().groupindex:
+                raise ValueError(f"{name}: a split_at rule marks its boundary with a group named at: (?P<at>...)")
+        return value
+
+    @field_validator("drop_lines", "drop_trailing", "drop_blocks", "split_at")
     @classmethod
     def _then_is_inline_only(cls, value: dict[str, Pattern]) -> dict[str, Pattern]:
         for name, rule in value.items():
@@ -201,12 +240,13 @@ class BoilerplateRules(BaseModel):
         """``cleaning.removed`` counts every stage under its rules' names, so a name means one rule."""
         seen: set[str] = set()
         runs = {self.headline_runs.name: None} if self.headline_runs else {}
-        for section in (self.html_drop, self.drop_lines, self.inline, self.drop_trailing, self.drop_blocks, runs):
+        sections = (self.html_drop, self.drop_lines, self.inline, self.drop_trailing, self.drop_blocks, self.split_at)
+        for section in (*sections, runs, {LINK_LIST_RULE: None}):
             twice = seen & set(section)
             if twice:
                 raise ValueError(f"rule names used twice: {', '.join(sorted(twice))}")
             seen |= set(section)
-        if "duplicate" in seen:
+        if "duplicate" in seen:  # (link-list, the extraction's count of link-dense blocks, is in ``seen``)
             raise ValueError("'duplicate' is the name duplicate-line removal reports under")
         return self
 
@@ -228,10 +268,16 @@ class Cleaned:
 class Boilerplate:
     def __init__(self, rules: BoilerplateRules):
         self.rules = rules
-        self._lines = {name: p.compile() for name, p in rules.drop_lines.items()}
+        self._lines = {name: (p.compile(), p.max_chars) for name, p in rules.drop_lines.items()}
         self._inline = {name: (p.compile(), p.then) for name, p in rules.inline.items()}
-        self._trailing = {name: p.compile() for name, p in rules.drop_trailing.items()}
-        self._blocks = {name: p.compile() for name, p in rules.drop_blocks.items()}
+        self._trailing = {name: (p.compile(), p.max_chars) for name, p in rules.drop_trailing.items()}
+        self._blocks = {name: (p.compile(), p.max_chars) for name, p in rules.drop_blocks.items()}
+        self._splits = [p.compile() for p in rules.split_at.values()]
+        # One automaton answers "does any inline or split rule match?" in one pass: most lines are
+        # story and match none, so the rules one by one run only on the few that do. (drop_lines as
+        # one union is too large for RE2's default memory budget and slow to compile.)
+        self._any_inline = _union(rules.inline.values())
+        self._any_split = _union(rules.split_at.values())
 
     @classmethod
     def from_file(cls, path: Path) -> Boilerplate:
@@ -241,12 +287,13 @@ class Boilerplate:
     def _match(rules: dict, line: str) -> str | None:
         if len(line) > RULE_LINE_CHARS:
             return None
-        return next((name for name, rule in rules.items() if rule.fullmatch(line)), None)
+        return next((name for name, (rule, most) in rules.items() if len(line) <= most and rule.fullmatch(line)), None)
 
     @staticmethod
     def _cut_spans(rule, then: str | None, text: str) -> tuple[str, int]:
         if then is None:
-            return rule.subn(" ", text)
+            # A group named keep stays: the period before a sign-off glued to the last sentence.
+            return rule.subn(r"\g<keep> " if "keep" in rule.groupindex else " ", text)
         # The label's matches, found in one pass; each takes the headline after it, unless the words
         # after it do not read as one (then the label stays, as story text).
         pieces: list[str] = []
@@ -264,6 +311,8 @@ class Boilerplate:
 
     def _cut(self, line: str, cut: Counter) -> tuple[str, str | None]:
         """The line with every inline match cut out, and the rule that emptied it (if one did)."""
+        if len(line) <= RULE_LINE_CHARS and not any(union.search(line) for union in self._any_inline):
+            return line, None
         last = None
         for name, (rule, then) in self._inline.items():
             pieces = []
@@ -301,14 +350,8 @@ class Boilerplate:
                 removed[block] += 1
                 in_block = block
                 continue
-            rule = self._match(self._lines, line)
-            if rule:
-                removed[rule] += 1
-                continue
-            line, emptied = self._cut(line, cut)
-            if emptied:
-                cut[emptied] -= 1  # counted as a removed line, not as a cut span
-                removed[emptied] += 1
+            line = self._judge(line, removed, cut)
+            if not line:
                 continue
             # A title or link printed twice goes; a story sentence said twice (an instruction repeated
             # in a how-to) is the writer's and stays.
@@ -322,6 +365,50 @@ class Boilerplate:
         self._drop_trailing(kept, removed)
         cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
         return Cleaned(cleaned, removed, +cut)
+
+    def _judge(self, line: str, removed: Counter, cut: Counter) -> str:
+        """The line after whole-line and inline rules ("" when it goes), judged piece by piece when
+        boilerplate is glued to it. A removed piece of a line that stays counts as a cut span."""
+        rule = self._match(self._lines, line)
+        if rule:  # a line matched whole goes whole, before any split
+            removed[rule] += 1
+            return ""
+        pieces = self._split(line)
+        kept: list[str] = []
+        gone: Counter = Counter()
+        for piece in pieces:
+            rule = self._match(self._lines, piece) if len(pieces) > 1 else None  # whole line: tried above
+            if rule:
+                gone[rule] += 1
+                continue
+            piece, emptied = self._cut(piece, cut)
+            if emptied:
+                cut[emptied] -= 1  # counted as a removed piece, not as a cut span
+                gone[emptied] += 1
+                continue
+            kept.append(piece)
+        if not kept:  # the line goes: one removed line, under its first piece's rule
+            first = next(iter(gone))
+            removed[first] += 1
+            gone[first] -= 1
+        cut.update(+gone)
+        return " ".join(kept)
+
+    def _split(self, line: str) -> list[str]:
+        """The line cut at every boundary a ``split_at`` rule finds (one pass per rule, lines over
+        ``RULE_LINE_CHARS`` in windows like the inline rules)."""
+        if not self._splits or (len(line) <= RULE_LINE_CHARS and not any(u.search(line) for u in self._any_split)):
+            return [line]
+        starts: set[int] = set()
+        for rule in self._splits:
+            at, offset = rule.groupindex["at"], 0  # re2's Match.start takes a group's number only
+            for window in _windows(line, RULE_LINE_CHARS):
+                starts.update(offset + m.start(at) for m in rule.finditer(window) if offset + m.start(at) > 0)
+                offset += len(window)
+        if not starts:
+            return [line]
+        bounds = [0, *sorted(starts), len(line)]
+        return [piece for a, b in zip(bounds, bounds[1:], strict=False) if (piece := line[a:b].strip())]
 
     @staticmethod
     def _drop_headline_runs(kept: list[str], runs: HeadlineRuns, removed: Counter) -> list[str]:

@@ -1,14 +1,14 @@
-"""Article text from CMS HTML, with paragraph boundaries, via trafilatura.
+"""Article text from CMS HTML, with paragraph boundaries.
 
-trafilatura is the extractor most used for news pages (it drops scripts, styles, navigation and
-page chrome, and keeps paragraph structure). Before it runs, the elements named by the boilerplate
+The markup is bounded before it is parsed (``prescan``); then the elements named by the boilerplate
 rules (embeds, captions, inline "read also" and ad blocks) are removed from the tree, because a CMS
-body fragment is exactly where the extractor's page-level heuristics have least to go on.
+body fragment is exactly where an extractor's page-level heuristics have least to go on. trafilatura
+(the extractor most used for news pages) then votes on where the story is, and ``api.text.story``
+picks the container and reads it paragraph by paragraph.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -17,21 +17,16 @@ from lxml import html as lxml_html
 
 from api.text.linear import compile_linear
 from api.text.normalize import without_surrogates
+from api.text.story import whole_story
 
 # Never article text, whatever the rules say; also keeps them out of the plain-text fallback.
 ALWAYS_DROP = "//script | //style | //noscript | //template | //head | //nav | //header | //footer"
 # A rule's element that holds this share of the page's paragraph text is a wrapper around the story
 # (a page-wide `div.ads-wrapper`, say), not a box beside it: it is kept, whatever its class says.
 STORY_SHARE = 0.5
-_SPACES = re.compile(r"\s+")  # every match consumes its run: linear
-# Elements that start a paragraph of their own; everything else is inline text inside one.
-BLOCK_TAGS = frozenset(
-    "address article blockquote body center dd details div dl dt figure footer h1 h2 h3 h4 h5 h6 header "
-    "hr li main ol p pre section summary table tbody td tfoot th thead tr ul".split()
-)
-# A paragraph this long that ends like a sentence, found in the extractor's output, marks where the
-# story is on the page.
-STORY_LINE_CHARS = 40
+# ... and this share of the page's whole text: a quoted tweet's one <p> on a page whose story is
+# written in bare <div>s is half of the page's <p> text, and still a tweet.
+TEXT_SHARE = 0.25
 # Bounds checked before the markup is parsed. A news page has a few thousand elements, each with a
 # handful of attributes. Past these, parsing is what costs: libxml2 checks each attribute against the
 # element's others (quadratic: 0.67 s for one element with 20 K attributes), and every element costs
@@ -70,10 +65,6 @@ def prescan(markup: str) -> None:
                 raise HtmlTooComplex(
                     f"an element of the html has about {attributes:,} attributes; at most {MAX_ATTRIBUTES}"
                 )
-
-
-def _ends_sentence(text: str) -> bool:
-    return text.rstrip("\"'”’)")[-1:] in (".", "!", "?")
 
 
 def _unwrap_newlines(text: str) -> str:
@@ -203,6 +194,22 @@ class Extracted:
     removed: Counter = field(default_factory=Counter)  # elements removed before extraction, by rule name
 
 
+def _description(tree) -> str | None:
+    """The page's own summary of the story (Open Graph, else the meta description): a vote for
+    where the story starts."""
+    for path in ("//meta[@property='og:description']/@content", "//meta[@name='description']/@content"):
+        found = tree.xpath(path)
+        if found:
+            return str(found[0])[:1000]
+    return None
+
+
+def _wraps_the_story(element, story: int, page: int) -> bool:
+    if not story or _paragraph_chars(element) < STORY_SHARE * story:
+        return False
+    return len(element.text_content()) >= TEXT_SHARE * page
+
+
 def _paragraph_chars(element) -> int:
     return sum(len(" ".join(p.itertext()).strip()) for p in element.iter("p"))
 
@@ -249,16 +256,17 @@ def html_to_text(markup: str, drop: dict[str, Selector]) -> Extracted:
         tree = lxml_html.document_fromstring(markup)  # fragments get <html><body>, so every element has a parent
     except (etree.ParserError, ValueError):  # empty document, or only a declaration
         return Extracted("")
+    lead = _description(tree)  # in <head>, which goes next
     for element in tree.xpath(ALWAYS_DROP):
         if element.getparent() is not None:
             element.drop_tree()
-    story = _paragraph_chars(tree)
+    story, page = _paragraph_chars(tree), len(tree.text_content())
     removed: Counter = Counter()
     for name, elements in _selected(tree, drop).items():
         for element in elements:
             if not isinstance(element.tag, str) or not _attached(element, tree):
                 continue  # inside an element this rule already removed: counted once
-            if story and _paragraph_chars(element) >= STORY_SHARE * story:
+            if _wraps_the_story(element, story, page):
                 continue
             element.drop_tree()
             removed[name] += 1
@@ -273,103 +281,7 @@ def html_to_text(markup: str, drop: dict[str, Selector]) -> Extracted:
         deduplicate=False,
         favor_recall=True,  # the rules remove the noise; the extractor must not lose the story
     )
-    return Extracted(_whole_story(tree, text), removed)
-
-
-def _whole_story(tree, extracted: str | None) -> str:
-    """Every paragraph of the element that holds the extractor's story paragraphs.
-
-    trafilatura finds where the story is, but inside it drops what its page-level heuristics score
-    low: a sentence in a bare <div>, list-article headings, the second "page" block of a paginated
-    story. The story container (the lowest element holding every paragraph it kept) is read again
-    block by block, in document order; the rules then remove the boilerplate inside it. When the
-    extractor found nothing, the whole page is read that way."""
-    body = tree.find("body") if tree.find("body") is not None else tree
-    blocks = list(_blocks(body, _holding_blocks(body)))
-    if not extracted:
-        return "\n".join(text for _, text in blocks)
-    kept = {_SPACES.sub(" ", line).strip() for line in extracted.split("\n")}
-    anchors = [element for element, text in blocks if _story_like(text) and text in kept]
-    container = _common_ancestor(anchors)
-    if container is None:
-        return extracted
-    container = _widen(container, blocks)
-    inside = [text for element, text in blocks if _within(element, container)]
-    covered = set(inside)
-    missing = sum(len(line) for line in kept if line and line not in covered)
-    # The block reading must hold what the extractor kept; if it does not, trust the extractor.
-    return "\n".join(inside) if missing <= 0.1 * sum(len(line) for line in kept) else extracted
-
-
-def _story_like(text: str) -> bool:
-    return len(text) >= STORY_LINE_CHARS and _ends_sentence(text)
-
-
-def _within(element, container) -> bool:
-    return element is container or container in element.iterancestors()
-
-
-def _widen(container, blocks: list, levels: int = 3):
-    """A story split over sibling blocks (a paginated article's second "page") lies outside the
-    container of what the extractor kept: climb while the parent adds mostly story sentences, never
-    past a level whose new text is headline lists, menus or credits."""
-    for _ in range(levels):
-        parent = container.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            break
-        extra = [text for element, text in blocks if _within(element, parent) and not _within(element, container)]
-        total = sum(map(len, extra))
-        if total and sum(len(text) for text in extra if _story_like(text)) < 0.4 * total:
-            break
-        container = parent
-    return container
-
-
-def _holding_blocks(root) -> set:
-    """The elements that are, or contain, a block element: found in one pass, so an inline element
-    is never searched for blocks below it again and again. (Elements, not id()s: see above.)"""
-    holding: set = set()
-    for element in root.iter(*BLOCK_TAGS):
-        for node in (element, *element.iterancestors()):
-            if node in holding:
-                break
-            holding.add(node)
-    return holding
-
-
-def _blocks(element, holding: set):
-    """(block element, paragraph text) in document order: the inline text between block children is
-    one paragraph; a <br><br> run left by ``_unwrap_line_breaks`` starts a new one."""
-    run = [element.text or ""]
-    for child in element:
-        if not isinstance(child.tag, str):  # comments and processing instructions
-            run.append(child.tail or "")
-        elif child in holding:
-            yield from _paragraph(element, run)
-            yield from _blocks(child, holding)
-            run = [child.tail or ""]
-        elif child.tag == "br":
-            yield from _paragraph(element, run)
-            run = [child.tail or ""]
-        else:
-            run += [child.text_content(), child.tail or ""]
-    yield from _paragraph(element, run)
-
-
-def _paragraph(element, run: list[str]):
-    text = _SPACES.sub(" ", "".join(run)).strip()
-    if text:
-        yield element, text
-
-
-def _common_ancestor(elements: list):
-    if not elements:
-        return None
-    path = [elements[0], *elements[0].iterancestors()]
-    for element in elements[1:]:
-        ancestors = {element, *element.iterancestors()}
-        path = [a for a in path if a in ancestors]
-    return path[0] if path else None
+    return Extracted(whole_story(tree, text, removed, lead), removed)
 
 
 def looks_like_html(text: str) -> bool:
