@@ -60,6 +60,13 @@ def _require_models(settings: Settings) -> None:
             _fail(exc.detail)
 
 
+def _setting_help(name: str, text: str) -> str:
+    """An option's help naming its setting and the setting's default, read from Settings (one place)."""
+    default = Settings.model_fields[name].default
+    shown = "all cores" if default is None and name == "torch_threads" else default
+    return f"{text} (RINGKAS_{name.upper()}, default {shown})."
+
+
 def _fail(message: str, code: int = 2) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -77,9 +84,9 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", help="Address to bind (RINGKAS_HOST, default 0.0.0.0).")
-@click.option("--port", type=int, help="Port (RINGKAS_PORT, default 8000).")
-@click.option("--workers", type=int, help="Worker processes (RINGKAS_WORKERS, default 1).")
+@click.option("--host", help=_setting_help("host", "Address to bind"))
+@click.option("--port", type=int, help=_setting_help("port", "Port"))
+@click.option("--workers", type=int, help=_setting_help("workers", "Worker processes"))
 @demo_option
 def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -> None:
     """Run the HTTP service under gunicorn."""
@@ -227,7 +234,7 @@ def healthcheck(url: str | None) -> None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    help="Math threads (RINGKAS_TORCH_THREADS; default all cores). One worker per core with 1 thread each "
+    help=_setting_help("torch_threads", "Math threads")[:-1] + ". One worker per core with 1 thread each "
     "did 1.5x the work of one worker with 2 threads on a 2-vCPU machine, at twice the memory.",
 )
 @click.option("--loglevel", default="INFO", show_default=True)
@@ -502,6 +509,13 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
         click.echo(f"plot written to {o['plot_path']}", err=True)
 
 
+FETCHING_HINT = (
+    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_HUB_OFFLINE and HF_HUB_OFFLINE unset); "
+    "on a machine without it, copy the model folder over and point RINGKAS_{0}_MODEL at it; to try Ringkas "
+    "without the real models, add `--demo` to serve."
+)
+
+
 @main.command("fetch-models", short_help="Download and convert the configured checkpoints.")
 @click.option(
     "--corpus",
@@ -546,7 +560,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
                 click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {ready.folder}")
             kept = ready.kept
         except ModelUnavailable as exc:
-            _fail(exc.detail)
+            _fail(f"{role}: model {exc.ref!r} could not be fetched: {exc.reason}. {FETCHING_HINT.format(role.upper())}")
         except (OSError, ValueError) as exc:  # an unreadable corpus, a language wordfreq does not have
             _fail(f"{role}: kept vocabulary: {exc}")
         if kept is None:
@@ -571,7 +585,9 @@ def docs(port: int, site_dir: Path | None, build_only: bool) -> None:
     root = Path(__file__).resolve().parent.parent
     if not (root / "mkdocs.yml").is_file():
         _fail("the documentation sources are not in this install: clone the repository to build them", 2)
-    site = site_dir or Settings().cache_dir / "site"
+    site = site_dir or (Settings().cache_dir or Path.home() / ".cache" / "ringkas") / "site"
+    if not build_only:  # before the build, not after it: a taken port is one line, not a traceback
+        _require_port_free("127.0.0.1", port)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
         subprocess.run(
