@@ -77,10 +77,30 @@ demo_option = click.option(
 )
 
 
+# Commands that talk to a service (or build docs) run without PyTorch; the others load models.
+NO_TORCH_NEEDED = {"jobs", "hash-key", "healthcheck", "docs"}
+TORCH_MISSING = (
+    "PyTorch is not installed (the README's first step installs it from PyTorch's CPU index); where that "
+    'index cannot be reached, see the README, "Where PyTorch\'s CPU index cannot be reached": `pip install -e .`'
+)
+
+
+def _torch_installed() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except ValueError:  # a module set to None in sys.modules
+        return False
+
+
 @click.group()
 @click.version_option(package_name="ringkas", prog_name="ringkas")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Ringkas: summarize Indonesian news with mT5, translate the summary with NLLB-200."""
+    if ctx.invoked_subcommand not in NO_TORCH_NEEDED and not _torch_installed():
+        _fail(TORCH_MISSING)
 
 
 @main.command()

@@ -145,3 +145,24 @@ def test_waiting_on_a_job_with_no_worker_says_to_start_one_and_a_401_names_the_c
         assert "--key" in result.stderr and "RINGKAS_API_KEY" in result.stderr and "Authorization" not in result.stderr
     finally:
         server.shutdown()
+
+
+def test_the_readme_offers_a_way_round_an_unreachable_torch_index_and_the_cli_points_there():
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    first = _readme_block_after("# Ringkas").splitlines()[0]
+    heading = "Where PyTorch's CPU index cannot be reached"
+    fallback = _readme_block_after(heading)
+    # The fallback is the first command without its torch step, and says what it costs.
+    assert first.split(" && ", 1)[1] == fallback
+    section = " ".join(text[text.index(heading) :].split("## ", 1)[0].split())
+    assert "CUDA" in section and "GB" in section and "Could not find a version" in section
+    blocked = "import sys; sys.modules['torch'] = None; from api.cli import main; main(['serve', '--demo'])"
+    done = subprocess.run(
+        [sys.executable, "-c", blocked],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert heading in done.stderr and "pip install -e ." in done.stderr
