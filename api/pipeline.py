@@ -40,6 +40,7 @@ from api.tasks.translator import Translator
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
 from api.text.html import Extracted, HtmlTooComplex, html_to_text, looks_like_html
+from api.text.json_text import json_object_members
 from api.text.language import LanguageDetector
 from api.text.repair import repair_text
 
@@ -82,6 +83,17 @@ def option_hint(style: str, name: str, value: object) -> str:
     if style == "cli":
         return f"pass --{name.replace('_', '-')}" + ("" if value is True else f" {word}")
     return f'send "{name}": {json.dumps(value)}'
+
+
+def _json_in_text(members: list[str], style: str) -> str:
+    """A JSON object where the article was expected: refused, naming what to send instead (reading it
+    as a request would guess at a body the caller labelled as text)."""
+    what = f"a JSON object ({', '.join(members) or 'no members'}), not an article"
+    if style == "query":
+        return f"the text/plain body is {what}: send JSON with -H 'Content-Type: application/json'"
+    if style == "cli":
+        return f"the file is {what}: give the article's own text"
+    return f"text is {what}: send the article itself as \"text\""
 
 
 FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file
@@ -237,7 +249,9 @@ class Pipeline:
             raise ValidationFailed.at("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
-    def clean_input(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> CleanInput:
+    def clean_input(
+        self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None, options: str = "json"
+    ) -> CleanInput:
         """HTML -> text, repair, normalise, remove boilerplate (unless ``clean`` is false: ``ringkas eval
         --no-clean`` on a data set that is clean already). What is left is what the model reads.
 
@@ -249,6 +263,8 @@ class Pipeline:
         field, fmt = "text", "text"
         markup, html_in_text = request.html, False
         if markup is None and request.text is not None and len(request.text) <= limit * 10:
+            if (members := json_object_members(request.text)) is not None:
+                raise ValidationFailed.at("text", _json_in_text(members, options))
             html_in_text = looks_like_html(request.text)
             markup = request.text if html_in_text else None
         if markup is not None:
@@ -337,7 +353,7 @@ class Pipeline:
         if request.translate or "target_lang" in request.model_fields_set:
             # Fail before spending a summary on an impossible translation.
             self.translator.scheme.check(self.prompts.summarize.input.language, request.target_lang)
-        cleaned = self.clean_input(request, clean, deadline)
+        cleaned = self.clean_input(request, clean, deadline, options)
         language, warnings = self.check_language(cleaned.text, request.force, options)
         if cleaned.html_in_text:
             how = "pass --html" if options == "cli" else 'send it as "html" (or with Content-Type: text/html)'
