@@ -93,7 +93,7 @@ def _json_in_text(members: list[str], style: str) -> str:
         return f"the text/plain body is {what}: send JSON with -H 'Content-Type: application/json'"
     if style == "cli":
         return f"the file is {what}: give the article's own text"
-    return f"text is {what}: send the article itself as \"text\""
+    return f'text is {what}: send the article itself as "text"'
 
 
 FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file
