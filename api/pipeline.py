@@ -557,7 +557,23 @@ class Pipeline:
             models=ModelsUsed(translator=self.model_ref(self.translator)),
             prompt_version=self.prompts.translate.version,
             timings_ms=TranslateTimings(translate=elapsed, total=elapsed),
+            warnings=self._source_language_warnings(text, request),
         )
+
+    def _source_language_warnings(self, text: str, request: TranslateRequest) -> list[str]:
+        """Translation never refuses a language (the caller names it), but text that looks like
+        another one than source_lang is said: NLLB then mostly copies it or writes nonsense."""
+        detected = self.detector.detect(text)
+        if detected.code in (None, request.source_lang) or detected.confidence < 0.5:
+            return []
+        if {detected.code, request.source_lang} == {"ind_Latn", "zsm_Latn"}:
+            return []  # close enough that the translation reads well
+        unsure = "" if len(text) >= MIN_CHARS_FOR_LANGUAGE else f" (at {len(text)} characters, not for sure)"
+        already = " (the target language already)" if detected.code == request.target_lang else ""
+        return [
+            f"the text looks {detected.name} ({detected.code}){already}{unsure}, not {request.source_lang}; "
+            f"set source_lang to the text's language"
+        ]
 
     @staticmethod
     def model_ref(task: Summarizer | Translator) -> ModelRef:
