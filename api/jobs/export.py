@@ -80,7 +80,6 @@ def xlsx_file(lines: Iterable[str]) -> tempfile.SpooledTemporaryFile:
     into a file that is then streamed: a ZIP cannot be sent before it is finished."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-
     from openpyxl.styles import Alignment, Font
 
     workbook = Workbook(write_only=True)
