@@ -79,7 +79,7 @@ def test_editor_page_summarizes_a_seed_with_the_keyboard(page, open_service, see
     sync_api.expect(summary).not_to_be_empty(timeout=60_000)
     sync_api.expect(page.locator("#translation")).not_to_be_empty()
     facts = page.locator("#facts").inner_text()
-    assert "Token dibaca" in facts and "Dipotong" in facts and "Waktu (milidetik)" in facts
+    assert "Token artikel" in facts and "Dipotong" in facts and "Waktu (milidetik)" in facts
     # Both texts side by side on a wide screen.
     left, right = page.locator("#summary").bounding_box(), page.locator("#translation").bounding_box()
     assert right["x"] > left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 5
@@ -336,6 +336,18 @@ def test_archive_panel_runs_a_job_and_downloads_its_results(page, job_service, s
     assert [line["id"] for line in lines] == [item["id"] for item in items]
     assert [line["status"] for line in lines] == ["done"] * 10 + ["failed"]
     assert all(line["result"]["translation"]["lang"] == "eng_Latn" for line in lines[:10])  # the page's choice
+    # A CSV without a text column: the service's reason in the editor's language, and the finished
+    # job's progress bar gone from under it.
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    bad = tmp_path / "salah.csv"
+    bad.write_text("judul,isi\nBanjir,Air naik di Jakarta.\n", encoding="utf-8")
+    page.get_by_label("Berkas arsip", exact=False).set_input_files(str(bad))
+    sync_api.expect(page.locator("#archive-name")).to_have_text("salah.csv")
+    page.get_by_role("button", name="Kirim arsip").click()
+    error = page.locator("#archive-error")
+    sync_api.expect(error).to_contain_text("Baris judul CSV harus memuat kolom text atau html (kolom yang ada: judul, isi).")
+    assert "tidak dapat dibaca" not in error.inner_text() and page.locator("#job").is_hidden()
+    _shot(page, "archive-bad-csv.png")
 
 
 def test_archive_panel_is_off_with_its_reason_before_any_upload_without_redis(page, open_service):
@@ -454,3 +466,32 @@ def test_the_keyboard_hint_matches_the_device(browser, open_service, device, exp
         assert "Enter" not in hint
         _shot(page, "editor-phone-390.png")
     context.close()
+
+
+def test_the_page_reads_the_facts_right_and_speaks_indonesian_on_the_file_chooser(page, open_service, seed_texts):
+    """Issue 37, item 11: token counts, what a figure caption and a share bar are called, the cut-off
+    advice, the archive's file chooser, and a cached answer's timings."""
+    paragraphs = "".join(f"<p>{line}</p>" for line in seed_texts[0].splitlines() if line.strip()) * 2
+    markup = (
+        f"<article>{paragraphs}<figure><img src='x.jpg'><figcaption>Warga di lokasi banjir.</figcaption></figure>"
+        "<div class='share-buttons'>Bagikan: Facebook Twitter WhatsApp</div></article>"
+    )
+    page.goto(open_service + "/")
+    assert page.locator("#archive-name").inner_text() == "Belum ada berkas dipilih"
+    assert page.locator("label.file-button").inner_text() == "Pilih berkas"
+    page.get_by_label("Artikel", exact=True).fill(markup)
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    facts = page.locator("#facts").inner_text()
+    assert "Token artikel / jendela model" in facts and "Token dibaca" not in facts
+    assert "foto, keterangan foto" in facts and "tombol dan ajakan berbagi" in facts
+    assert "sematan media sosial" not in facts
+    advice = page.locator("#warnings").inner_text()
+    assert re.search(r"Model hanya membaca \d+ token pertama dari \d+ token artikel ini", advice), advice
+    assert re.search(r"Waktu \(milidetik\)\s*ringkas \d+ · terjemah \d+ · total \d+", facts), facts
+    _shot(page, "editor-facts.png")
+    page.get_by_role("button", name="Ringkas", exact=True).click()  # the same request: from the cache
+    sync_api.expect(page.locator("#facts")).to_contain_text(re.compile(r"Dari tembolok\s*ya"))
+    cached = page.locator("#facts").inner_text()
+    assert re.search(r"Waktu \(milidetik\)\s*total \d+\s*$", cached), cached
+    assert "ringkas 0" not in cached and "terjemah 0" not in cached
