@@ -22,6 +22,10 @@ SYSTEMD = REPO_ROOT / "deploy" / "systemd"
 NGINX = REPO_ROOT / "deploy" / "nginx"
 UNITS = ("ringkas.service", "ringkas-worker.service")
 INSTALLED = "/opt/ringkas/venv/bin/ringkas"  # where docs/deployment.md installs it
+HARDENING = (
+    "User=ringkas", "ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "Restart=on-failure",
+    "EnvironmentFile=/etc/ringkas/ringkas.env", "CacheDirectory=ringkas",
+)  # fmt: skip
 
 
 def _tool(name: str, package: str) -> str:
@@ -58,8 +62,7 @@ def test_the_systemd_units_verify_and_are_hardened(tmp_path):
     assert review.returncode == 0, review.stdout[-2000:]
     for unit in units:
         text = unit.read_text(encoding="utf-8")
-        for line in ("User=ringkas", "ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes",
-                     "Restart=on-failure", "EnvironmentFile=/etc/ringkas/ringkas.env", "CacheDirectory=ringkas"):  # fmt: skip
+        for line in HARDENING:
             assert f"\n{line}\n" in text, (unit.name, line)
     assert "RINGKAS_HOST=127.0.0.1 RINGKAS_PORT=8000" in (SYSTEMD / "ringkas.service").read_text(encoding="utf-8")
 
