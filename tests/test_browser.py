@@ -345,7 +345,9 @@ def test_archive_panel_runs_a_job_and_downloads_its_results(page, job_service, s
     sync_api.expect(page.locator("#archive-name")).to_have_text("salah.csv")
     page.get_by_role("button", name="Kirim arsip").click()
     error = page.locator("#archive-error")
-    sync_api.expect(error).to_contain_text("Baris judul CSV harus memuat kolom text atau html (kolom yang ada: judul, isi).")
+    sync_api.expect(error).to_contain_text(
+        "Baris judul CSV harus memuat kolom text atau html (kolom yang ada: judul, isi)."
+    )
     assert "tidak dapat dibaca" not in error.inner_text() and page.locator("#job").is_hidden()
     _shot(page, "archive-bad-csv.png")
 
@@ -495,3 +497,53 @@ def test_the_page_reads_the_facts_right_and_speaks_indonesian_on_the_file_choose
     cached = page.locator("#facts").inner_text()
     assert re.search(r"Waktu \(milidetik\)\s*total \d+\s*$", cached), cached
     assert "ringkas 0" not in cached and "terjemah 0" not in cached
+
+
+@pytest.fixture(scope="module")
+def docs_site(tmp_path_factory):
+    """The documentation site, built as `ringkas docs` builds it, served from a folder on loopback."""
+    import functools
+    import subprocess
+    import sys
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    pytest.importorskip("material", reason="the docs extra: pip install -e '.[docs]'")
+    site = tmp_path_factory.mktemp("docs-site")
+    from tests.helpers import REPO_ROOT
+
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=REPO_ROOT, check=True, capture_output=True, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )  # fmt: skip
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_the_docs_site_keeps_names_whole_and_commands_inside_their_box(page, docs_site):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(docs_site + "/reference/settings.html")
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll("table td:first-child code")]
+             .filter((code) => code.getClientRects().length > 1 || code.getBoundingClientRect().height > 30)
+             .map((code) => code.textContent)"""
+    )
+    assert broken == []  # every RINGKAS_ name on one line
+    assert page.evaluate(
+        "(() => { const w = document.querySelector('.md-typeset__scrollwrap');"
+        " return w.scrollWidth <= w.clientWidth + 1; })()"
+    )  # the whole table in view
+    _shot(page, "docs-settings.png")
+    page.goto(docs_site + "/getting-started.html")
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll("pre > code")]
+             .filter((code) => code.scrollWidth > code.clientWidth + 1).map((code) => code.textContent.slice(0, 60))"""
+    )
+    assert overflowing == []
+    _shot(page, "docs-getting-started.png")
+    assert [url for url in requests if not url.startswith(docs_site)] == []  # no font or script from outside
