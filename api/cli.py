@@ -60,11 +60,10 @@ def _require_models(settings: Settings) -> None:
             _fail(exc.detail)
 
 
-def _setting_help(name: str, text: str) -> str:
+def _setting_help(name: str, text: str, unset: str = "unset") -> str:
     """An option's help naming its setting and the setting's default, read from Settings (one place)."""
     default = Settings.model_fields[name].default
-    shown = "all cores" if default is None and name == "torch_threads" else default
-    return f"{text} (RINGKAS_{name.upper()}, default {shown})."
+    return f"{text} (RINGKAS_{name.upper()}, default {unset if default is None else default})."
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -254,8 +253,9 @@ def healthcheck(url: str | None) -> None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    help=_setting_help("torch_threads", "Math threads")[:-1] + ". One worker per core with 1 thread each "
-    "did 1.5x the work of one worker with 2 threads on a 2-vCPU machine, at twice the memory.",
+    help=_setting_help("torch_threads", "Math threads", unset="all cores")
+    + " One worker per core with 1 thread each did 1.5x the work of one worker with 2 threads on a 2-vCPU "
+    "machine, at twice the memory.",
 )
 @click.option("--loglevel", default="INFO", show_default=True)
 @demo_option
