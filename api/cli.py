@@ -60,6 +60,12 @@ def _require_models(settings: Settings) -> None:
             _fail(exc.detail)
 
 
+def _setting_help(name: str, text: str, unset: str = "unset") -> str:
+    """An option's help naming its setting and the setting's default, read from Settings (one place)."""
+    default = Settings.model_fields[name].default
+    return f"{text} (RINGKAS_{name.upper()}, default {unset if default is None else default})."
+
+
 def _fail(message: str, code: int = 2) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -70,16 +76,36 @@ demo_option = click.option(
 )
 
 
+# Commands that talk to a service (or build docs) run without PyTorch; the others load models.
+NO_TORCH_NEEDED = {"jobs", "hash-key", "healthcheck", "docs"}
+TORCH_MISSING = (
+    "PyTorch is not installed (the README's first step installs it from PyTorch's CPU index); where that "
+    'index cannot be reached, see the README, "Where PyTorch\'s CPU index cannot be reached": `pip install -e .`'
+)
+
+
+def _torch_installed() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except ValueError:  # a module set to None in sys.modules
+        return False
+
+
 @click.group()
 @click.version_option(package_name="ringkas", prog_name="ringkas")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Ringkas: summarize Indonesian news with mT5, translate the summary with NLLB-200."""
+    if ctx.invoked_subcommand not in NO_TORCH_NEEDED and not _torch_installed():
+        _fail(TORCH_MISSING)
 
 
 @main.command()
-@click.option("--host", help="Address to bind (RINGKAS_HOST, default 0.0.0.0).")
-@click.option("--port", type=int, help="Port (RINGKAS_PORT, default 8000).")
-@click.option("--workers", type=int, help="Worker processes (RINGKAS_WORKERS, default 1).")
+@click.option("--host", help=_setting_help("host", "Address to bind"))
+@click.option("--port", type=int, help=_setting_help("port", "Port"))
+@click.option("--workers", type=int, help=_setting_help("workers", "Worker processes"))
 @demo_option
 def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -> None:
     """Run the HTTP service under gunicorn."""
@@ -227,8 +253,9 @@ def healthcheck(url: str | None) -> None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    help="Math threads (RINGKAS_TORCH_THREADS; default all cores). One worker per core with 1 thread each "
-    "did 1.5x the work of one worker with 2 threads on a 2-vCPU machine, at twice the memory.",
+    help=_setting_help("torch_threads", "Math threads", unset="all cores")
+    + " One worker per core with 1 thread each did 1.5x the work of one worker with 2 threads on a 2-vCPU "
+    "machine, at twice the memory.",
 )
 @click.option("--loglevel", default="INFO", show_default=True)
 @demo_option
@@ -502,6 +529,13 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
         click.echo(f"plot written to {o['plot_path']}", err=True)
 
 
+FETCHING_HINT = (
+    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_HUB_OFFLINE and HF_HUB_OFFLINE unset); "
+    "on a machine without it, copy the model folder over and point RINGKAS_{0}_MODEL at it; to try Ringkas "
+    "without the real models, add `--demo` to serve."
+)
+
+
 @main.command("fetch-models", short_help="Download and convert the configured checkpoints.")
 @click.option(
     "--corpus",
@@ -546,7 +580,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
                 click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {ready.folder}")
             kept = ready.kept
         except ModelUnavailable as exc:
-            _fail(exc.detail)
+            _fail(f"{role}: model {exc.ref!r} could not be fetched: {exc.reason}. {FETCHING_HINT.format(role.upper())}")
         except (OSError, ValueError) as exc:  # an unreadable corpus, a language wordfreq does not have
             _fail(f"{role}: kept vocabulary: {exc}")
         if kept is None:
@@ -571,7 +605,9 @@ def docs(port: int, site_dir: Path | None, build_only: bool) -> None:
     root = Path(__file__).resolve().parent.parent
     if not (root / "mkdocs.yml").is_file():
         _fail("the documentation sources are not in this install: clone the repository to build them", 2)
-    site = site_dir or Settings().cache_dir / "site"
+    site = site_dir or (Settings().cache_dir or Path.home() / ".cache" / "ringkas") / "site"
+    if not build_only:  # before the build, not after it: a taken port is one line, not a traceback
+        _require_port_free("127.0.0.1", port)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
         subprocess.run(

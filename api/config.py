@@ -95,7 +95,7 @@ class Settings(BaseSettings):
         description="Address to listen on. Any other than loopback needs API keys and a metrics token "
         "(or allow_open), and a buffering proxy in front (deploy/nginx/ringkas.conf).",
     )
-    port: int = Field(8000, ge=1, le=65535)
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on (`ringkas serve --port`).")
     workers: int = Field(1, ge=1, description="gunicorn worker processes; each holds its own models.")
     threads: int = Field(8, ge=1, description="Request threads per worker (I/O; generation is batched).")
     torch_threads: int | None = Field(None, ge=1, description="Math threads per worker (default: cores / workers).")
@@ -137,7 +137,11 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(16, ge=1, le=256, description="Items accepted by /v1/summarize/batch.")
     cache_size: int = Field(256, ge=0, description="Results kept in the in-process cache (0 turns it off).")
     cache_ttl_s: float = Field(3600, gt=0, description="How long a cached result is served.")
-    redis_url: str | None = Field(None, description="Share the result cache and the rate limits through Redis.")
+    redis_url: str | None = Field(
+        None,
+        description="Redis for archive jobs (their queue and results: `ringkas worker` reads the same URL), "
+        "and to share the result cache and the rate limits between workers and replicas.",
+    )
 
     # --- archive jobs (Celery on RINGKAS_REDIS_URL) ----------------------------------------------
     max_job_items: int = Field(100_000, ge=1, description="Items accepted by one POST /v1/jobs.")
@@ -202,8 +206,13 @@ class Settings(BaseSettings):
         "restarts and replicas (default: a new one per server start).",
     )
 
-    log_level: str = "INFO"
+    log_level: str = Field("INFO", description="Least severe log level written: DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["json", "text"] = Field("json", description="json: one object per line; text: for people.")
+    log_health_probes: bool = Field(
+        False,
+        description="Log /healthz and /readyz requests too; off, a probe polling every few seconds does not "
+        "bury the requests (they are still counted in /metrics).",
+    )
 
     @field_validator(
         "summarizer_revision",

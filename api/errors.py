@@ -169,6 +169,11 @@ class ModelUnavailable(RingkasError):
         "to try Ringkas without the real models, add `--demo` (tiny random models, gibberish output)."
     )
 
+    FOLDER_HINT = (
+        "Point {setting} at a folder that holds the checkpoint (its config.json), or at a hub id and run "
+        "`ringkas fetch-models`; to try Ringkas without the real models, add `--demo`."
+    )
+
     def __init__(self, ref: str, revision: str | None, reason: str, hint: str | None = None):
         at = f" at revision {revision}" if revision else ""
         super().__init__(f"model {ref!r}{at} could not be loaded: {reason}. {hint or self.FETCH_HINT}")

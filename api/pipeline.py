@@ -41,6 +41,7 @@ from api.tasks.translator import Translator
 from api.text import normalize_text
 from api.text.boilerplate import Boilerplate, Cleaned
 from api.text.html import Extracted, HtmlTooComplex, html_to_text, looks_like_html
+from api.text.json_text import json_object_members
 from api.text.language import LanguageDetector
 from api.text.repair import repair_text
 
@@ -83,6 +84,17 @@ def option_hint(style: str, name: str, value: object) -> str:
     if style == "cli":
         return f"pass --{name.replace('_', '-')}" + ("" if value is True else f" {word}")
     return f'send "{name}": {json.dumps(value)}'
+
+
+def _json_in_text(members: list[str], style: str) -> str:
+    """A JSON object where the article was expected: refused, naming what to send instead (reading it
+    as a request would guess at a body the caller labelled as text)."""
+    what = f"a JSON object ({', '.join(members) or 'no members'}), not an article"
+    if style == "query":
+        return f"the text/plain body is {what}: send JSON with -H 'Content-Type: application/json'"
+    if style == "cli":
+        return f"the file is {what}: give the article's own text"
+    return f'text is {what}: send the article itself as "text"'
 
 
 FLAT_TEXT_CHARS = 600  # shorter than this, one paragraph is an ordinary text, not a flattened file
@@ -236,7 +248,9 @@ class Pipeline:
             raise ValidationFailed.at("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
-    def clean_input(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> CleanInput:
+    def clean_input(
+        self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None, options: str = "json"
+    ) -> CleanInput:
         """HTML -> text, repair, normalise, remove boilerplate (unless ``clean`` is false: ``ringkas eval
         --no-clean`` on a data set that is clean already). What is left is what the model reads.
 
@@ -248,6 +262,8 @@ class Pipeline:
         field, fmt = "text", "text"
         markup, html_in_text = request.html, False
         if markup is None and request.text is not None and len(request.text) <= limit * 10:
+            if (members := json_object_members(request.text)) is not None:
+                raise ValidationFailed.at("text", _json_in_text(members, options))
             html_in_text = looks_like_html(request.text)
             markup = request.text if html_in_text else None
         if markup is not None:
@@ -336,7 +352,7 @@ class Pipeline:
         if request.translate or "target_lang" in request.model_fields_set:
             # Fail before spending a summary on an impossible translation.
             self.translator.scheme.check(self.prompts.summarize.input.language, request.target_lang)
-        cleaned = self.clean_input(request, clean, deadline)
+        cleaned = self.clean_input(request, clean, deadline, options)
         language, warnings = self.check_language(cleaned.text, request.force, options)
         if cleaned.html_in_text:
             how = "pass --html" if options == "cli" else 'send it as "html" (or with Content-Type: text/html)'
@@ -540,7 +556,23 @@ class Pipeline:
             models=ModelsUsed(translator=self.model_ref(self.translator)),
             prompt_version=self.prompts.translate.version,
             timings_ms=TranslateTimings(translate=elapsed, total=elapsed),
+            warnings=self._source_language_warnings(text, request),
         )
+
+    def _source_language_warnings(self, text: str, request: TranslateRequest) -> list[str]:
+        """Translation never refuses a language (the caller names it), but text that looks like
+        another one than source_lang is said: NLLB then mostly copies it or writes nonsense."""
+        detected = self.detector.detect(text)
+        if detected.code in (None, request.source_lang) or detected.confidence < 0.5:
+            return []
+        if {detected.code, request.source_lang} == {"ind_Latn", "zsm_Latn"}:
+            return []  # close enough that the translation reads well
+        unsure = "" if len(text) >= MIN_CHARS_FOR_LANGUAGE else f" (at {len(text)} characters, not for sure)"
+        already = " (the target language already)" if detected.code == request.target_lang else ""
+        return [
+            f"the text looks {detected.name} ({detected.code}){already}{unsure}, not {request.source_lang}; "
+            f"set source_lang to the text's language"
+        ]
 
     @staticmethod
     def model_ref(task: Summarizer | Translator) -> ModelRef:

@@ -251,6 +251,7 @@ class TranslateResponse(BaseModel):
     models: ModelsUsed
     prompt_version: str
     timings_ms: TranslateTimings
+    warnings: list[str] = Field(default_factory=list, description="e.g. the text looks like another language")
 
 
 class ModelInfo(BaseModel):

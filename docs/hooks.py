@@ -50,12 +50,33 @@ def settings_table() -> str:
             for attr, label in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"))
             if getattr(meta, attr, None) is not None
         )
-        default = field.get_default(call_default_factory=True)
-        shown = "unset" if default is None else f"`{default}`"
+        shown = _shown_default(field.get_default(call_default_factory=True))
         kind = getattr(field.annotation, "__name__", str(field.annotation)).replace("|", "\\|")
-        description = (field.description or "").replace("|", "\\|")
+        description = _escape_html(field.description or "").replace("|", "\\|")
         rows.append(f"| `RINGKAS_{name.upper()}` | {kind} | {shown} | {bounds} | {description} |")
     return "\n".join(rows)
+
+
+def _shown_default(default) -> str:
+    """A default as a reader of the site needs it: never this build machine's path, never ``."""
+    if default is None:
+        return "unset"
+    if default == "":
+        return "empty"
+    if isinstance(default, Path):
+        try:  # a folder that ships with the package: named by its place in the package
+            return f"the packaged `{default.relative_to(ROOT)}`"
+        except ValueError:
+            return f"`{default}`"
+    return f"`{default}`"
+
+
+def _escape_html(text: str) -> str:
+    """Escape < and > outside code spans: "<cache>" is a placeholder, not a tag to swallow."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):  # even parts lie outside backticks
+        parts[i] = parts[i].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "`".join(parts)
 
 
 def cli_reference() -> str:
@@ -151,15 +172,18 @@ def speed() -> str:
         out.append(f"| {label} | " + " | ".join(fmt.format(bench[side][key]) for side, _ in sides) + " |")
     out += ["", _bars(bench, sides), "", "## History", ""]
     out += [
-        "| Date | CPU | Summarize + translate | vs baseline | vs peer | Note |",
-        "| --- | --- | ---: | ---: | ---: | --- |",
+        "Summarize + translate latency of one article, and how many times faster than the transformers "
+        "baseline and plain CTranslate2 in the same run. Each row is one `ringkas bench` run.",
+        "",
+        "| Date | CPU | Configuration | Summarize + translate | vs baseline | vs peer |",
+        "| --- | --- | --- | ---: | ---: | ---: |",
     ]
     history = yaml.safe_load((ROOT / "docs" / "data" / "speed-history.yaml").read_text(encoding="utf-8"))
     for row in history:
-        cells = [row["date"], row["cpu"]] + [
-            "" if row[key] is None else f"{row[key]}{suffix}"
+        cells = [row["date"], row["cpu"], row["configuration"]] + [
+            "not recorded" if row[key] is None else f"{row[key]}{suffix}"
             for key, suffix in (("latency_s", " s"), ("vs_baseline", "x"), ("vs_peer", "x"))
-        ] + [row["note"]]  # fmt: skip
+        ]  # fmt: skip
         out.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     return "\n".join(out)
 

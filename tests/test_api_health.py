@@ -100,3 +100,21 @@ def test_full_queue_gives_503_and_a_request_larger_than_the_queue_gives_413(tiny
     assert busy.status_code == 503 and "overloaded" in busy.get_json()["type"]
     assert int(busy.headers["Retry-After"]) >= 1
     runtime.stop()
+
+
+def test_health_probes_are_not_access_logged_unless_asked(tiny_dir, runtime, caplog):
+    import logging
+
+    from api.app import create_app
+    from tests.conftest import tiny_settings
+
+    def logged_routes(**settings) -> list[str]:
+        client = create_app(tiny_settings(tiny_dir, **settings), runtime).test_client()
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="api.routes.problems"):
+            for path in ("/readyz", "/healthz", "/readyz", "/v1/models"):
+                assert client.get(path).status_code == 200
+        return [record.route for record in caplog.records if hasattr(record, "route")]
+
+    assert logged_routes() == ["/v1/models"]
+    assert logged_routes(log_health_probes=True) == ["/readyz", "/healthz", "/readyz", "/v1/models"]

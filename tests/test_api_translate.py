@@ -35,3 +35,17 @@ def test_unknown_languages_are_422(client):
 def test_text_over_the_translate_limit_is_413(client, settings):
     response = client.post("/v1/translate", json={"text": "x" * (settings.max_translate_chars + 1)})
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
+
+
+def test_english_text_sent_as_indonesian_is_translated_with_a_language_warning(client):
+    english = (
+        "The city council approved the new budget on Tuesday after a long debate about public transport, "
+        "housing and the cost of repairing the old bridges across the river."
+    )
+    answer = client.post("/v1/translate", json={"text": english, "source_lang": "ind_Latn", "target_lang": "eng_Latn"})
+    assert answer.status_code == 200
+    (warning,) = answer.get_json()["warnings"]
+    assert "looks English (eng_Latn)" in warning and "target language already" in warning and "source_lang" in warning
+    indonesian = "Harga beras naik di pasar induk. Pemerintah menyiapkan operasi pasar untuk menekan harga pekan ini."
+    plain = client.post("/v1/translate", json={"text": indonesian, "source_lang": "ind_Latn"})
+    assert plain.status_code == 200 and plain.get_json()["warnings"] == []

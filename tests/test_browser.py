@@ -79,7 +79,7 @@ def test_editor_page_summarizes_a_seed_with_the_keyboard(page, open_service, see
     sync_api.expect(summary).not_to_be_empty(timeout=60_000)
     sync_api.expect(page.locator("#translation")).not_to_be_empty()
     facts = page.locator("#facts").inner_text()
-    assert "Token dibaca" in facts and "Dipotong" in facts and "Waktu (milidetik)" in facts
+    assert "Token artikel" in facts and "Dipotong" in facts and "Waktu (milidetik)" in facts
     # Both texts side by side on a wide screen.
     left, right = page.locator("#summary").bounding_box(), page.locator("#translation").bounding_box()
     assert right["x"] > left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 5
@@ -336,6 +336,20 @@ def test_archive_panel_runs_a_job_and_downloads_its_results(page, job_service, s
     assert [line["id"] for line in lines] == [item["id"] for item in items]
     assert [line["status"] for line in lines] == ["done"] * 10 + ["failed"]
     assert all(line["result"]["translation"]["lang"] == "eng_Latn" for line in lines[:10])  # the page's choice
+    # A CSV without a text column: the service's reason in the editor's language, and the finished
+    # job's progress bar gone from under it.
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    bad = tmp_path / "salah.csv"
+    bad.write_text("judul,isi\nBanjir,Air naik di Jakarta.\n", encoding="utf-8")
+    page.get_by_label("Berkas arsip", exact=False).set_input_files(str(bad))
+    sync_api.expect(page.locator("#archive-name")).to_have_text("salah.csv")
+    page.get_by_role("button", name="Kirim arsip").click()
+    error = page.locator("#archive-error")
+    sync_api.expect(error).to_contain_text(
+        "Baris judul CSV harus memuat kolom text atau html (kolom yang ada: judul, isi)."
+    )
+    assert "tidak dapat dibaca" not in error.inner_text() and page.locator("#job").is_hidden()
+    _shot(page, "archive-bad-csv.png")
 
 
 def test_archive_panel_is_off_with_its_reason_before_any_upload_without_redis(page, open_service):
@@ -454,3 +468,82 @@ def test_the_keyboard_hint_matches_the_device(browser, open_service, device, exp
         assert "Enter" not in hint
         _shot(page, "editor-phone-390.png")
     context.close()
+
+
+def test_the_page_reads_the_facts_right_and_speaks_indonesian_on_the_file_chooser(page, open_service, seed_texts):
+    """Issue 37, item 11: token counts, what a figure caption and a share bar are called, the cut-off
+    advice, the archive's file chooser, and a cached answer's timings."""
+    paragraphs = "".join(f"<p>{line}</p>" for line in seed_texts[0].splitlines() if line.strip()) * 2
+    markup = (
+        f"<article>{paragraphs}<figure><img src='x.jpg'><figcaption>Warga di lokasi banjir.</figcaption></figure>"
+        "<div class='share-buttons'>Bagikan: Facebook Twitter WhatsApp</div></article>"
+    )
+    page.goto(open_service + "/")
+    assert page.locator("#archive-name").inner_text() == "Belum ada berkas dipilih"
+    assert page.locator("label.file-button").inner_text() == "Pilih berkas"
+    page.get_by_label("Artikel", exact=True).fill(markup)
+    page.get_by_role("button", name="Ringkas", exact=True).click()
+    sync_api.expect(page.locator("#summary")).not_to_be_empty(timeout=60_000)
+    facts = page.locator("#facts").inner_text()
+    assert "Token artikel / jendela model" in facts and "Token dibaca" not in facts
+    assert "foto, keterangan foto" in facts and "tombol dan ajakan berbagi" in facts
+    assert "sematan media sosial" not in facts
+    advice = page.locator("#warnings").inner_text()
+    assert re.search(r"Model hanya membaca \d+ token pertama dari \d+ token artikel ini", advice), advice
+    assert re.search(r"Waktu \(milidetik\)\s*ringkas \d+ · terjemah \d+ · total \d+", facts), facts
+    _shot(page, "editor-facts.png")
+    page.get_by_role("button", name="Ringkas", exact=True).click()  # the same request: from the cache
+    sync_api.expect(page.locator("#facts")).to_contain_text(re.compile(r"Dari tembolok\s*ya"))
+    cached = page.locator("#facts").inner_text()
+    assert re.search(r"Waktu \(milidetik\)\s*total \d+\s*$", cached), cached
+    assert "ringkas 0" not in cached and "terjemah 0" not in cached
+
+
+@pytest.fixture(scope="module")
+def docs_site(tmp_path_factory):
+    """The documentation site, built as `ringkas docs` builds it, served from a folder on loopback."""
+    import functools
+    import subprocess
+    import sys
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    pytest.importorskip("material", reason="the docs extra: pip install -e '.[docs]'")
+    site = tmp_path_factory.mktemp("docs-site")
+    from tests.helpers import REPO_ROOT
+
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=REPO_ROOT, check=True, capture_output=True, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )  # fmt: skip
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_the_docs_site_keeps_names_whole_and_commands_inside_their_box(page, docs_site):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(docs_site + "/reference/settings.html")
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll("table td:first-child code")]
+             .filter((code) => code.getClientRects().length > 1 || code.getBoundingClientRect().height > 30)
+             .map((code) => code.textContent)"""
+    )
+    assert broken == []  # every RINGKAS_ name on one line
+    assert page.evaluate(
+        "(() => { const w = document.querySelector('.md-typeset__scrollwrap');"
+        " return w.scrollWidth <= w.clientWidth + 1; })()"
+    )  # the whole table in view
+    _shot(page, "docs-settings.png")
+    page.goto(docs_site + "/getting-started.html")
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll("pre > code")]
+             .filter((code) => code.scrollWidth > code.clientWidth + 1).map((code) => code.textContent.slice(0, 60))"""
+    )
+    assert overflowing == []
+    _shot(page, "docs-getting-started.png")
+    assert [url for url in requests if not url.startswith(docs_site)] == []  # no font or script from outside

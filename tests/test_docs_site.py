@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -135,3 +136,48 @@ def test_the_layout_tree_names_every_module_of_api():
             continue
         name = entry.name if entry.is_file() else entry.name + "/"
         assert f"\n  {name}" in tree, name
+
+
+def test_the_site_reads_offline_and_its_generated_pages_read_right(tmp_path):
+    """Issue 37, items 14-16: no font from the internet, anchors checked by the strict build, the
+    settings page without build paths, swallowed placeholders or empty defaults, and the speed page
+    explaining its full-vocabulary row over a history without empty cells."""
+    pytest.importorskip("material", reason="the docs extra: pip install -e '.[docs]'")
+    config = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("!!python/name:", ""))
+    assert config["theme"]["font"] is False and config["strict"] is True
+    assert config["validation"]["links"]["anchors"] == "warn"  # strict: a missing heading fails the build
+    site = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    fetched = [p for p in site.rglob("*") if p.suffix in (".html", ".css", ".js") and "fonts.g" in p.read_text("utf-8")]
+    assert fetched == []  # fonts.googleapis.com / fonts.gstatic.com
+    settings = (site / "reference" / "settings.html").read_text(encoding="utf-8")
+    assert str(REPO_ROOT) not in settings and "<code></code>" not in settings
+    assert "&lt;cache&gt;/ringkas/ct2" in settings and "the packaged <code>api/resources/prompts</code>" in settings
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"<code>(RINGKAS_\w+)</code></td>(.*?)</tr>", settings, re.S)}
+    descriptions = {name: re.findall(r"<td>(.*?)</td>", row, re.S)[-1] for name, row in rows.items()}
+    assert [name for name, text in descriptions.items() if not text.strip()] == []  # PORT, LOG_LEVEL...
+    assert "archive jobs" in descriptions["RINGKAS_REDIS_URL"]
+    assert "stylesheets/extra.css" in settings
+    css = (site / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "white-space: nowrap" in css and "pre-wrap" in css
+    speed = (site / "speed.html").read_text(encoding="utf-8")
+    assert 'id="why-ringkas-full-vocabulary-is-slower-than-plain-ctranslate2"' in speed
+    assert "one single-thread batch per core" in speed and "250,112" in speed
+    history = _hooks().speed().split("## History", 1)[1]
+    cells = [c.strip() for line in history.splitlines() if line.startswith("| 20") for c in line.strip("|").split("|")]
+    assert cells and "" not in cells
+    assert not re.search(r"House|before the hostile|after the hostile", history)
+
+
+def test_the_getting_started_commands_fit_beside_the_copy_button():
+    page = (DOCS / "getting-started.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", page, re.S)
+    assert blocks and max(len(line) for block in blocks for line in block.splitlines()) <= 100
+    # The split first command is still the README's, as bash runs it.
+    readme_first = (REPO_ROOT / "README.md").read_text(encoding="utf-8").split("```bash\n", 1)[1].splitlines()[0]
+    assert " ".join(blocks[0].replace("\\\n", " ").split()) == readme_first

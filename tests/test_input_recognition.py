@@ -132,3 +132,25 @@ def test_cli_help_gives_each_command_one_whole_line():
     for group in ("jobs", "eval"):
         listing = CliRunner().invoke(main, [group, "--help"], terminal_width=80).stdout.split("Commands:")[1]
         assert "..." not in listing
+
+
+def test_a_json_object_posted_as_text_is_refused_naming_the_content_type(client, seed_texts):
+    request = {"text": seed_texts[0], "translate": True}
+    answer = client.post("/v1/summarize", data=json.dumps(request, indent=1), content_type="text/plain")
+    body = answer.get_json()
+    assert answer.status_code == 422 and body["errors"][0]["loc"] == ["text"]
+    assert "Content-Type: application/json" in body["detail"] and "text, translate" in body["detail"]
+    # The same object sent as JSON is an article's request, and a JSON object inside "text" is named as such.
+    assert client.post("/v1/summarize", json=request).status_code == 200
+    nested = client.post("/v1/summarize", json={"text": json.dumps(request)}).get_json()
+    assert nested["status"] == 422 and 'as "text"' in nested["detail"]
+    # An article in braces that is not JSON stays an article.
+    braced = "{" + seed_texts[0] + "}"
+    assert client.post("/v1/summarize", data=braced.encode(), content_type="text/plain").status_code == 200
+
+
+def test_the_cli_refuses_a_json_file_given_as_the_article(env, tmp_path, seed_texts):
+    posted = tmp_path / "request.txt"
+    posted.write_text(json.dumps({"text": seed_texts[0]}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["summarize", str(posted)], env=env)
+    assert result.exit_code == 1 and "the file is a JSON object (text)" in result.stderr

@@ -555,3 +555,29 @@ def test_a_csv_upload_comes_back_as_csv_with_its_own_delimiter(cluster, jobs_cli
     # The caller may still choose: a comma on request.
     comma = jobs_client.get(f"/v1/jobs/{job_id}/results?format=csv&delimiter=,").get_data().decode("utf-8-sig")
     assert comma.splitlines()[0] == '"id","index","status","summary","translation","problem","warnings"'
+
+
+def test_xlsx_results_are_a_readable_sheet_with_numbers_as_numbers():
+    import io
+
+    from openpyxl import load_workbook
+
+    from api.jobs.export import COLUMNS, xlsx_file
+
+    problem = {"title": "Request cannot be served", "detail": "text is empty or holds nothing but boilerplate"}
+    lines = [
+        json.dumps({"id": f"a{n}", "index": n, "status": "done", "result": {"summary": {"text": "Ringkasan."}}})
+        if n != 3
+        else json.dumps({"id": "a3", "index": 3, "status": "failed", "problem": problem})
+        for n in range(12)
+    ]
+    with xlsx_file(lines) as spool:
+        sheet = load_workbook(io.BytesIO(spool.read())).active
+    indexes = [row[COLUMNS.index("index")] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "n" for cell in indexes)
+    assert sorted(cell.value for cell in indexes) == list(range(12))  # 1, 2, ..., 10, 11: sorted as numbers
+    assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1])
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFG"}
+    assert widths["D"] >= 60 and widths["B"] <= 10  # a summary is readable; an index is narrow
+    failed = sheet.cell(row=5, column=COLUMNS.index("problem") + 1).value
+    assert failed == problem["detail"]  # said once, without the generic title before it

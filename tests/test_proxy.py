@@ -4,7 +4,9 @@ start-up refusal to serve a public address open."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -24,8 +26,9 @@ SILENT = 64  # eight took every gunicorn thread; nginx must shrug off many more
 
 
 @contextmanager
-def nginx(upstream_port: int, folder: Path):
-    """Debian's nginx running the shipped file, with only its upstream and listen lines changed."""
+def nginx(upstream_port: int, folder: Path, changes: dict[str, str] | None = None):
+    """Debian's nginx running the shipped file, with only its upstream and listen lines changed (and
+    ``changes``: other lines, each replaced whole), and the snippets it includes beside it."""
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if binary is None:
         if os.environ.get("CI"):
@@ -35,6 +38,10 @@ def nginx(upstream_port: int, folder: Path):
     conf = SHIPPED.read_text()
     assert "server api:8000;" in conf and "listen 8080;" in conf
     conf = conf.replace("server api:8000;", f"server 127.0.0.1:{upstream_port};")
+    for line, replacement in (changes or {}).items():
+        assert line in conf, line
+        conf = conf.replace(line, replacement)
+    shutil.copytree(SHIPPED.parent / "snippets", folder / "snippets", dirs_exist_ok=True)
     (folder / "ringkas.conf").write_text(conf.replace("listen 8080;", f"listen 127.0.0.1:{port};"))
     temp = " ".join(
         f"{kind}_temp_path {folder}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -108,6 +115,62 @@ def test_the_proxy_refuses_a_body_over_the_limit_before_ringkas_reads_it(server,
         status, _ = _get(proxy, "/v1/summarize", timeout=10, method="POST", body=b"x" * 2_000_000,
                          headers={"Content-Type": "text/plain"})  # fmt: skip
         assert status == 413
+
+
+PROBLEM_CODES = (413, 429, 502, 503, 504)
+
+
+def _problem(status: int, body: bytes, headers) -> dict:
+    assert headers["Content-Type"] == "application/problem+json", (status, body[:200])
+    problem = json.loads(body)
+    assert problem["status"] == status and problem["type"].startswith("https://ringkas.dev/problems/")
+    assert problem["detail"] and problem["request_id"] == headers["X-Request-ID"]
+    return problem
+
+
+def _answer(port: int, method: str, path: str, headers=None, body: bytes | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read(), response.headers
+    finally:
+        conn.close()
+
+
+def test_every_nginx_error_page_is_a_valid_problem():
+    snippet = (SHIPPED.parent / "snippets" / "ringkas-problems.conf").read_text()
+    pages = dict(re.findall(r"error_page (\d+) @(\w+);", snippet))
+    assert sorted(map(int, pages)) == list(PROBLEM_CODES)
+    for code, name in pages.items():
+        block = re.search(r"location @" + name + r" \{(.*?)\n\}", snippet, re.S).group(1)
+        status, text = re.search(r"return (\d+) '(.*)';", block).groups()
+        problem = json.loads(text.replace("$request_id", "0f" * 16).replace("\\n", ""))
+        assert status == code and problem["status"] == int(code)
+
+
+def test_nginx_answers_its_own_errors_as_problem_json(tmp_path):
+    # Ringkas down: nothing listens on the upstream port, so nginx itself answers 502.
+    with nginx(free_port(), tmp_path / "down") as proxy:
+        status, body, headers = _answer(proxy, "GET", "/v1/models")
+        assert status == 502 and "could not reach Ringkas" in _problem(502, body, headers)["detail"]
+        # A body over client_max_body_size: refused from its Content-Length, before it is sent.
+        status, body, headers = _answer(
+            proxy, "POST", "/v1/summarize", headers={"Content-Type": "text/plain", "Content-Length": "2000000"}
+        )
+        assert status == 413 and "RINGKAS_MAX_BODY_BYTES" in _problem(413, body, headers)["detail"]
+        # Past the burst of the rate limit (20 r/s, burst 40): 429, with Retry-After.
+        answers = [_answer(proxy, "GET", "/v1/models") for _ in range(80)]
+        limited = [(b, h) for s, b, h in answers if s == 429]
+        assert limited and all(_problem(429, b, h) and h["Retry-After"] for b, h in limited)
+    # Ringkas too slow: it accepts the connection and never answers; nginx's read timeout gives 504.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        changes = {"proxy_read_timeout 150s;": "proxy_read_timeout 1s;"}
+        with nginx(silent.getsockname()[1], tmp_path / "slow", changes) as proxy:
+            status, body, headers = _answer(proxy, "GET", "/v1/models")
+            assert status == 504 and "proxy_read_timeout" in _problem(504, body, headers)["detail"]
 
 
 # --- refusing to start open on a public address ------------------------------------------------

@@ -21,6 +21,10 @@ CONTENT_TYPES = {
     ".json": "application/json",
 }
 POLL_S = 1.0
+NO_WORKER_S = 5.0  # a queued job with no worker this long gets told why it does not move
+NO_WORKER = "no worker is running: start `ringkas worker` (with the same RINGKAS_REDIS_URL)"
+# HTTP names its headers; on the command line the key is --key or RINGKAS_API_KEY.
+NEEDS_KEY = "the service needs an API key: give --key KEY or set RINGKAS_API_KEY"
 
 
 class ServiceError(click.ClickException):
@@ -47,6 +51,10 @@ class JobsClient:
                 problem = json.loads(exc.read())
             except ValueError:
                 problem = {}
+            if exc.code == 401:
+                raise ServiceError(f"401: {NEEDS_KEY}") from None
+            if exc.code == 403:  # the service's reason, and where the key came from
+                raise ServiceError(f"403: {problem.get('detail') or exc.reason} (--key / RINGKAS_API_KEY)") from None
             raise ServiceError(f"{exc.code}: {problem.get('detail') or exc.reason}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise ServiceError(f"{self.url} did not answer: {getattr(exc, 'reason', exc)}") from None
@@ -97,9 +105,11 @@ class JobsClient:
         return written
 
     def wait(self, job_id: str, total: int) -> dict:
-        """Polls until the job ends, with a progress bar (rate and ETA) on standard error."""
+        """Polls until the job ends, with a progress bar (rate and ETA) on standard error. Says once
+        when no worker has been seen for NO_WORKER_S, and keeps waiting for one to start."""
         from tqdm import tqdm
 
+        idle_since, told = time.monotonic(), False
         with tqdm(total=total, unit="item", file=sys.stderr, dynamic_ncols=True) as bar:
             while True:
                 status = self.status(job_id)
@@ -108,4 +118,9 @@ class JobsClient:
                 bar.set_postfix(failed=counts["failed"], workers=status["workers"], refresh=False)
                 if status["status"] in ("done", "cancelled"):
                     return status
+                if status["workers"]:
+                    idle_since = time.monotonic()
+                elif not told and time.monotonic() - idle_since >= NO_WORKER_S:
+                    bar.write(NO_WORKER, file=sys.stderr)
+                    told = True
                 time.sleep(POLL_S)

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 COLUMNS = ("id", "index", "status", "summary", "translation", "problem", "warnings")
+XLSX_WIDTHS = (18, 8, 10, 70, 70, 50, 40)  # characters, per column above
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NDJSON_TYPE = "application/x-ndjson"
@@ -48,7 +49,7 @@ def row(line: str) -> list[str]:
         item.get("status"),
         (result.get("summary") or {}).get("text"),
         (result.get("translation") or {}).get("text"),
-        problem.get("title") and f"{problem.get('title')}: {problem.get('detail', '')}".rstrip(": "),
+        problem.get("detail") or problem.get("title"),  # the title is one of a few generic ones
         "; ".join(result.get("warnings") or []),
     ]
     return [safe_cell(value) for value in values]
@@ -79,15 +80,31 @@ def xlsx_file(lines: Iterable[str]) -> tempfile.SpooledTemporaryFile:
     into a file that is then streamed: a ZIP cannot be sent before it is finished."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("ringkas")
-    sheet.append(list(COLUMNS))
+    # A write-only sheet takes its layout before the first row: readable widths, the header frozen.
+    for letter, width in zip("ABCDEFG", XLSX_WIDTHS, strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    index = COLUMNS.index("index")
     for line in lines:
         cells = []
-        for value in row(line):
+        for column, value in enumerate(row(line)):
+            if column == index and value.isdigit():
+                cells.append(WriteOnlyCell(sheet, value=int(value)))  # a number: sorts 1, 2, 10
+                continue
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # a string whatever it starts with: openpyxl would make "=..." a formula
+            cell.alignment = wrap
             cells.append(cell)
         sheet.append(cells)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)

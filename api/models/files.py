@@ -72,6 +72,7 @@ def model_source(settings: Settings, role: str) -> ModelSource:
         offline=settings.hub_offline,
         licence=getattr(settings, f"{role}_licence"),
         name=getattr(settings, f"{role}_name"),
+        setting=f"RINGKAS_{role.upper()}_MODEL",
     )
 
 

@@ -25,6 +25,7 @@ class ModelSource:
     offline: bool = False
     licence: str | None = None
     name: str | None = None  # what responses call it; default: the hub id, or a local folder's name
+    setting: str | None = None  # the environment variable that named it, for error messages
 
     @property
     def display(self) -> str:
@@ -73,6 +74,7 @@ def load_seq2seq(source: ModelSource, weights: bool = True) -> LoadedModel:
 
     hf_logging.disable_progress_bar()  # one log line per model, not a progress bar per worker
     started = time.perf_counter()
+    require_folder_or_hub_id(source)
     try:
         config = AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())
     except Exception as exc:  # OSError, hub errors, bad JSON: all mean "not usable as given"
@@ -100,11 +102,35 @@ def check_available(source: ModelSource) -> None:
     """Cheap start-up check (config only, no weights): fails fast with the same clear error."""
     from transformers import AutoConfig
 
+    require_folder_or_hub_id(source)
     _require_hub_or_cache(source)
     try:
         AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())
     except Exception as exc:
         raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+
+
+def require_folder_or_hub_id(source: ModelSource) -> None:
+    """A path that is no folder is a missing folder, not a hub id: say so before the hub client
+    rejects it as a malformed repository name."""
+    if source.is_local:
+        return
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    ref = source.ref
+    looks_like_path = ref.startswith(("/", "./", "../", "~")) or Path(ref).expanduser().exists()
+    try:
+        validate_repo_id(ref)
+    except HFValidationError:
+        looks_like_path = True
+    if looks_like_path:
+        named = f" ({source.setting})" if source.setting else ""
+        raise ModelUnavailable(
+            ref,
+            None,
+            f"no such folder: {ref}{named}",
+            hint=ModelUnavailable.FOLDER_HINT.format(setting=source.setting or "the model setting"),
+        )
 
 
 def _require_hub_or_cache(source: ModelSource) -> None:
@@ -132,7 +158,13 @@ def fetch(source: ModelSource) -> Path:
     """Downloads a hub checkpoint into the cache (with progress bars); local folders are left alone."""
     if source.is_local:
         return Path(source.path_or_id)
-    from huggingface_hub import snapshot_download
+    require_folder_or_hub_id(source)
+    from huggingface_hub import snapshot_download, try_to_load_from_cache
+
+    if source.offline and not isinstance(
+        try_to_load_from_cache(source.ref, "config.json", cache_dir=source.cache_dir), str
+    ):
+        raise ModelUnavailable(source.ref, source.revision, OFFLINE_NOT_CACHED)
 
     try:
         return Path(
@@ -148,6 +180,8 @@ def fetch(source: ModelSource) -> Path:
     except Exception as exc:
         raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
 
+
+OFFLINE_NOT_CACHED = "it is not in the cache and the hub is switched off (RINGKAS_HUB_OFFLINE or HF_HUB_OFFLINE)"
 
 # The tag `ringkas make-tiny-models` (and `--demo`) puts on its cards: /v1/models and the editor's page
 # then say plainly that the output is gibberish.

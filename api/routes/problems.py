@@ -90,11 +90,16 @@ def _check_length() -> None:
         )
 
 
+PROBES = frozenset({"/healthz", "/readyz"})  # polled every few seconds by load balancers and scripts
+
+
 def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = request_id()
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule else "unmatched"  # bounded label set
     _metrics().request(route, request.method, response.status_code, elapsed)
+    if route in PROBES and not services().settings.log_health_probes:
+        return response
     # Never the body: articles may be embargoed. Sizes, a fingerprint, status and ids only.
     log.info(
         "%s %s %s",

@@ -31,7 +31,7 @@ const TEXT = {
     factsTitle: "Tentang masukan",
     apiDocs: "Dokumentasi API",
     facts: {
-      format: "Format", chars: "Karakter (setelah dibersihkan)", tokens: "Token dibaca / jendela model",
+      format: "Format", chars: "Karakter (setelah dibersihkan)", tokens: "Token artikel / jendela model",
       truncated: "Dipotong", chunks: "Bagian", fraction: "Porsi artikel yang dibaca", language: "Bahasa terdeteksi",
       removed: "Bagian non-berita dibuang", cached: "Dari tembolok", timings: "Waktu (milidetik)",
     },
@@ -39,6 +39,7 @@ const TEXT = {
     // What cleaning removed, told by kind (the rule names are the service's).
     families: {
       links: "tautan ke berita lain", embeds: "sematan media sosial dan video", ads: "iklan dan promosi",
+      media: "foto, keterangan foto, video dan elemen halaman", share: "tombol dan ajakan berbagi",
       captions: "keterangan dan kredit foto", credits: "nama penulis, editor dan hak cipta",
       navigation: "navigasi halaman dan komentar", repeated: "baris berulang", other: "lain-lain",
     },
@@ -63,6 +64,8 @@ const TEXT = {
     archiveTitle: "Arsip",
     archiveHint: "Ringkas seluruh arsip: unggah CSV (kolom id, text atau html) atau JSONL (satu artikel per baris). Panjang dan terjemahan mengikuti pilihan di atas.",
     archiveFile: "Berkas arsip (.csv, .jsonl)",
+    archiveChoose: "Pilih berkas",
+    archiveNoFile: "Belum ada berkas dipilih",
     archiveStart: "Kirim arsip",
     archiveProgress: "Kemajuan",
     archiveDownload: "Unduh hasil ({format})",
@@ -78,12 +81,25 @@ const TEXT = {
       workers: "{n} pekerja aktif",
       noWorkers: "Belum ada pekerja aktif: arsip menunggu sampai operator menjalankan pekerja.",
       gone: "Pekerjaan ini tidak ditemukan lagi (mungkin sudah kedaluwarsa).",
+      // Why the service refused an archive file, in the editor's words ({1}: what the service named).
+      reasons: {
+        header: "Baris judul CSV harus memuat kolom text atau html (kolom yang ada: {1}).",
+        column: "Kolom CSV “{1}” tidak dikenal. Kolom yang dikenal: id, text, html dan pilihan ringkasan.",
+        cells: "Baris {1} memiliki sel lebih banyak daripada baris judul.",
+        csv: "Baris {1} bukan CSV yang sah.",
+        json: "Baris {1} bukan JSON yang sah.",
+        object: "Baris {1} bukan objek JSON.",
+        empty: "Berkas arsip tidak berisi artikel.",
+        twice: "Id {1} muncul dua kali; setiap id harus unik.",
+        encoding: "Berkas ini bukan teks UTF-8. Simpan ulang sebagai UTF-8 (CSV UTF-8), lalu kirim lagi.",
+        many: "Arsip berisi lebih dari {1} artikel, batas satu pekerjaan di layanan ini.",
+      },
     },
     anyway: "Ringkas saja",
     htmlSwitched: "Teks yang ditempel tampak seperti HTML, jadi format diganti ke HTML: artikelnya diambil dari markup.",
     demo: "Mode demo: layanan memakai model kecil berbobot acak, jadi ringkasan dan terjemahannya tidak bermakna.",
     advice: {
-      truncated: "Model hanya membaca {read} dari {total} token pertama. Centang \u201cArtikel panjang\u201d lalu tekan Ringkas untuk meringkas seluruhnya.",
+      truncated: "Model hanya membaca {read} token pertama dari {total} token artikel ini. Centang \u201cArtikel panjang\u201d lalu tekan Ringkas untuk meringkas seluruhnya.",
       forced: "Pemeriksaan bahasa dilewati; teks tampaknya berbahasa {lang}.",
       chunkCut: "Ringkasan bagian tidak muat dalam satu jendela; ringkasan ini bertumpu pada sekitar {share} artikel.",
       undetected: "Bahasa teks ini tidak dapat dikenali.",
@@ -121,13 +137,14 @@ const TEXT = {
     factsTitle: "About the input",
     apiDocs: "API documentation",
     facts: {
-      format: "Format", chars: "Characters (after cleaning)", tokens: "Tokens read / model window",
+      format: "Format", chars: "Characters (after cleaning)", tokens: "Article tokens / model window",
       truncated: "Truncated", chunks: "Parts", fraction: "Share of the article read", language: "Detected language",
       removed: "Non-article parts removed", cached: "From cache", timings: "Timings (ms)",
     },
     formats: { text: "Text", html: "HTML" },
     families: {
       links: "links to other stories", embeds: "social media and video embeds", ads: "ads and promotions",
+      media: "photos, photo captions, videos and page elements", share: "share buttons and prompts",
       captions: "photo captions and credits", credits: "bylines, editors and copyright",
       navigation: "page navigation and comments", repeated: "repeated lines", other: "other",
     },
@@ -152,6 +169,8 @@ const TEXT = {
     archiveTitle: "Archive",
     archiveHint: "Summarize a whole archive: upload a CSV (columns id, text or html) or JSONL (one article per line). Length and translation follow the choices above.",
     archiveFile: "Archive file (.csv, .jsonl)",
+    archiveChoose: "Choose file",
+    archiveNoFile: "No file chosen",
     archiveStart: "Send archive",
     archiveProgress: "Progress",
     archiveDownload: "Download results ({format})",
@@ -167,6 +186,18 @@ const TEXT = {
       workers: "{n} workers active",
       noWorkers: "No worker is active: the archive waits until the operator starts one.",
       gone: "This job cannot be found any more (it may have expired).",
+      reasons: {
+        header: "The CSV header must name a text or html column (columns found: {1}).",
+        column: "Unknown CSV column “{1}”. Known columns: id, text, html and the summary options.",
+        cells: "Line {1} has more cells than the header.",
+        csv: "Line {1} is not valid CSV.",
+        json: "Line {1} is not valid JSON.",
+        object: "Line {1} is not a JSON object.",
+        empty: "The archive file holds no articles.",
+        twice: "The id {1} appears twice; each id must be unique.",
+        encoding: "This file is not UTF-8 text. Save it again as UTF-8 (CSV UTF-8) and send it again.",
+        many: "The archive holds more than {1} articles, this service's limit for one job.",
+      },
     },
     anyway: "Summarize anyway",
     htmlSwitched: "The pasted text looks like HTML, so the format was switched to HTML: the article is taken from the markup.",
@@ -212,6 +243,8 @@ function languageName(code, fallback) {
 // What cleaning removed, by kind: the service names its rules (read-also, ad-box...); an editor
 // reads "links to other stories". Checked in order; a rule of no known kind counts as "other".
 const FAMILIES = [
+  [/^embeds$/, "media"], // figures, captions, iframes, forms and buttons: not only social embeds
+  [/^share/, "share"],
   [/read-also|related|topics|tags|link-only|syndication|headlines/, "links"],
   [/embed|share|social|tweet|instagram|tiktok|video/, "embeds"],
   [/ad-|promo|newsletter|messaging/, "ads"],
@@ -247,6 +280,13 @@ function applyLanguage() {
   if (!$("demo").hidden) $("demo").textContent = t().demo;
   if (lastJob) showJob(lastJob);
   if (archiveOffDetail) fillProblem($("archive-off"), t().archive.noJobs, archiveOffDetail);
+  showChosenFile();
+}
+
+// The browser's own file input speaks the browser's language ("Choose File"); the page shows its own.
+function showChosenFile() {
+  const file = $("archive-file").files[0];
+  $("archive-name").textContent = file ? file.name : t().archiveNoFile;
 }
 
 // A failed request must not leave the previous article's summary on screen, where an editor could
@@ -383,8 +423,9 @@ function render(body) {
   const total = c.removed_elements + c.removed_lines + c.removed_spans;
   fact(facts, f.removed, removed.length ? `${total} (${removed.join(", ")})` : words.none);
   fact(facts, f.cached, body.cached ? words.yes : words.no);
+  // A cached answer ran no model: its stages' zeros would read as if the models were instant.
   const timings = Object.entries(body.timings_ms)
-    .filter(([, ms]) => ms !== null)
+    .filter(([stage, ms]) => ms !== null && !(body.cached && stage !== "total"))
     .map(([stage, ms]) => `${words.timings[stage] || stage} ${Math.round(ms)}`);
   fact(facts, f.timings, timings.join(" · "));
   $("result").hidden = false;
@@ -489,6 +530,28 @@ function keyHeaders() {
   return key ? { "X-API-Key": key } : {};
 }
 
+// The service's reason for refusing an archive file (intake.py's wording), matched to the page's own.
+const ARCHIVE_REASONS = [
+  [/^the CSV header must name a text or html column \(found: (.*)\)$/, "header"],
+  [/^unknown CSV column '([^']*)'/, "column"],
+  [/^line (\d+) has more cells than the header/, "cells"],
+  [/^line (\d+) is not valid CSV/, "csv"],
+  [/^line (\d+) is not valid JSON/, "json"],
+  [/^line (\d+) is not a JSON object/, "object"],
+  [/^the job has no items/, "empty"],
+  [/^id ('.*') appears twice/, "twice"],
+  [/^the body is not valid /, "encoding"],
+  [/^more than (\d+) items/, "many"],
+];
+
+function archiveReason(detail) {
+  for (const [pattern, key] of ARCHIVE_REASONS) {
+    const match = (detail || "").match(pattern);
+    if (match) return t().archive.reasons[key].replaceAll("{1}", match[1] ?? "");
+  }
+  return null;
+}
+
 function archiveError(message, detail) {
   const box = $("archive-error");
   fillProblem(box, message, detail);
@@ -559,6 +622,11 @@ async function pollJob(id) {
 async function submitArchive(event) {
   event.preventDefault();
   archiveError("");
+  // A new archive: the previous job's progress must not stand under this one's answer.
+  clearTimeout(jobTimer);
+  lastJob = null;
+  sessionStorage.removeItem("ringkas.job");
+  $("job").hidden = true;
   const file = $("archive-file").files[0];
   if (!file) {
     archiveError(t().archive.noFile);
@@ -599,7 +667,8 @@ async function submitArchive(event) {
         return;
       }
       const retry = response.headers.get("Retry-After");
-      archiveError(problemMessage(response.status, answer, retry), answer && answer.detail);
+      const detail = answer && answer.detail;
+      archiveError(archiveReason(detail) || problemMessage(response.status, answer, retry), detail);
       return;
     }
     sessionStorage.setItem("ringkas.job", answer.id);
@@ -639,6 +708,7 @@ async function cancelJob() {
 document.addEventListener("DOMContentLoaded", () => {
   $("api-key").value = sessionStorage.getItem("ringkas.key") || "";
   $("archive-form").addEventListener("submit", submitArchive);
+  $("archive-file").addEventListener("change", showChosenFile);
   $("job-download").addEventListener("click", downloadResults);
   $("job-download-ndjson").addEventListener("click", downloadResults);
   $("job-cancel").addEventListener("click", cancelJob);
