@@ -177,6 +177,23 @@ def summarize(
     click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
+@main.command(short_help="One digest of several articles about the same story, without a server.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--translate", is_flag=True, help="Also translate the digest.")
+@length_option
+@click.option("--target-lang", default="eng_Latn", show_default=True, help="NLLB code for the translation.")
+@click.option("--force", is_flag=True, help="Accept articles that do not look Indonesian.")
+@demo_option
+def digest(files: tuple[Path, ...], translate: bool, length: str | None, target_lang: str, force: bool, demo: bool):
+    """Digest FILES (2 or more; .html files are read as HTML) and print the JSON result: the summary,
+    the composed input with each sentence's article, the duplicates dropped and what was left out."""
+    from api.digest_cli import run
+
+    if demo:
+        _use_demo_models(Settings().cache_dir)
+    run(list(files), {"translate": translate, "length": length, "target_lang": target_lang, "force": force})
+
+
 @main.command(short_help="Check a running service: 0 while loading or ready.")
 @click.option("--url", help="Service to check (default: this host's RINGKAS_PORT).")
 def healthcheck(url: str | None) -> None:

@@ -308,3 +308,26 @@ def test_a_cluster_over_its_limits_is_refused_naming_the_article(pipeline, seed_
         _with_limits(pipeline, max_sentences=two - 1).digest(DigestRequest.model_validate(_cluster(seed_texts[:2])))
     assert f"{two} sentences" in sentences.value.detail and "RINGKAS_MAX_DIGEST_SENTENCES" in sentences.value.detail
     assert _with_limits(pipeline, max_sentences=two).digest(DigestRequest.model_validate(_cluster(seed_texts[:2])))
+
+
+# --- the command line ----------------------------------------------------------------------------
+def test_cli_digest_of_files_prints_the_json_result(env, tmp_path, seed_texts):
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    files = []
+    for i, text in enumerate(seed_texts[:2]):
+        files.append(tmp_path / f"seed{i}.txt")
+        files[-1].write_text(text, encoding="utf-8")
+    page = tmp_path / "third.html"
+    page.write_text(f"<html><body><article><p>{seed_texts[3]}</p></article></body></html>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["digest", "--length", "short", *map(str, files), str(page)], env=env)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert [source["id"] for source in body["sources"]] == ["seed0.txt", "seed1.txt", "third.html"]
+    assert [source["format"] for source in body["sources"]] == ["text", "text", "html"]
+    assert body["preset"] == "short" and len(body["dropped"]) >= 1
+
+    one = CliRunner().invoke(main, ["digest", str(files[0])], env=env)
+    assert one.exit_code == 1 and "at least 2 articles" in one.stderr
