@@ -373,6 +373,10 @@ def jobs_cancel(job_id: str, url, key) -> None:
     click.echo(json.dumps(status, indent=2))
 
 
+# The item fields each task reads by default: the source, and the reference.
+EVAL_FIELDS = {"summarize": ("text", "summary"), "translate": ("source", "reference"), "digest": ("articles", "digest")}
+
+
 def _eval_options(task: str):
     """The options both ``ringkas eval`` commands share."""
 
@@ -381,16 +385,13 @@ def _eval_options(task: str):
             click.option(
                 "--data",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                help=(
-                    "JSONL or CSV of items. XL-Sum's JSONL (text, summary) works as it is."
-                    if task == "summarize"
-                    else "JSONL (source, reference) or CSV of items."
-                ),
+                help={
+                    "summarize": "JSONL or CSV of items. XL-Sum's JSONL (text, summary) works as it is.",
+                    "digest": "JSONL of story clusters: articles (texts, or objects as /v1/digest takes) and digest.",
+                }.get(task, "JSONL (source, reference) or CSV of items."),
             ),
-            click.option("--text-field", default="text" if task == "summarize" else "source", show_default=True),
-            click.option(
-                "--reference-field", default="summary" if task == "summarize" else "reference", show_default=True
-            ),
+            click.option("--text-field", default=EVAL_FIELDS[task][0], show_default=True),
+            click.option("--reference-field", default=EVAL_FIELDS[task][1], show_default=True),
             click.option(
                 "--dataset",
                 help=(
@@ -458,6 +459,14 @@ def eval_summarize(no_clean: bool, **options) -> None:
     _evaluate("summarize", clean=not no_clean, target_lang=None, **options)
 
 
+@eval_group.command("digest", short_help="Digests of story clusters against reference digests: ROUGE, speed.")
+@_eval_options("digest")
+def eval_digest(**options) -> None:
+    """Digests of story clusters (POST /v1/digest's path) against reference digests: ROUGE-1/2/L,
+    latency and clusters/s."""
+    _evaluate("digest", clean=True, target_lang=None, **options)
+
+
 @eval_group.command("translate", short_help="Translations against references: chrF++, BLEU, speed.")
 @_eval_options("translate")
 @click.option(
@@ -486,7 +495,8 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
         elif all(aligned):
             items = data.read_aligned(*aligned, o["limit"])
         elif o["data"]:
-            items = data.read_file(o["data"], o["text_field"], o["reference_field"], o["limit"])
+            read = data.read_clusters if task == "digest" else data.read_file
+            items = read(o["data"], o["text_field"], o["reference_field"], o["limit"])
         else:
             _fail("give --data FILE" + (", --source F --reference F" if task == "translate" else "") + " or --dataset")
         configs = run.with_default([run.parse_config(spec) for spec in o["configs"]])

@@ -331,3 +331,46 @@ def test_cli_digest_of_files_prints_the_json_result(env, tmp_path, seed_texts):
 
     one = CliRunner().invoke(main, ["digest", str(files[0])], env=env)
     assert one.exit_code == 1 and "at least 2 articles" in one.stderr
+
+
+# --- ringkas eval digest ------------------------------------------------------------------------------
+def test_eval_reads_clusters_and_refuses_a_bad_line(tmp_path):
+    from api.eval import data
+
+    good = tmp_path / "clusters.jsonl"
+    rows = [
+        {"id": "c1", "articles": ["Satu.", {"html": "<p>Dua.</p>", "outlet": "X"}], "digest": "Ringkas."},
+        {"articles": ["Tiga.", "Empat."], "digest": "Lagi."},
+    ]
+    good.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    items = data.read_clusters(good, "articles", "digest")
+    assert [item.id for item in items] == ["c1", "2"]
+    assert items[0].cluster == ({"text": "Satu."}, {"html": "<p>Dua.</p>", "outlet": "X"})
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"articles": "not a list", "digest": "x"}), encoding="utf-8")
+    with pytest.raises(data.DataError, match="bad.jsonl:1: field 'articles' must be a list"):
+        data.read_clusters(bad, "articles", "digest")
+
+
+def test_eval_digest_end_to_end(env, tmp_path, seed_texts):
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    clusters = tmp_path / "clusters.jsonl"
+    rows = [
+        {"id": "kremlin", "articles": seed_texts[:2], "digest": seed_texts[0].split("\n")[0]},
+        {"id": "miami", "articles": seed_texts[2:4], "digest": seed_texts[2].split("\n")[0]},
+        {"id": "lonely", "articles": seed_texts[:1], "digest": "x"},  # one article: a counted failure
+    ]
+    clusters.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    out = tmp_path / "eval.json"
+    args = ["eval", "digest", "--data", str(clusters), "--samples", "100", "--json", str(out)]
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["task"] == "digest" and report["items"] == 3
+    default = report["configs"]["default"]
+    assert set(default["metrics"]) == {"ROUGE-1", "ROUGE-2", "ROUGE-L"}
+    assert list(default["failures"]) == ["lonely"]
+    assert report["outputs"]["default"]["kremlin"] and report["outputs"]["default"]["lonely"] == ""
