@@ -374,3 +374,26 @@ def test_eval_digest_end_to_end(env, tmp_path, seed_texts):
     assert set(default["metrics"]) == {"ROUGE-1", "ROUGE-2", "ROUGE-L"}
     assert list(default["failures"]) == ["lonely"]
     assert report["outputs"]["default"]["kremlin"] and report["outputs"]["default"]["lonely"] == ""
+
+
+# --- ringkas bench ---------------------------------------------------------------------------------
+def test_bench_times_a_five_article_digest_beside_a_summary(pipeline, seed_texts):
+    from api.bench import digest_latency, table
+
+    figures = digest_latency(pipeline, seed_texts, repeats=1)
+    assert figures["articles"] == 5 and figures["sentences"] > figures["used"] > 0
+    assert figures["digest_s"] > 0 and figures["summarize_s"] > 0
+    assert figures["digest_over_summary_x"] == figures["digest_s"] / figures["summarize_s"]
+    side = {"summarize_s": 1.0, "summarize_translate_s": 1.0, "throughput_articles_per_s": 1.0}
+    side |= {"peak_rss_mb": 1.0, "start_to_ready_s": 1.0, "engine": "e", "settings": {}}
+    result = {
+        "baseline": side,
+        "peer": side,
+        "ringkas": {**side, "digest": figures},
+        "ringkas_full_vocab": side,
+        "ratios": {k: dict.fromkeys(("summarize_latency_x", "summarize_translate_latency_x", "throughput_x",
+                   "peak_rss_fraction", "start_to_ready_x"), 1.0) for k in ("vs_baseline", "vs_peer",
+                   "full_vocab_vs_baseline")},
+        "workload": {"kept_vocab_stand_in": 1},
+    }  # fmt: skip
+    assert "digest of 5 articles" in table(result)
