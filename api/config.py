@@ -143,11 +143,11 @@ class Settings(BaseSettings):
         "max_text_chars): bounds the duplicate search.",
     )
     max_digest_sentences: int = Field(
-        2_000,
+        1_000,
         ge=2,
-        le=20_000,
-        description="Sentences of a digest's articles together: every pair is compared, so this bounds "
-        "that work's time and memory.",
+        le=5_000,
+        description="Sentences of a digest's articles together (20 articles of 50): every pair is compared, "
+        "so the work grows with its square; this caps its time and memory.",
     )
     digest_similarity: float = Field(
         0.55,

@@ -18,7 +18,7 @@ from api.text.sentences import split_sentences
 class DigestLimits:
     max_articles: int = 20
     max_chars: int = 200_000
-    max_sentences: int = 2_000
+    max_sentences: int = 1_000
     similarity: float = DEFAULT_THRESHOLD
 
 

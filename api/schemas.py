@@ -120,6 +120,13 @@ class BatchRequest(_Request):
 MAX_OUTLET_CHARS = 200
 
 
+def _valid_label(value: str) -> str:
+    """An outlet's name is echoed back like an id: valid Unicode, on one line."""
+    if any("\ud800" <= char <= "\udfff" or unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must be valid Unicode text without control characters")
+    return value
+
+
 def _iso_date(value: str) -> str:
     """An ISO 8601 date or date-time ("2025-12-03", "2025-12-03T10:43:00+07:00"), kept as sent."""
     from datetime import datetime
@@ -146,7 +153,7 @@ class DigestArticle(_Request):
     """One article of a story cluster: cleaned exactly as a summary's input is."""
 
     id: ItemId | None = Field(None, description="Echoed back in the sources; a string or an integer.")
-    outlet: Annotated[StrictStr, Field(max_length=MAX_OUTLET_CHARS)] | None = Field(
+    outlet: Annotated[StrictStr, Field(max_length=MAX_OUTLET_CHARS), AfterValidator(_valid_label)] | None = Field(
         None, description="Who published it, shown in the sources."
     )
     date: Annotated[StrictStr, Field(max_length=40), AfterValidator(_iso_date)] | None = Field(

@@ -397,3 +397,43 @@ def test_bench_times_a_five_article_digest_beside_a_summary(pipeline, seed_texts
         "workload": {"kept_vocab_stand_in": 1},
     }  # fmt: skip
     assert "digest of 5 articles" in table(result)
+
+
+# --- hostile input ----------------------------------------------------------------------------------
+def test_unusable_labels_are_the_articles_problem_not_a_500(client, seed_texts):
+    for field, value in (("id", "a\ud800b"), ("id", "x" * 300), ("outlet", "Kompas\n"), ("outlet", "o" * 201)):
+        articles = [{"text": seed_texts[0]}, {"text": seed_texts[1], field: value}]
+        body = json.dumps({"articles": articles}).encode()  # json.dumps escapes the lone surrogate
+        answer = _problem(client.post("/v1/digest", data=body, content_type="application/json"), 422)
+        assert answer["errors"][0]["loc"] == ["articles", 1, field], (field, answer)
+
+
+def test_a_cluster_at_the_sentence_limit_answers_in_bounded_size(client, settings):
+    """Twenty articles of fifty long sentences each (the default cap, 1,000): every sentence alike
+    but for its figures, the costliest shape for the comparison. The answer echoes only the
+    sentences the model read: the rest are positions."""
+    per = settings.max_digest_sentences // 20
+    articles = [
+        {
+            "text": "\n".join(
+                f"Petugas BPBD Kabupaten Bekasi mencatat banjir merendam {a * 1000 + k} rumah warga di "
+                f"bantaran sungai sejak Senin pagi, dan {k + 7} posko pengungsian didirikan."
+                for k in range(per)
+            )
+        }
+        for a in range(20)
+    ]
+    body = json.dumps({"articles": articles}).encode()
+    response = client.post("/v1/digest", data=body, content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.get_json()
+    assert answer["input"]["sentences"] == settings.max_digest_sentences
+    assert answer["input"]["duplicates"] == 0  # every sentence has figures of its own
+    shown = sum(len(sentence["text"]) for sentence in answer["composed"])
+    assert shown <= answer["input"]["chars"] and answer["input"]["tokens"] <= answer["input"]["max_tokens"]
+    assert len(response.get_data()) < len(body) / 2
+    over = {"articles": [*articles, {"text": articles[0]["text"].split("\n")[0]}]}
+    _problem(client.post("/v1/digest", json=over), 422)  # 21 articles
+    over = {"articles": [{"text": articles[0]["text"] + "\n" + articles[1]["text"][:300]}, *articles[1:]]}
+    refused = _problem(client.post("/v1/digest", json=over), 413)
+    assert "RINGKAS_MAX_DIGEST_SENTENCES" in refused["detail"]

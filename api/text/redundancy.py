@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 DEFAULT_THRESHOLD = 0.55
 MIN_QUOTE_CHARS = 24  # a shorter quote ("Produktif") is too common a word to stand for a sentence
+MAX_CANDIDATES = 16  # the most similar kept sentences a sentence is checked against (guards included)
 
 _OPENING = "“‘"
 _CLOSING = "”’"
@@ -162,35 +163,40 @@ def find(texts: list[str], groups: list[int], threshold: float = DEFAULT_THRESHO
     core_facts = {i: _Facts.of(core) for i, core in cores.items()}
 
     found: dict[int, Match] = {}
-    kept: set[int] = set()
+    kept = np.zeros(len(texts), dtype=bool)
+    group = np.asarray(groups)
+    core_sentence = np.asarray(core_index, dtype=np.int64)
     for later in range(len(texts)):
-        candidates = [
-            Match(later, earlier, round(score, 3), "sentence")
-            for earlier, score in _above(full, later, threshold, kept, groups)
-            if facts[later].within(facts[earlier])
-        ]
+        best = _first_within(full, later, np.arange(len(texts)), kept, group, threshold, facts, facts[later])
+        match = Match(later, best[0], round(best[1], 3), "sentence") if best else None
         if core_sims is not None and later in cores:
-            candidates += [
-                Match(later, core_index[k], round(score, 3), "quote")
-                for k, score in _above(core_sims, core_pos[later], threshold, None, None)
-                if core_index[k] in kept
-                and groups[core_index[k]] != groups[later]
-                and core_facts[later].within(core_facts[core_index[k]])
-            ]
-        if candidates:
-            found[later] = max(candidates, key=lambda match: (match.similarity, -match.earlier))
+            by_quote = _first_within(
+                core_sims, core_pos[later], core_sentence, kept, group, threshold, core_facts, core_facts[later]
+            )
+            if by_quote and (match is None or by_quote[1] > match.similarity):
+                match = Match(later, by_quote[0], round(by_quote[1], 3), "quote")
+        if match is None:
+            kept[later] = True
         else:
-            kept.add(later)
+            found[later] = match
     return found
 
 
-def _above(matrix, row: int, threshold: float, kept: set[int] | None, groups: list[int] | None):
-    """(column, score) of one row's scores at or over the threshold, among kept sentences of other
-    groups (when given); only earlier columns, as later ones are not decided yet."""
+def _first_within(matrix, row, sentence_of, kept, group, threshold, facts, own) -> tuple[int, float] | None:
+    """The most similar kept sentence of another article, at or over the threshold, that says all
+    this one says (the guards); only the MAX_CANDIDATES most similar are examined, which bounds the
+    work per sentence however alike a cluster's sentences are."""
     start, end = matrix.indptr[row], matrix.indptr[row + 1]
-    for column, score in zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True):
-        if score < threshold:
-            continue
-        if kept is not None and (column not in kept or groups[column] == groups[row]):
-            continue
-        yield column, score
+    scores = matrix.data[start:end]
+    sentences = sentence_of[matrix.indices[start:end]]
+    here = sentence_of[row]
+    usable = (scores >= threshold) & kept[sentences] & (group[sentences] != group[here])
+    scores, sentences = scores[usable], sentences[usable]
+    if len(scores) > MAX_CANDIDATES:
+        top = np.argpartition(-scores, MAX_CANDIDATES)[:MAX_CANDIDATES]
+        scores, sentences = scores[top], sentences[top]
+    for k in np.argsort(-scores, kind="stable"):
+        earlier = int(sentences[k])
+        if own.within(facts[earlier]):
+            return earlier, float(scores[k])
+    return None
