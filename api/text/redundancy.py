@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 DEFAULT_THRESHOLD = 0.55
 MIN_QUOTE_CHARS = 24  # a shorter quote ("Produktif") is too common a word to stand for a sentence
@@ -136,7 +135,11 @@ class _Facts:
         return self.figures <= kept.figures and self.names <= kept.names and self.negated == kept.negated
 
 
-def _vectorizer() -> TfidfVectorizer:
+def _vectorizer():
+    # Imported here: scikit-learn takes seconds to import, which every process start (a CLI
+    # command, a worker) would pay whether or not it ever makes a digest.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True, dtype=np.float32)
 
 
