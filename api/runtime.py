@@ -33,6 +33,7 @@ from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 from api.text.boilerplate import Boilerplate
 from api.text.language import LanguageDetector
+from api.text.redundancy import similarities
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,7 @@ class Runtime:
         pipeline.summarizer.summarize(
             WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline
         )
+        similarities(["Berita pertama.", "Berita kedua."])  # scikit-learn's import, off a digest's clock
         gather(translated, deadline, "warm-up")
 
     def stop(self) -> None:
