@@ -96,15 +96,21 @@ def compose(
                 budget -= cost
             else:
                 left_out.append(piece)
+    if not chosen and left_out:
+        # Even the lead's first sentence is longer than the window (a paragraph without full stops):
+        # it goes in alone, and the summarizer reads its opening, which the answer reports.
+        chosen.add(left_out.pop(0))
     used = [piece for article in order for piece in unique[article] if piece in chosen]
-    text, tokens = _write(used), 0
+    text = _write(used)
+    tokens = count_tokens(text)
     # Sentences counted alone can differ from the joined text by a token at each seam: take the last
     # chosen ones out until the whole fits, so the summarizer never cuts the composed input itself.
-    while used and (tokens := count_tokens(text)) > window:
+    while len(used) > 1 and tokens > window:
         last = max(used, key=lambda piece: (_rank(unique, piece), order.index(piece.article)))
         used.remove(last)
         left_out.append(last)
         text = _write(used)
+        tokens = count_tokens(text)
     left_out.sort(key=lambda piece: (order.index(piece.article), piece.sentence))
     return Composition(text, used, dropped, left_out, sentences, tokens, window)
 

@@ -677,6 +677,11 @@ class Pipeline:
                 f"{len(composition.left_out)} sentences said nothing an earlier article had said but did not fit "
                 f"the summarizer's window of {self.summarizer.window} tokens; they are listed in left_out"
             )
+        if outputs.input.truncated:
+            warnings.append(
+                f"the leading article's first sentence alone is longer than the window: the model read its first "
+                f"{outputs.input.max_tokens} of {outputs.input.tokens} tokens"
+            )
         if not composition.dropped:
             warnings.append("no sentence repeats another article's: are these articles about the same story?")
         translation = outputs.translation

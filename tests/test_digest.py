@@ -437,3 +437,24 @@ def test_a_cluster_at_the_sentence_limit_answers_in_bounded_size(client, setting
     over = {"articles": [{"text": articles[0]["text"] + "\n" + articles[1]["text"][:300]}, *articles[1:]]}
     refused = _problem(client.post("/v1/digest", json=over), 413)
     assert "RINGKAS_MAX_DIGEST_SENTENCES" in refused["detail"]
+
+
+def test_a_first_sentence_longer_than_the_window_goes_in_alone_not_nothing():
+    long = {0: [" ".join(["kata"] * 50), " ".join(["lagi"] * 30)], 1: [" ".join(["lain"] * 40)]}
+    part = compose(long, [0, 1], _words, 10)
+    assert [(p.article, p.sentence) for p in part.used] == [(0, 0)] and part.tokens == 50 > part.window
+    assert [(p.article, p.sentence) for p in part.left_out] == [(0, 1), (1, 0)]
+    # A shorter sentence that fits is taken instead, and the long ones are reported.
+    part = compose({**long, 1: ["Kalimat pendek."]}, [0, 1], _words, 10)
+    assert [(p.article, p.sentence) for p in part.used] == [(1, 0)] and part.tokens <= 10
+    assert len(part.left_out) == 2
+
+
+def test_a_cluster_of_paragraphs_longer_than_the_window_says_the_model_read_an_opening(client):
+    run_on = " ".join(["warga desa menanam padi di sawah mereka sejak pagi hari dan"] * 120)
+    other = " ".join(["petani di kabupaten itu memanen jagung bersama keluarga dan"] * 120)
+    body = client.post("/v1/digest", json={"articles": [{"text": run_on}, {"text": other}]}).get_json()
+    assert [(s["article"], s["sentence"]) for s in body["composed"]] == [(0, 0)]
+    assert body["input"]["tokens"] > body["input"]["max_tokens"]
+    assert any("longer than the window" in warning for warning in body["warnings"])
+    assert body["left_out"] == [{"article": 1, "sentence": 0}]
