@@ -417,10 +417,7 @@ class Pipeline:
             ),
             cleaning=cleaned.cleaning(self.boilerplate.rules.version, request.return_clean_text),
             warnings=[*article.warnings, *self._read_warnings(outputs.input, article.options), *outputs.warnings],
-            models=ModelsUsed(
-                summarizer=self.model_ref(self.summarizer),
-                translator=self.model_ref(self.translator) if translation is not None else None,
-            ),
+            models=self._models_used(translation is not None),
             preset=article.preset_name,
             prompt_version=self.prompts.summarize.version,
             cached=cached,
@@ -429,6 +426,12 @@ class Pipeline:
                 translate=timings.get("translate", 0.0 if request.translate else None),
                 total=_ms(time.perf_counter() - started),
             ),
+        )
+
+    def _models_used(self, translated: bool) -> ModelsUsed:
+        return ModelsUsed(
+            summarizer=self.model_ref(self.summarizer),
+            translator=self.model_ref(self.translator) if translated else None,
         )
 
     @staticmethod
@@ -712,10 +715,7 @@ class Pipeline:
                 threshold=self.limits.digest.similarity,
             ),
             warnings=warnings,
-            models=ModelsUsed(
-                summarizer=self.model_ref(self.summarizer),
-                translator=self.model_ref(self.translator) if translation is not None else None,
-            ),
+            models=self._models_used(translation is not None),
             preset=model_input.preset_name,
             prompt_version=self.prompts.summarize.version,
             cached=cached,

@@ -95,15 +95,22 @@ class SummarizeOptions(_Request):
     return_clean_text: StrictBool = Field(False, description="Return the text after extraction and cleaning.")
 
 
-class SummarizeRequest(SummarizeOptions):
-    text: StrictStr | None = Field(None, description="The article as plain text; paragraphs on separate lines.")
-    html: StrictStr | None = Field(None, description="The article as HTML (a CMS body or a whole page).")
+# An article's text, as a summary and each article of a digest take it: exactly one of the two.
+ArticleText = Annotated[StrictStr | None, Field(description="The article as plain text; paragraphs on separate lines.")]
+ArticleHtml = Annotated[StrictStr | None, Field(description="The article as HTML (a CMS body or a whole page).")]
 
-    @model_validator(mode="after")
-    def _exactly_one_source(self) -> SummarizeRequest:
-        if (self.text is None) == (self.html is None):
-            raise ValueError("give exactly one of 'text' or 'html'")
-        return self
+
+def _exactly_one_source(article: Any) -> Any:
+    if (article.text is None) == (article.html is None):
+        raise ValueError("give exactly one of 'text' or 'html'")
+    return article
+
+
+class SummarizeRequest(SummarizeOptions):
+    text: ArticleText = None
+    html: ArticleHtml = None
+
+    _one_source = model_validator(mode="after")(_exactly_one_source)
 
 
 class BatchItem(SummarizeRequest):
@@ -159,14 +166,10 @@ class DigestArticle(_Request):
     date: Annotated[StrictStr, Field(max_length=40), AfterValidator(_iso_date)] | None = Field(
         None, description="When it was published (ISO 8601); the earliest article leads the digest."
     )
-    text: StrictStr | None = Field(None, description="The article as plain text; paragraphs on separate lines.")
-    html: StrictStr | None = Field(None, description="The article as HTML (a CMS body or a whole page).")
+    text: ArticleText = None
+    html: ArticleHtml = None
 
-    @model_validator(mode="after")
-    def _exactly_one_source(self) -> DigestArticle:
-        if (self.text is None) == (self.html is None):
-            raise ValueError("give exactly one of 'text' or 'html'")
-        return self
+    _one_source = model_validator(mode="after")(_exactly_one_source)
 
 
 class DigestRequest(DigestOptions):
