@@ -241,6 +241,7 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         list(pool.map(lambda i: once(articles[i % len(articles)], True), range(CONCURRENCY)))
     wall = time.perf_counter() - started
+    digest = digest_latency(pipeline, articles)
     engine = pipeline.summarizer.batcher.engine.name
     described = {role: getattr(pipeline, role).batcher.engine.describe() for role in ("summarizer", "translator")}
     runtime.stop()
@@ -252,6 +253,7 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
         "start_to_ready_s": ready,
         "engine": engine,
         "translation_segments_per_summary": segments,
+        "digest": digest,
         "runtime": described,
         "settings": {
             k: str(v)
@@ -259,6 +261,33 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
             if k in ("engine", "ct2_compute_type", "ct2_gemm", "max_batch_size", "max_batch_tokens", "workers", "vocab")
         }
         | {"engine_replicas": str(settings.engine_replicas()), "math_threads": str(settings.math_threads())},
+    }
+
+
+def digest_latency(pipeline, articles: list[str], repeats: int = 3) -> dict:
+    """A digest of the seed articles (five: one story's outlets) timed beside one article's summary,
+    each the mean of ``repeats`` runs on the same pipeline (its result cache is off in the bench)."""
+    from api.schemas import DigestRequest, SummarizeRequest
+
+    cluster = DigestRequest(articles=[{"text": text} for text in articles])
+    timings: dict[str, list[float]] = {"digest_s": [], "summarize_s": []}
+    for _ in range(repeats):
+        started = time.perf_counter()
+        answer = pipeline.digest(cluster)
+        middle = time.perf_counter()
+        pipeline.summarize(SummarizeRequest(text=articles[0]))
+        timings["digest_s"].append(middle - started)
+        timings["summarize_s"].append(time.perf_counter() - middle)
+    digest_s, summarize_s = (statistics.mean(timings[key]) for key in ("digest_s", "summarize_s"))
+    return {
+        "articles": len(articles),
+        "digest_s": digest_s,
+        "summarize_s": summarize_s,
+        "digest_over_summary_x": digest_s / summarize_s,
+        "read_compose_ms": answer.timings_ms.read + answer.timings_ms.compose,
+        "sentences": answer.input.sentences,
+        "duplicates": answer.input.duplicates,
+        "used": answer.input.used,
     }
 
 
@@ -412,6 +441,13 @@ def table(result: dict) -> str:
         "summarize+translate). RSS and latency ratios: x faster / fraction of the reference."
     )
     lines.append(f"engine: {r['engine']}  settings: {r['settings']}")
+    if "digest" in r:
+        d = r["digest"]
+        lines.append(
+            f"digest of {d['articles']} articles (ringkas): {d['digest_s']:.2f} s beside {d['summarize_s']:.2f} s "
+            f"for one article's summary ({d['digest_over_summary_x']:.2f}x; reading and composing "
+            f"{d['read_compose_ms']:.0f} ms, {d['duplicates']} of {d['sentences']} sentences dropped as duplicates)"
+        )
     for side, run in (("ringkas", r), ("peer", p)):
         cpu = run.get("ct2_cpu") or {}
         if cpu:

@@ -203,6 +203,23 @@ def summarize(
     click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
+@main.command(short_help="One digest of several articles about the same story, without a server.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--translate", is_flag=True, help="Also translate the digest.")
+@length_option
+@click.option("--target-lang", default="eng_Latn", show_default=True, help="NLLB code for the translation.")
+@click.option("--force", is_flag=True, help="Accept articles that do not look Indonesian.")
+@demo_option
+def digest(files: tuple[Path, ...], translate: bool, length: str | None, target_lang: str, force: bool, demo: bool):
+    """Digest FILES (2 or more; .html files are read as HTML) and print the JSON result: the summary,
+    the composed input with each sentence's article, the duplicates dropped and what was left out."""
+    from api.digest_cli import run
+
+    if demo:
+        _use_demo_models(Settings().cache_dir)
+    run(list(files), {"translate": translate, "length": length, "target_lang": target_lang, "force": force})
+
+
 @main.command(short_help="Check a running service: 0 while loading or ready.")
 @click.option("--url", help="Service to check (default: this host's RINGKAS_PORT).")
 def healthcheck(url: str | None) -> None:
@@ -383,6 +400,10 @@ def jobs_cancel(job_id: str, url, key) -> None:
     click.echo(json.dumps(status, indent=2))
 
 
+# The item fields each task reads by default: the source, and the reference.
+EVAL_FIELDS = {"summarize": ("text", "summary"), "translate": ("source", "reference"), "digest": ("articles", "digest")}
+
+
 def _eval_options(task: str):
     """The options both ``ringkas eval`` commands share."""
 
@@ -391,16 +412,13 @@ def _eval_options(task: str):
             click.option(
                 "--data",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                help=(
-                    "JSONL or CSV of items. XL-Sum's JSONL (text, summary) works as it is."
-                    if task == "summarize"
-                    else "JSONL (source, reference) or CSV of items."
-                ),
+                help={
+                    "summarize": "JSONL or CSV of items. XL-Sum's JSONL (text, summary) works as it is.",
+                    "digest": "JSONL of story clusters: articles (texts, or objects as /v1/digest takes) and digest.",
+                }.get(task, "JSONL (source, reference) or CSV of items."),
             ),
-            click.option("--text-field", default="text" if task == "summarize" else "source", show_default=True),
-            click.option(
-                "--reference-field", default="summary" if task == "summarize" else "reference", show_default=True
-            ),
+            click.option("--text-field", default=EVAL_FIELDS[task][0], show_default=True),
+            click.option("--reference-field", default=EVAL_FIELDS[task][1], show_default=True),
             click.option(
                 "--dataset",
                 help=(
@@ -468,6 +486,14 @@ def eval_summarize(no_clean: bool, **options) -> None:
     _evaluate("summarize", clean=not no_clean, target_lang=None, **options)
 
 
+@eval_group.command("digest", short_help="Digests of story clusters against reference digests: ROUGE, speed.")
+@_eval_options("digest")
+def eval_digest(**options) -> None:
+    """Digests of story clusters (POST /v1/digest's path) against reference digests: ROUGE-1/2/L,
+    latency and clusters/s."""
+    _evaluate("digest", clean=True, target_lang=None, **options)
+
+
 @eval_group.command("translate", short_help="Translations against references: chrF++, BLEU, speed.")
 @_eval_options("translate")
 @click.option(
@@ -496,7 +522,8 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
         elif all(aligned):
             items = data.read_aligned(*aligned, o["limit"])
         elif o["data"]:
-            items = data.read_file(o["data"], o["text_field"], o["reference_field"], o["limit"])
+            read = data.read_clusters if task == "digest" else data.read_file
+            items = read(o["data"], o["text_field"], o["reference_field"], o["limit"])
         else:
             _fail("give --data FILE" + (", --source F --reference F" if task == "translate" else "") + " or --dataset")
         configs = run.with_default([run.parse_config(spec) for spec in o["configs"]])

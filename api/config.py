@@ -135,6 +135,27 @@ class Settings(BaseSettings):
 
     # --- newsroom input -------------------------------------------------------------------------
     max_batch_items: int = Field(16, ge=1, le=256, description="Items accepted by /v1/summarize/batch.")
+    max_digest_articles: int = Field(20, ge=2, le=100, description="Articles accepted by one /v1/digest.")
+    max_digest_chars: int = Field(
+        200_000,
+        ge=1,
+        description="Characters of a digest's articles together, after cleaning (each article also keeps "
+        "max_text_chars): bounds the duplicate search.",
+    )
+    max_digest_sentences: int = Field(
+        1_000,
+        ge=2,
+        le=5_000,
+        description="Sentences of a digest's articles together (20 articles of 50): every pair is compared, "
+        "so the work grows with its square; this caps its time and memory.",
+    )
+    digest_similarity: float = Field(
+        0.55,
+        gt=0,
+        le=1,
+        description="TF-IDF cosine (character n-grams) from which two sentences of different articles are "
+        "duplicates, unless the later one adds a figure, a name or a negation.",
+    )
     cache_size: int = Field(256, ge=0, description="Results kept in the in-process cache (0 turns it off).")
     cache_ttl_s: float = Field(3600, gt=0, description="How long a cached result is served.")
     redis_url: str | None = Field(

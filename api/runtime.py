@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from api.cache import build_cache
 from api.config import Settings
+from api.digest import DigestLimits
 from api.engines.base import Engine
 from api.engines.batcher import Batcher
 from api.engines.factory import build_engine
@@ -32,6 +33,7 @@ from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 from api.text.boilerplate import Boilerplate
 from api.text.language import LanguageDetector
+from api.text.redundancy import similarities
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,7 @@ class Runtime:
         pipeline.summarizer.summarize(
             WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline
         )
+        similarities(["Berita pertama.", "Berita kedua."])  # scikit-learn's import, off a digest's clock
         gather(translated, deadline, "warm-up")
 
     def stop(self) -> None:
@@ -196,7 +199,13 @@ class Runtime:
             Summarizer(summarizer_model, summarizer, prompts.summarize),
             Translator(translator_model, translator, prompts.translate),
             prompts,
-            Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s, s.min_text_chars),
+            Limits(
+                s.max_text_chars,
+                s.max_translate_chars,
+                s.request_timeout_s,
+                s.min_text_chars,
+                DigestLimits(s.max_digest_articles, s.max_digest_chars, s.max_digest_sentences, s.digest_similarity),
+            ),
             Boilerplate.from_file(s.prompts_dir / "boilerplate.yaml"),
             LanguageDetector(),
             build_cache(s.cache_size, s.cache_ttl_s, s.redis_url, self.redis),

@@ -95,15 +95,22 @@ class SummarizeOptions(_Request):
     return_clean_text: StrictBool = Field(False, description="Return the text after extraction and cleaning.")
 
 
-class SummarizeRequest(SummarizeOptions):
-    text: StrictStr | None = Field(None, description="The article as plain text; paragraphs on separate lines.")
-    html: StrictStr | None = Field(None, description="The article as HTML (a CMS body or a whole page).")
+# An article's text, as a summary and each article of a digest take it: exactly one of the two.
+ArticleText = Annotated[StrictStr | None, Field(description="The article as plain text; paragraphs on separate lines.")]
+ArticleHtml = Annotated[StrictStr | None, Field(description="The article as HTML (a CMS body or a whole page).")]
 
-    @model_validator(mode="after")
-    def _exactly_one_source(self) -> SummarizeRequest:
-        if (self.text is None) == (self.html is None):
-            raise ValueError("give exactly one of 'text' or 'html'")
-        return self
+
+def _exactly_one_source(article: Any) -> Any:
+    if (article.text is None) == (article.html is None):
+        raise ValueError("give exactly one of 'text' or 'html'")
+    return article
+
+
+class SummarizeRequest(SummarizeOptions):
+    text: ArticleText = None
+    html: ArticleHtml = None
+
+    _one_source = model_validator(mode="after")(_exactly_one_source)
 
 
 class BatchItem(SummarizeRequest):
@@ -115,6 +122,63 @@ class BatchItem(SummarizeRequest):
 
 class BatchRequest(_Request):
     items: list[Any] = Field(description="Summarize requests, each with an optional id; validated one by one.")
+
+
+MAX_OUTLET_CHARS = 200
+
+
+def _valid_label(value: str) -> str:
+    """An outlet's name is echoed back like an id: valid Unicode, on one line."""
+    if any("\ud800" <= char <= "\udfff" or unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must be valid Unicode text without control characters")
+    return value
+
+
+def _iso_date(value: str) -> str:
+    """An ISO 8601 date or date-time ("2025-12-03", "2025-12-03T10:43:00+07:00"), kept as sent."""
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("give the date in ISO 8601, e.g. 2025-12-03 or 2025-12-03T10:43:00+07:00") from None
+    return value
+
+
+class DigestOptions(_Request):
+    """How to write a digest: a summary's options, less those that concern one article's text."""
+
+    translate: StrictBool = Field(False, description="Also translate the digest.")
+    target_lang: StrictStr = Field(
+        "eng_Latn", description="NLLB code of the translation's language (a two-letter code such as en works too)."
+    )
+    length: StrictStr | None = Field(None, description="Preset name: short, medium (default) or long.")
+    force: StrictBool = Field(False, description="Accept articles that do not look Indonesian.")
+
+
+class DigestArticle(_Request):
+    """One article of a story cluster: cleaned exactly as a summary's input is."""
+
+    id: ItemId | None = Field(None, description="Echoed back in the sources; a string or an integer.")
+    outlet: Annotated[StrictStr, Field(max_length=MAX_OUTLET_CHARS), AfterValidator(_valid_label)] | None = Field(
+        None, description="Who published it, shown in the sources."
+    )
+    date: Annotated[StrictStr, Field(max_length=40), AfterValidator(_iso_date)] | None = Field(
+        None, description="When it was published (ISO 8601); the earliest article leads the digest."
+    )
+    text: ArticleText = None
+    html: ArticleHtml = None
+
+    _one_source = model_validator(mode="after")(_exactly_one_source)
+
+
+class DigestRequest(DigestOptions):
+    """A story cluster and the options of its digest: one self-contained value, so a batch or job item
+    can carry a cluster as it carries an article."""
+
+    articles: list[DigestArticle] = Field(
+        description="The cluster's articles (from 2 to the deployment's limit), each text or html."
+    )
 
 
 class TranslateOptions(_Request):
@@ -231,6 +295,79 @@ class BatchResult(BaseModel):
 
 class BatchResponse(BaseModel):
     results: list[BatchResult]
+
+
+class SentenceRef(BaseModel):
+    article: int = Field(description="The article's position in the request, from 0.")
+    sentence: int = Field(description="The sentence's position in the article after cleaning, from 0.")
+
+
+class DigestSentence(SentenceRef):
+    text: str
+
+
+class DroppedSentence(SentenceRef):
+    duplicate_of: SentenceRef = Field(description="The kept sentence that says the same.")
+    similarity: float = Field(description="TF-IDF cosine of the two (character n-grams), 0 to 1.")
+    by: Literal["sentence", "quote"] = Field(description="Matched as whole sentences, or by the quotation alone.")
+
+
+class DigestSource(BaseModel):
+    """One article of the cluster, and how much of it the digest read."""
+
+    article: int
+    id: str | int | None
+    outlet: str | None
+    date: str | None
+    format: Literal["text", "html"]
+    chars: int = Field(description="Characters after extraction and cleaning.")
+    language: LanguageOut
+    repaired: bool
+    sentences: int = Field(description="Its sentences after cleaning: used + duplicates + left_out.")
+    used: int = Field(description="Sentences of its own in the composed input.")
+    duplicates: int = Field(description="Sentences dropped because an earlier article said the same.")
+    left_out: int = Field(description="Sentences of its own that did not fit the summarizer's window.")
+    fraction_read: float = Field(description="Share of its characters (in sentences) the summarizer read.")
+    warnings: list[str]
+
+
+class DigestInput(BaseModel):
+    sentences: int = Field(description="Sentences in all articles: used + duplicates + left_out.")
+    used: int
+    duplicates: int
+    left_out: int
+    chars: int = Field(description="Characters of the composed input.")
+    tokens: int = Field(description="Summarizer tokens of the composed input.")
+    max_tokens: int = Field(description="The summarizer's input window.")
+    threshold: float = Field(description="The similarity from which two sentences are duplicates.")
+
+
+class DigestTimings(BaseModel):
+    read: float = Field(description="Extraction, cleaning and language checks of every article.")
+    compose: float = Field(description="Duplicates found and the input composed.")
+    summarize: float
+    translate: float | None
+    total: float
+
+
+class DigestResponse(BaseModel):
+    summary: TextOut
+    translation: TextOut | None
+    composed: list[DigestSentence] = Field(
+        description="The summarizer's input, in order: each kept sentence with the article it came from."
+    )
+    dropped: list[DroppedSentence] = Field(description="Sentences left out as duplicates, each with its original.")
+    left_out: list[SentenceRef] = Field(
+        description="Unique sentences that did not fit the summarizer's window (never cut silently)."
+    )
+    sources: list[DigestSource]
+    input: DigestInput
+    warnings: list[str]
+    models: ModelsUsed
+    preset: str
+    prompt_version: str
+    cached: bool = Field(description="The summary was served from the result cache.")
+    timings_ms: DigestTimings
 
 
 class TranslateInput(BaseModel):

@@ -32,6 +32,7 @@ CHECKS = [
 OPERATIONS = [
     ("POST", "/v1/summarize"),
     ("POST", "/v1/summarize/batch"),
+    ("POST", "/v1/digest"),
     ("POST", "/v1/translate"),
     ("GET", "/v1/models"),
     ("POST", "/v1/jobs"),

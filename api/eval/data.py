@@ -19,6 +19,7 @@ class Item:
     id: str
     source: str
     reference: str
+    cluster: tuple[dict, ...] = ()  # a digest item's articles (``source`` is then empty)
 
 
 def read_jsonl(path: Path, source_field: str, reference_field: str, limit: int | None = None) -> list[Item]:
@@ -63,6 +64,33 @@ def read_aligned(source: Path, reference: Path, limit: int | None = None) -> lis
                 raise DataError(f"{path}:{number}: empty line")
         items.append(Item(str(number), text, ref))
     return _checked(items, source)
+
+
+def read_clusters(path: Path, articles_field: str, reference_field: str, limit: int | None = None) -> list[Item]:
+    """JSONL of story clusters: each line's ``articles`` a list of texts, or of objects as POST
+    /v1/digest takes them (text or html, id, outlet, date), and its reference digest."""
+    items: list[Item] = []
+    try:
+        for number, row in jsonl_records(path):
+            if limit is not None and len(items) >= limit:
+                break
+            where = f"{path}:{number}"
+            articles = row.get(articles_field) if isinstance(row, dict) else None
+            reference = row.get(reference_field) if isinstance(row, dict) else None
+            if not isinstance(articles, list) or not articles:
+                raise DataError(f"{where}: field {articles_field!r} must be a list of articles")
+            if not isinstance(reference, str) or not reference.strip():
+                raise DataError(f"{where}: field {reference_field!r} is missing or empty")
+            cluster = tuple({"text": a} if isinstance(a, str) else a for a in articles)
+            if not all(isinstance(article, dict) for article in cluster):
+                raise DataError(f"{where}: each article is a text or an object with text or html")
+            ident = row.get("id")
+            items.append(Item(str(ident) if ident not in (None, "") else str(number), "", reference, cluster))
+    except DataError:
+        raise
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    return _checked(items, path)
 
 
 def read_file(path: Path, source_field: str, reference_field: str, limit: int | None = None) -> list[Item]:

@@ -88,7 +88,7 @@ class Sacrebleu(Scorer):
 
 
 def scorers(task: str) -> list[Scorer]:
-    if task == "summarize":
+    if task in ("summarize", "digest"):
         return [Rouge("rouge1"), Rouge("rouge2"), Rouge("rougeL")]
     return [Sacrebleu("chrf++"), Sacrebleu("bleu")]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PRIMARY = {"summarize": "ROUGE-L", "translate": "chrF++"}
+PRIMARY = {"summarize": "ROUGE-L", "digest": "ROUGE-L", "translate": "chrF++"}
 
 
 def table(result: dict) -> str:

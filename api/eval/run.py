@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
+from pydantic import ValidationError
 
 from api.config import Settings
 from api.errors import RingkasError
@@ -83,7 +84,7 @@ def decode(
     """Every item through one freshly built pipeline; ``ready`` is called once the models are loaded
     and warmed, so a progress bar times the items, not the start-up."""
     from api.runtime import Runtime
-    from api.schemas import SummarizeRequest, TranslateRequest
+    from api.schemas import DigestRequest, SummarizeRequest, TranslateRequest
 
     # No result cache: every configuration computes every item (a shared Redis would answer later
     # configurations from the first one's results).
@@ -101,12 +102,15 @@ def decode(
             if task == "summarize":
                 request = SummarizeRequest(text=item.source, force=True, **config.request)
                 text = pipeline.summarize(request, clean=clean).summary.text
+            elif task == "digest":
+                cluster = DigestRequest(articles=list(item.cluster), force=True, **config.request)
+                text = pipeline.digest(cluster).summary.text
             else:
                 request = TranslateRequest(text=item.source, source_lang=source_lang, target_lang=target_lang)
                 text = pipeline.translate(request).translation.text
             problem = None
-        except RingkasError as exc:  # scored as an empty output, and counted
-            text, problem = "", exc.title
+        except (RingkasError, ValidationError) as exc:  # scored as an empty output, and counted
+            text, problem = "", getattr(exc, "title", "Invalid item")
         progress(1)
         return text, time.perf_counter() - started, problem
 
@@ -117,7 +121,7 @@ def decode(
     finally:
         runtime.stop()
     wall = time.perf_counter() - started
-    role = pipeline.summarizer if task == "summarize" else pipeline.translator
+    role = pipeline.translator if task == "translate" else pipeline.summarizer
     return Outputs(
         texts=[r[0] for r in results],
         latencies_s=[r[1] for r in results],

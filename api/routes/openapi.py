@@ -245,10 +245,12 @@ def _bound(schemas: dict, op: Operation, settings: Settings) -> None:
     if op.text_limit and "text" in body:
         limit = getattr(settings, op.text_limit)
         body["text"]["description"] = f"{body['text'].get('description', '')} At most {limit} characters.".strip()
-    if op.items and "items" in body:
+    # The body's one array of items ("items" for batches and jobs, "articles" for a digest).
+    field = next((name for name, prop in body.items() if prop.get("type") == "array"), None)
+    if op.items and field:
         model, limit = op.items
-        body["items"]["items"] = {"$ref": REF.format(model=model.__name__)}
-        body["items"]["maxItems"] = getattr(settings, limit)
+        body[field]["items"] = {"$ref": REF.format(model=model.__name__)}
+        body[field]["maxItems"] = getattr(settings, limit)
 
 
 def _package_version() -> str:

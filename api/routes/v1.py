@@ -13,6 +13,9 @@ from api.schemas import (
     BatchItem,
     BatchRequest,
     BatchResponse,
+    DigestArticle,
+    DigestRequest,
+    DigestResponse,
     ModelsResponse,
     SummarizeOptions,
     SummarizeRequest,
@@ -25,7 +28,7 @@ from api.schemas import (
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 
 
-def _observe(result: SummarizeResponse) -> None:
+def _observe(result: SummarizeResponse | DigestResponse) -> None:
     metrics = services().metrics
     metrics.cache_lookup(result.cached)
     if not result.cached:
@@ -88,6 +91,37 @@ def summarize_batch():
     for item in result.results:
         if item.result is not None:
             _observe(item.result)
+    return jsonify(result.model_dump(mode="json"))
+
+
+@bp.post("/digest")
+@declare(
+    Operation(
+        "digest",
+        "One summary of several articles about the same story",
+        "summaries",
+        "From 2 to {settings.max_digest_articles} articles, each `text` or `html`, cleaned as a summary's "
+        "input is. Sentences an earlier article already said are dropped before the model reads anything; "
+        "the answer says where each sentence of the composed input came from, which were dropped as "
+        "duplicates of which, and what did not fit the window.",
+        Answer(DigestResponse),
+        body=DigestRequest,
+        example=lambda text: {
+            "articles": [
+                {"id": "a1", "outlet": "Kompas", "date": "2025-12-03", "text": text},
+                {"id": "a2", "outlet": "Tempo", "date": "2025-12-04", "text": text},
+            ]
+        },
+        items=(DigestArticle, "max_digest_articles"),
+        problems=BODY_PROBLEMS,
+        scope="summarize",
+    )
+)
+def digest():
+    request_model = read_request(DigestRequest, body_field="articles")
+    charge_text([getattr(article, field) for article in request_model.articles for field in ("text", "html")])
+    result = pipeline().digest(request_model, caller=caller())
+    _observe(result)
     return jsonify(result.model_dump(mode="json"))
 
 
