@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -106,50 +107,69 @@ def redis_url():
 
 
 # --- tiers ------------------------------------------------------------------------------------
-# Every test gets one tier from what it uses, so none can be filed in the wrong one by a forgotten
-# marker. `pytest -m unit` is the inner loop (no model, no server, under a minute); the README's
-# test command runs all three.
+# Each module declares its tier (`pytestmark = pytest.mark.unit`); a test of another tier in the same
+# module carries its own mark, which wins. `pytest -m unit` is the inner loop (no model, no server,
+# under a minute); the README's test command runs all three.
 #   system:      real processes or services: gunicorn, Redis and Celery workers, nginx, Chromium, the image
 #   integration: the tiny models, in this process
 #   unit:        neither
+# The fixtures a test asks for are a guard: a unit test that asks for a model or a server, or an
+# integration test that asks for a server, stops the run at collection.
 SYSTEM_FIXTURES = frozenset(
-    {"cluster", "jobs_client", "server", "image", "container", "models_volume", "browser", "page",
-     "open_service", "cms", "job_service", "redis_url", "base_url", "api_schema"}
+    {"cluster", "jobs_client", "server", "image", "container", "models_volume", "browser", "page", "stack",
+     "open_service", "cms", "job_service", "redis_url", "base_url", "api_schema", "service"}
 )  # fmt: skip
-SYSTEM_MODULES = frozenset(
-    {
-        "test_image",
-        "test_browser",
-        "test_serve",
-        "test_proxy",
-        "test_jobs",
-        "test_clients",
-        "test_wordpress",
-        "test_doc_examples",
-    }
-)
 # (A fixture's own fixtures count too: ``client`` brings ``tiny_dir`` with it.)
 MODEL_FIXTURES = frozenset({"tiny_dir", "settings", "runtime", "pipeline", "app", "client", "reference"})
 TIERS = ("unit", "integration", "system")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--tier-report", metavar="PATH", help="write each test's tier and the tier its fixtures need")
+
+
 def pytest_configure(config):
     for tier, what in zip(TIERS, ("no model, no server", "tiny models in process", "real processes"), strict=True):
-        config.addinivalue_line("markers", f"{tier}: {what} (set from the fixtures a test uses)")
+        config.addinivalue_line("markers", f"{tier}: {what} (declared by each test module)")
 
 
+def needed_tier(item) -> str:
+    """The lowest tier the fixtures of a test allow. A parameter named like a fixture is not one:
+    ``test_outlet_page_gives_exactly_its_story(page)`` takes a file, not the browser's page."""
+    params = set()
+    for mark in item.iter_markers("parametrize"):
+        names = mark.args[0]
+        if not mark.kwargs.get("indirect"):
+            params |= {name.strip() for name in names.split(",")} if isinstance(names, str) else set(names)
+    fixtures = set(getattr(item, "fixturenames", ())) - params
+    if fixtures & SYSTEM_FIXTURES:
+        return "system"
+    return "integration" if fixtures & MODEL_FIXTURES else "unit"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these marks
 def pytest_collection_modifyitems(config, items):
+    chosen, wrong = {}, []
     for item in items:
-        if any(item.get_closest_marker(tier) for tier in TIERS):
-            continue  # a test may name its tier itself (one that starts a process without a fixture)
-        fixtures = set(getattr(item, "fixturenames", ()))
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if fixtures & SYSTEM_FIXTURES or module in SYSTEM_MODULES:
-            item.add_marker(pytest.mark.system)
-        elif fixtures & MODEL_FIXTURES:
-            item.add_marker(pytest.mark.integration)
-        else:
-            item.add_marker(pytest.mark.unit)
+        declared = [mark.name for mark in item.iter_markers() if mark.name in TIERS]  # closest first
+        if not declared:
+            wrong.append(f"{item.nodeid}: no tier (pytestmark = pytest.mark.unit|integration|system)")
+            continue
+        tier, needs = declared[0], needed_tier(item)
+        if TIERS.index(tier) < TIERS.index(needs):
+            wrong.append(f"{item.nodeid}: declared {tier}, but its fixtures need {needs}")
+        chosen[item] = (tier, needs, any(mark.name in TIERS for mark in item.own_markers))
+    if wrong:
+        raise pytest.UsageError("tests in the wrong tier:\n  " + "\n  ".join(wrong))
+    # Each test keeps exactly its own tier, so `-m unit` does not also pick a system test of a unit module.
+    for item, (tier, _, _) in chosen.items():
+        for node in item.listchain():
+            node.own_markers[:] = [mark for mark in node.own_markers if mark.name not in TIERS]
+        item.add_marker(tier)
+    path = config.getoption("--tier-report")
+    if path:
+        report = {item.nodeid: {"tier": t, "needs": n, "own": own} for item, (t, n, own) in chosen.items()}
+        Path(path).write_text(json.dumps(report, indent=1), encoding="utf-8")
 
 
 # --- the outlet corpus's figures, printed at the end of the run (tests/test_outlets.py) ----------

@@ -6,6 +6,8 @@ from api.app import create_app
 from api.runtime import Runtime
 from tests.conftest import tiny_settings
 
+pytestmark = pytest.mark.integration
+
 
 def test_healthz_and_readyz_when_ready(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}

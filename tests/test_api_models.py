@@ -1,5 +1,9 @@
 """GET /v1/models."""
 
+import pytest
+
+pytestmark = pytest.mark.integration
+
 
 def test_lists_both_models_with_licence_languages_and_limits(client):
     response = client.get("/v1/models")

@@ -1,7 +1,11 @@
 """The benchmark's workload definition (the benchmark itself is a command, not a test)."""
 
+import pytest
+
 from api.bench import SUMMARY_TOKENS, TRANSLATION_TOKENS, bench_prompts
 from api.prompts import load_prompts
+
+pytestmark = pytest.mark.unit
 
 
 def test_bench_prompts_pin_output_lengths(tmp_path):
@@ -15,6 +19,7 @@ def test_bench_prompts_pin_output_lengths(tmp_path):
     assert (tmp_path / "boilerplate.yaml").is_file()  # the runtime needs every prompts file
 
 
+@pytest.mark.integration
 def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(tiny_dir, tmp_path, seed_texts):
     import time
 

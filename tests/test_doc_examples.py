@@ -16,6 +16,8 @@ import pytest
 
 from tests.helpers import REPO_ROOT, live_server
 
+pytestmark = pytest.mark.unit
+
 PAGES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").rglob("*.md"))]
 BLOCK = re.compile(r"(<!-- example: skip[^>]*-->\s*)?```(bash|python)\n(.*?)```", re.S)
 SERVICE = "localhost:8000"
@@ -59,6 +61,7 @@ def _commands(code: str) -> list[str]:
     ]
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(("name", "language", "code", "skip"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
 def test_example_runs_against_a_live_server(service, name, language, code, skip, tmp_path):
     if skip:

@@ -4,8 +4,12 @@ examples and figures must stay true."""
 import json
 import re
 
+import pytest
+
 from api.config import Settings
 from tests.helpers import REPO_ROOT
+
+pytestmark = pytest.mark.unit
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = REPO_ROOT / "docs"
@@ -92,6 +96,7 @@ def _keys(value, prefix=""):
     return {prefix + key for key in value} | {k for key, item in value.items() for k in _keys(item, f"{prefix}{key}.")}
 
 
+@pytest.mark.integration
 def test_the_readme_sample_response_has_the_fields_a_response_has(client, seed_texts):
     import json
 

@@ -12,6 +12,8 @@ from api.engines.gather import gather
 from api.engines.slots import ComputeSlots
 from api.errors import DeadlineExceeded, Overloaded
 
+pytestmark = pytest.mark.integration
+
 GREEDY = GenerationParams(max_new_tokens=12, min_new_tokens=12)
 
 

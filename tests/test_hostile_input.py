@@ -18,6 +18,8 @@ from api.jobs.intake import read_job
 from api.pipeline import parse_item
 from api.schemas import SummarizeRequest
 
+pytestmark = pytest.mark.integration
+
 # --- uploads parsed as a stream (finding 4) ----------------------------------------------------
 # A child process streams a 100 MB upload of ten-byte items (ten million of them, a hundred times
 # the item cap) into read_job, from a generator, so the body is never in memory: what RSS grows by
@@ -59,6 +61,7 @@ _UPLOAD = textwrap.dedent(
 )
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("kind", ["csv", "ndjson", "json"])
 def test_a_cap_breaking_upload_is_refused_with_bounded_memory(kind):
     done = subprocess.run([sys.executable, "-c", _UPLOAD, kind], capture_output=True, text=True, timeout=300)
@@ -69,6 +72,7 @@ def test_a_cap_breaking_upload_is_refused_with_bounded_memory(kind):
     assert report["growth_mb"] < 150, report
 
 
+@pytest.mark.unit
 def test_a_json_item_must_be_flat_and_deep_nesting_costs_linear_time():
     from api.errors import MalformedRequest
 
@@ -82,6 +86,7 @@ def test_a_json_item_must_be_flat_and_deep_nesting_costs_linear_time():
     assert time.perf_counter() - started < 1.0
 
 
+@pytest.mark.unit
 def test_a_json_body_is_read_item_by_item_across_chunk_boundaries(monkeypatch):
     """Values cut anywhere by the reader's chunks (strings, numbers, escapes, surrogate pairs) come out
     as json.loads would give them."""
@@ -97,6 +102,7 @@ def test_a_json_body_is_read_item_by_item_across_chunk_boundaries(monkeypatch):
             read_job(io.BytesIO(broken), "application/json", None, {}, 10)
 
 
+@pytest.mark.unit
 def test_one_ndjson_line_cannot_be_longer_than_an_item(monkeypatch):
     monkeypatch.setattr("api.jobs.intake.MAX_ITEM_CHARS", 1000)
     body = b'{"text": "' + b"a" * 5000 + b'"}\n'
@@ -104,6 +110,7 @@ def test_one_ndjson_line_cannot_be_longer_than_an_item(monkeypatch):
         read_job(io.BytesIO(body), "application/x-ndjson", None, {}, 10)
 
 
+@pytest.mark.unit
 def test_streamed_formats_read_the_same_items_as_before():
     items = [{"id": "a-1", "text": "Satu.\nDua."}, {"id": 2, "text": "Tiga, empat.", "translate": True}]
     as_json = read_job(json.dumps({"items": items, "defaults": {"length": "short"}}).encode(), "application/json",
@@ -119,6 +126,7 @@ def test_streamed_formats_read_the_same_items_as_before():
 BAD_IDS = ["\ud800", "x" * 257, "a\x00b", "baris\nbaru"]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("bad", BAD_IDS, ids=["surrogate", "too-long", "nul", "newline"])
 def test_a_job_with_an_unusable_id_is_refused_at_intake(bad):
     with pytest.raises(ValidationFailed) as caught:
@@ -140,6 +148,7 @@ def test_a_batch_item_with_a_surrogate_id_is_its_own_problem_not_a_500(client):
     assert item_id is None and isinstance(problem, ValidationFailed)
 
 
+@pytest.mark.unit
 def test_a_failing_chunk_hands_celery_no_text_to_log(caplog):
     """Celery logs the exception a retry is given; an encoding error quotes the whole result line."""
     from celery import Celery
@@ -292,6 +301,7 @@ def test_compatibility_routes_refuse_a_chunked_body_over_the_limit(tiny_dir, run
 
 
 # --- spreadsheet exports (finding 9) -------------------------------------------------------------
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "text", ["=1+1", "+1", "-1", "@x", "\t=1", "\r=1", "  =1", "\u3000=1", "\uff1d1", "\uff0b1", "\uff201"]
 )
@@ -301,6 +311,7 @@ def test_a_cell_a_spreadsheet_would_evaluate_is_shown_as_text(text):
     assert safe_cell(text) == "'" + text
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("text", ["Harga beras naik", "12", "e-KTP", "", "Rp-5", "Jakarta = kota"])
 def test_ordinary_cells_are_left_alone(text):
     from api.jobs.export import safe_cell

@@ -22,6 +22,8 @@ from api.text.html import html_to_text, looks_like_html
 from api.text.linear import compile_linear
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 RULES_FILE = REPO_ROOT / "prompts" / "boilerplate.yaml"
 RULES_DATA = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
 TEXT_SECTIONS = ("drop_lines", "inline", "drop_trailing", "drop_blocks")
@@ -162,6 +164,7 @@ def test_the_codes_own_text_handling_is_linear(name):
     assert time.perf_counter() - started < BUDGET_S, name
 
 
+@pytest.mark.integration
 def test_the_81_byte_request_is_answered_at_once_through_every_body(client):
     line = "Baca juga: " + "ABCDEFGHIJKLMNOPQRSTUV" * 3 + " ."
     started = time.perf_counter()

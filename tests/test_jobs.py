@@ -16,6 +16,8 @@ from tests.conftest import tiny_settings
 from tests.helpers import tiny_env
 from tests.jobs_cluster import start_cluster
 
+pytestmark = pytest.mark.system
+
 JOB_SETTINGS = {"job_chunk_size": 8}
 
 
@@ -80,6 +82,7 @@ def jobs_client(tiny_dir, runtime, cluster):
 
 
 # --- without Redis ----------------------------------------------------------------------------
+@pytest.mark.integration
 def test_job_routes_answer_503_naming_the_setting_without_redis(client):
     for method, path in (
         ("post", "/v1/jobs"),
@@ -139,6 +142,7 @@ def test_character_budget_refuses_the_whole_job(tiny_dir, runtime, cluster):
     assert client.post("/v1/jobs", json={"items": [{"text": "b" * 600}]}).status_code == 429
 
 
+@pytest.mark.unit
 def test_csv_from_a_spreadsheet_in_an_indonesian_locale_uses_semicolons():
     from api.jobs.intake import read_job
 
@@ -475,6 +479,7 @@ def test_jobs_cli_submits_a_csv_waits_and_writes_the_results(tiny_dir, runtime, 
         assert refused.returncode == 1 and "line 2" in refused.stderr
 
 
+@pytest.mark.integration
 def test_an_unreachable_redis_is_a_503_naming_the_job_store(tiny_dir, runtime):
     from tests.helpers import free_port
 

@@ -11,6 +11,8 @@ from api.schemas import SummarizeRequest
 from tests.conftest import tiny_settings
 from tests.helpers import free_port
 
+pytestmark = pytest.mark.integration
+
 
 # --- long articles ----------------------------------------------------------------------------
 def test_truncate_reports_the_fraction_read_and_warns(client, seed_texts):
@@ -133,6 +135,7 @@ def test_cache_can_be_turned_off(tiny_dir):
     runtime.stop()
 
 
+@pytest.mark.unit
 def test_memory_cache_is_bounded_and_expires():
     now = [0.0]
     cache = MemoryCache(size=2, ttl_s=0.2, timer=lambda: now[0])
@@ -143,6 +146,7 @@ def test_memory_cache_is_bounded_and_expires():
     assert cache.get("c") is None
 
 
+@pytest.mark.system
 def test_redis_cache_is_shared_between_replicas(tiny_dir, redis_url):
     replicas = [
         Runtime(tiny_settings(tiny_dir, redis_url=redis_url, cache_ttl_s=60, warmup=False)).start(background=False)
@@ -157,6 +161,7 @@ def test_redis_cache_is_shared_between_replicas(tiny_dir, redis_url):
         replica.stop()
 
 
+@pytest.mark.system
 def test_replicas_with_another_output_vocabulary_never_share_results(tiny_dir, redis_url):
     """The kept vocabulary changes what is written: a RINGKAS_VOCAB=full replica on the same Redis
     must compute its own summary, not be answered with the kept replica's."""
@@ -175,6 +180,7 @@ def test_replicas_with_another_output_vocabulary_never_share_results(tiny_dir, r
         replica.stop()
 
 
+@pytest.mark.system
 def test_redis_values_expire_with_the_ttl(redis_url):
     import redis
 
@@ -185,6 +191,7 @@ def test_redis_values_expire_with_the_ttl(redis_url):
     assert 0 < redis.Redis.from_url(redis_url).ttl("ringkas:test") <= 30
 
 
+@pytest.mark.unit
 def test_an_unreachable_redis_is_a_miss_not_an_error():
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", ttl_s=60)
     started = time.monotonic()

@@ -13,6 +13,8 @@ from api.outage import FIRST_RETRY_S, MAX_RETRY_S, Outage
 from api.ratelimit import RateLimiter
 from tests.helpers import free_port
 
+pytestmark = pytest.mark.unit
+
 
 class Clock:
     def __init__(self):

@@ -12,6 +12,8 @@ from api.text.html import html_to_text
 from api.text.repair import repair_text
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 RULES = Boilerplate.from_file(REPO_ROOT / "prompts" / "boilerplate.yaml")
 OUTLETS = sorted((REPO_ROOT / "tests" / "data" / "outlets").glob("*.html"))
 PASTED = sorted((REPO_ROOT / "tests" / "data" / "outlets" / "pasted").glob("*.input.txt"))

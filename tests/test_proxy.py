@@ -19,6 +19,8 @@ from api.config import Settings
 from api.exposure import is_loopback, open_doors, refusal
 from tests.helpers import REPO_ROOT, free_port, live_server, tiny_env, wait_listening
 
+pytestmark = pytest.mark.system
+
 SHIPPED = REPO_ROOT / "deploy" / "nginx" / "ringkas.conf"
 SILENT = 64  # eight took every gunicorn thread; nginx must shrug off many more
 
@@ -111,6 +113,7 @@ def test_the_proxy_refuses_a_body_over_the_limit_before_ringkas_reads_it(server,
 
 
 # --- refusing to start open on a public address ------------------------------------------------
+@pytest.mark.unit
 @pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
                                                 ("0.0.0.0", False), ("::", False), ("10.0.0.5", False),
                                                 ("ringkas.internal", False)])  # fmt: skip
@@ -118,6 +121,7 @@ def test_loopback_addresses_are_told_apart(host, loopback):
     assert is_loopback(host) is loopback
 
 
+@pytest.mark.unit
 def test_a_public_address_needs_keys_and_a_metrics_token_or_an_explicit_opt_in():
     assert refusal(Settings(host="127.0.0.1")) is None
     public = Settings(host="0.0.0.0")
