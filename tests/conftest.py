@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
 
 # Nothing in the suite may reach a model hub; fail fast instead of hanging on a network call.
 os.environ["HF_HUB_OFFLINE"] = "1"
+# Every process the suite starts inherits this, and so do the ones those start (PHP's and gunicorn's
+# workers): whatever still carries it when the run ends was left behind (pytest_sessionfinish).
+RUN_MARK = ("PYTEST_RINGKAS_RUN", str(os.getpid()))
+os.environ[RUN_MARK[0]] = RUN_MARK[1]
 
 from api.app import create_app  # noqa: E402
 from api.config import Settings  # noqa: E402
@@ -17,7 +24,7 @@ from api.engines.gemm import apply as choose_gemm  # noqa: E402
 from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.tiny_models import build_tiny_models  # noqa: E402
-from tests.helpers import REPO_ROOT, redis_server  # noqa: E402
+from tests.helpers import REPO_ROOT, redis_server, running_processes  # noqa: E402
 
 SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
 
@@ -68,6 +75,22 @@ def runtime(settings) -> Runtime:
     assert rt.state == "ready", rt.error
     yield rt
     rt.stop()
+
+
+@pytest.fixture()
+def start_runtime(tiny_dir):
+    """A test's own runtime on the tiny models, with settings changed: stopped when the test ends,
+    however it ends (a failed assert must not leave its batcher threads running)."""
+    started = []
+
+    def start(background: bool = False, **overrides) -> Runtime:
+        runtime = Runtime(tiny_settings(tiny_dir, **overrides))
+        started.append(runtime)
+        return runtime.start(background=background)
+
+    yield start
+    for runtime in started:
+        runtime.stop()
 
 
 @pytest.fixture(scope="session")
@@ -190,3 +213,39 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.section("outlet styles: story kept, boilerplate left, what was removed")
         for line in sorted(lines):
             terminalreporter.write_line(line)
+
+
+# --- no process outlives the run ------------------------------------------------------------------
+def left_behind() -> dict[int, str]:
+    """The processes this run started, or those started, that are still running: pid: command line."""
+    mark = "=".join(RUN_MARK).encode()
+    found = {}
+    for pid, (parent, _) in running_processes().items():
+        if pid == os.getpid():
+            continue
+        try:
+            marked = mark in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            if marked or parent == os.getpid():
+                found[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone meanwhile, or another user's
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    deadline = time.monotonic() + 3  # one told to stop a moment ago may still be on its way out
+    while (left := left_behind()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not left:
+        return
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    lines = [f"  {pid}: {command.strip()[:200]}" for pid, command in sorted(left.items())]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        reporter.write_line("processes started by the tests outlived them (killed now):", red=True, bold=True)
+        for line in lines:
+            reporter.write_line(line, red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -4,6 +4,7 @@ them without it."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import os
@@ -48,6 +49,58 @@ def tiny_env(tiny_dir: Path, **settings: str) -> dict[str, str]:
     return env
 
 
+def spawn(command: list[str], **popen) -> subprocess.Popen:
+    """A process in a process group of its own, so `stop` reaches what it forks (gunicorn's and PHP's
+    workers, Celery's pool, nginx's workers) even where the leader does not stop them itself."""
+    return subprocess.Popen(command, process_group=0, **popen)
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30, sig: int | None = signal.SIGTERM) -> int | None:
+    """Stops a process from `spawn` and its whole group: ``sig`` to the leader (its own clean
+    shutdown; None when it was asked already), then SIGTERM and at last SIGKILL to whatever of the
+    group is left. Returns the leader's exit code."""
+    code = proc.poll()
+    if code is None:
+        if sig is not None:
+            proc.send_signal(sig)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    for group_signal in (signal.SIGTERM, signal.SIGKILL):
+        left = group_members(proc.pid)
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, group_signal)
+        deadline = time.monotonic() + 5
+        while left and time.monotonic() < deadline:
+            time.sleep(0.05)
+            left = group_members(proc.pid)
+        if not left:
+            break
+    return code
+
+
+def running_processes() -> dict[int, tuple[int, int]]:
+    """Every live process here (zombies left out), as pid: (parent pid, process group)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()  # the name may hold spaces
+        except OSError:
+            continue  # gone meanwhile
+        if fields[0] != "Z":
+            found[int(entry.name)] = (int(fields[1]), int(fields[2]))
+    return found
+
+
+def group_members(group: int) -> list[int]:
+    return [pid for pid, (_, pgrp) in running_processes().items() if pgrp == group]
+
+
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     import pytest
 
@@ -69,7 +122,7 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
 def live_server(tiny_dir: Path, **settings: str):
     """`ringkas serve` (gunicorn) on a free loopback port with the tiny models; yields (port, proc)."""
     port = free_port()
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=tiny_env(tiny_dir, **settings),
         stdout=subprocess.DEVNULL,
@@ -79,12 +132,7 @@ def live_server(tiny_dir: Path, **settings: str):
         wait_ready(port, proc)
         yield port, proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(proc)
 
 
 def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 10, why=lambda: "") -> None:
@@ -111,7 +159,7 @@ def redis_server():
             pytest.fail("redis-server is missing in CI: .ci/run installs it", pytrace=False)
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     port = free_port()
-    proc = subprocess.Popen(
+    proc = spawn(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
@@ -119,8 +167,7 @@ def redis_server():
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc, 10)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ import pytest
 
 from api.config import Settings
 from api.exposure import is_loopback, open_doors, refusal
-from tests.helpers import REPO_ROOT, free_port, live_server, tiny_env, wait_listening
+from tests.helpers import REPO_ROOT, free_port, live_server, spawn, stop, tiny_env, wait_listening
 
 pytestmark = pytest.mark.system
 
@@ -46,13 +46,12 @@ def nginx(upstream_port: int, folder: Path):
         + f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{ worker_connections 1024; }}\n"
         + f"http {{ access_log off; {temp} include {folder}/ringkas.conf; }}\n"
     )
-    proc = subprocess.Popen([binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
+    proc = spawn([binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
     try:
         wait_listening(port, proc, why=lambda: (folder / "error.log").read_text())
         yield port
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc, 10)
 
 
 @contextmanager
@@ -141,7 +140,7 @@ def test_serve_refuses_an_open_public_address_in_one_line_and_names_the_proxy_wh
     assert "RINGKAS_API_KEYS" in lines[0] and "RINGKAS_ALLOW_OPEN" in lines[0]
     # Opted in: it starts, and says at start that a proxy belongs in front.
     port = free_port()
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "api.cli", "serve", "--host", "0.0.0.0", "--port", str(port)],
         env=tiny_env(tiny_dir, allow_open="true"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -149,5 +148,4 @@ def test_serve_refuses_an_open_public_address_in_one_line_and_names_the_proxy_wh
         first = proc.stderr.readline()
         assert "reverse proxy" in first and "deploy/nginx/ringkas.conf" in first
     finally:
-        proc.terminate()
-        proc.wait(30)
+        stop(proc)
