@@ -51,9 +51,9 @@ def settings_table() -> str:
             if getattr(meta, attr, None) is not None
         )
         default = field.get_default(call_default_factory=True)
-        shown = "unset" if default is None else f"`{default}`"
+        shown = "unset" if default is None else "empty" if default == "" else f"`{default}`"
         kind = getattr(field.annotation, "__name__", str(field.annotation)).replace("|", "\\|")
-        description = (field.description or "").replace("|", "\\|")
+        description = (field.description or "").replace("|", "\\|").replace("<", "&lt;")  # text, not a tag
         rows.append(f"| `RINGKAS_{name.upper()}` | {kind} | {shown} | {bounds} | {description} |")
     return "\n".join(rows)
 
