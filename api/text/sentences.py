@@ -16,6 +16,9 @@ _ABBREVIATIONS = frozenset(
 _TERMINALS = ".!?…"
 _CLOSERS = "\"'”’)]"
 _OPENERS = "\"'“‘(["
+# The end of a sentence this long decides whether it ends with an abbreviation (the longest, with an
+# opening quote, is shorter): looking at no more keeps a paragraph of "Dr. Dr. Dr. …" linear.
+_ABBREVIATION_TAIL = 16
 
 
 def _capital_or_digit(char: str) -> bool:
@@ -62,10 +65,9 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for end, following in _boundaries(paragraph):
-            candidate = paragraph[start:end]
-            if _ends_with_abbreviation(candidate):
+            if _ends_with_abbreviation(paragraph[max(start, end - _ABBREVIATION_TAIL) : end]):
                 continue
-            sentences.append(candidate.strip())
+            sentences.append(paragraph[start:end].strip())
             start = following
         tail = paragraph[start:].strip()
         if tail:
