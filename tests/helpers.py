@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.client
+import math
 import os
 import shutil
 import signal
@@ -185,6 +186,29 @@ def serve_in_thread(app):
     finally:
         server.shutdown()
         thread.join(10)
+
+
+def growth(run, small, large, repeat: int = 3) -> float:
+    """How many times the CPU ``run(large)`` takes that ``run(small)`` takes. For an input four times
+    larger, linear work gives about 4 and quadratic 16: a ratio proves the cost's shape where a
+    wall-clock budget is flaky on a busy machine or blind to a quadratic path. CPU time of this
+    process, not wall time, so other processes' load does not count; each figure is at least ~10 ms
+    of it (finer is noise), best of ``repeat``, the two sizes taken in turn."""
+    started = time.process_time()
+    run(small)
+    number = max(1, math.ceil(0.01 / max(time.process_time() - started, 1e-6)))
+
+    def cost(arg) -> float:
+        started = time.process_time()
+        for _ in range(number):
+            run(arg)
+        return time.process_time() - started
+
+    costs = [(cost(small), cost(large)) for _ in range(repeat)]
+    return min(c for _, c in costs) / min(c for c, _ in costs)
+
+
+LINEAR = 8.0  # the bound for `growth` at 4x: twice what linear work needs, half of quadratic
 
 
 @functools.cache
