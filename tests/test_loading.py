@@ -4,7 +4,7 @@ import time
 import pytest
 
 from api.errors import ModelUnavailable
-from api.models.loading import ModelSource, check_available, load_seq2seq, parse_card_licence, read_licence
+from api.models.loading import ModelSource, check_available, load_seq2seq, read_licence
 
 pytestmark = pytest.mark.integration
 
@@ -31,8 +31,9 @@ def test_licence_setting_overrides_the_card(tiny_dir):
         ("---\ntags: [x]\n---\n", None),
     ],
 )
-def test_card_licence_parsing(card, expected):
-    assert parse_card_licence(card) == expected
+def test_card_licence_parsing(card, expected, tmp_path):
+    (tmp_path / "README.md").write_text(card, encoding="utf-8")
+    assert read_licence(ModelSource(str(tmp_path))) == expected
 
 
 @pytest.mark.unit
