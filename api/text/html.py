@@ -32,10 +32,8 @@ BLOCK_TAGS = frozenset(
 # A paragraph this long that ends like a sentence, found in the extractor's output, marks where the
 # story is on the page.
 STORY_LINE_CHARS = 40
-# Bounds checked before the markup is parsed. A news page has a few thousand elements, each with a
-# handful of attributes. Past these, parsing is what costs: libxml2 checks each attribute against the
-# element's others (quadratic: 0.67 s for one element with 20 K attributes), and every element costs
-# about 40 us through extraction (3.9 s for 100 K paragraphs).
+# Bounds checked before the markup is parsed: a news page has a few thousand elements, each with a
+# handful of attributes; past these, parsing is what costs (docs/decisions.md).
 # Tags a CMS body is made of (the editor's page uses the same list). Two of them in a "text" field
 # mean HTML sent as text: a plain article rarely writes even one.
 _HTML_TAG = compile_linear(
