@@ -145,6 +145,10 @@ SYSTEM_FIXTURES = frozenset(
 # (A fixture's own fixtures count too: ``client`` brings ``tiny_dir`` with it.)
 MODEL_FIXTURES = frozenset({"tiny_dir", "settings", "runtime", "pipeline", "app", "client", "reference"})
 TIERS = ("unit", "integration", "system")
+# This run's view of the tiers, for tests/test_tiers.py: every collected test's tier and what its
+# fixtures need (before `-m` deselects), and the tests `-m` left to run.
+TIER_REPORT = pytest.StashKey[dict]()
+SELECTED = pytest.StashKey[set]()
 
 
 def pytest_addoption(parser):
@@ -189,10 +193,15 @@ def pytest_collection_modifyitems(config, items):
         for node in item.listchain():
             node.own_markers[:] = [mark for mark in node.own_markers if mark.name not in TIERS]
         item.add_marker(tier)
+    report = {item.nodeid: {"tier": t, "needs": n, "own": own} for item, (t, n, own) in chosen.items()}
+    config.stash[TIER_REPORT] = report
     path = config.getoption("--tier-report")
     if path:
-        report = {item.nodeid: {"tier": t, "needs": n, "own": own} for item, (t, n, own) in chosen.items()}
         Path(path).write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+
+def pytest_collection_finish(session):
+    session.config.stash[SELECTED] = {item.nodeid for item in session.items}
 
 
 # --- the outlet corpus's figures, printed at the end of the run (tests/test_outlets.py) ----------

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from tests.conftest import SELECTED, TIER_REPORT
 from tests.helpers import REPO_ROOT
 
 pytestmark = pytest.mark.unit
@@ -21,15 +22,26 @@ def _pytest(*args: str, cwd=REPO_ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_the_unit_tier_holds_the_outlet_corpus_and_every_test_that_needs_nothing(tmp_path):
-    report = tmp_path / "tiers.json"
-    done = _pytest("--collect-only", "-m", "unit", f"--tier-report={report}")
+def _unit_tier(config, tmp_path) -> tuple[set[str], dict]:
+    """What `pytest -m unit` runs, and every test's tier: this run's own when it is `-m unit` over the
+    whole suite, else a collection of its own."""
+    report = config.stash.get(TIER_REPORT, {})
+    modules = {name.split("::")[0] for name in report}
+    whole = modules == {f"tests/{path.name}" for path in (REPO_ROOT / "tests").glob("test_*.py")}
+    if config.getoption("markexpr") == "unit" and whole:
+        return config.stash[SELECTED], report
+    path = tmp_path / "tiers.json"
+    done = _pytest("--collect-only", "-m", "unit", f"--tier-report={path}")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    unit = {line for line in done.stdout.splitlines() if "::" in line}  # what `-m unit` really runs
+    unit = {line for line in done.stdout.splitlines() if "::" in line}
+    return unit, json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_unit_tier_holds_the_outlet_corpus_and_every_test_that_needs_nothing(request, tmp_path):
+    unit, tiers = _unit_tier(request.config, tmp_path)  # tiers: every test, with what its fixtures need
     outlets = sorted((REPO_ROOT / "tests" / "data" / "outlets").glob("*.html"))
     corpus = {f"tests/test_outlets.py::test_outlet_page_gives_exactly_its_story[{page.stem}]" for page in outlets}
     assert len(corpus) >= 20 and corpus <= unit, sorted(corpus - unit)
-    tiers = json.loads(report.read_text(encoding="utf-8"))  # every test, with the tier its fixtures need
     # A test that needs nothing is a unit test unless it says otherwise itself (one starting a process
     # of its own); its module's declaration cannot sweep it into a slower tier.
     pure = {name for name, tier in tiers.items() if tier["needs"] == "unit" and not tier["own"]}
