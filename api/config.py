@@ -15,10 +15,8 @@ RESOURCES = Path(__file__).resolve().parent / "resources"
 DEFAULT_PROMPTS = RESOURCES / "prompts"
 SEEDS = RESOURCES / "seeds"
 
-# Set for the server process before it starts (by `ringkas serve`, the Dockerfile and the bench).
-# glibc gives every thread its own malloc arena; with request threads, batcher threads and the
-# engine's threads that held ~280 MB more peak RSS in `ringkas bench` than two arenas do, and two
-# held ~100 MB more than one once each model ran two engine replicas (speed unchanged, README).
+# Set for the server process before it starts (by `ringkas serve`, the Dockerfile and the bench): one
+# malloc arena, not one per thread, for a lower peak at the same speed (docs/decisions.md, "Memory").
 PROCESS_ENV_DEFAULTS = {"MALLOC_ARENA_MAX": "1"}
 
 
@@ -86,7 +84,7 @@ class Settings(BaseSettings):
         ge=1,
         le=16,
         description="Batches one model runs at once (ctranslate2), the math threads shared out between them "
-        "(default: one single-thread batch per math thread, measured fastest here).",
+        "(default: one single-thread batch per math thread, the fastest).",
     )
 
     # --- serving ------------------------------------------------------------------------------

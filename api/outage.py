@@ -43,10 +43,6 @@ class Outage:
         self._counts: Counter[str] = Counter()
         self._first_error = ""
 
-    @property
-    def down(self) -> bool:
-        return self._since is not None
-
     def usable(self, use: str) -> bool:
         """True when the call should be tried: up, or down with a retry due (one caller tries; the
         others keep using the fallback until it reports)."""

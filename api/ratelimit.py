@@ -39,7 +39,6 @@ class RateLimiter:
             if text:
                 self.items[kind] = _parse(text)
         self._own: dict[str, RateLimitItem] = {}  # keys' own limits, parsed once
-        self.shared = bool(redis_url)
         storage = (
             storage_from_string(redis_url, socket_timeout=_REDIS_TIMEOUT_S, socket_connect_timeout=_REDIS_TIMEOUT_S)
             if redis_url

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
 
 # Nothing in the suite may reach a model hub; fail fast instead of hanging on a network call.
 os.environ["HF_HUB_OFFLINE"] = "1"
+# Every process the suite starts inherits this, and so do the ones those start (PHP's and gunicorn's
+# workers): whatever still carries it when the run ends was left behind (pytest_sessionfinish).
+RUN_MARK = ("PYTEST_RINGKAS_RUN", str(os.getpid()))
+os.environ[RUN_MARK[0]] = RUN_MARK[1]
 
 from api.app import create_app  # noqa: E402
 from api.config import Settings  # noqa: E402
@@ -16,7 +24,7 @@ from api.engines.gemm import apply as choose_gemm  # noqa: E402
 from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.tiny_models import build_tiny_models  # noqa: E402
-from tests.helpers import REPO_ROOT, redis_server  # noqa: E402
+from tests.helpers import REPO_ROOT, redis_server, running_processes  # noqa: E402
 
 SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
 
@@ -69,6 +77,22 @@ def runtime(settings) -> Runtime:
     rt.stop()
 
 
+@pytest.fixture()
+def start_runtime(tiny_dir):
+    """A test's own runtime on the tiny models, with settings changed: stopped when the test ends,
+    however it ends (a failed assert must not leave its batcher threads running)."""
+    started = []
+
+    def start(background: bool = False, **overrides) -> Runtime:
+        runtime = Runtime(tiny_settings(tiny_dir, **overrides))
+        started.append(runtime)
+        return runtime.start(background=background)
+
+    yield start
+    for runtime in started:
+        runtime.stop()
+
+
 @pytest.fixture(scope="session")
 def pipeline(runtime):
     return runtime.require()
@@ -106,50 +130,78 @@ def redis_url():
 
 
 # --- tiers ------------------------------------------------------------------------------------
-# Every test gets one tier from what it uses, so none can be filed in the wrong one by a forgotten
-# marker. `pytest -m unit` is the inner loop (no model, no server, under a minute); the README's
-# test command runs all three.
+# Each module declares its tier (`pytestmark = pytest.mark.unit`); a test of another tier in the same
+# module carries its own mark, which wins. `pytest -m unit` is the inner loop (no model, no server,
+# under a minute); the README's test command runs all three.
 #   system:      real processes or services: gunicorn, Redis and Celery workers, nginx, Chromium, the image
 #   integration: the tiny models, in this process
 #   unit:        neither
+# The fixtures a test asks for are a guard: a unit test that asks for a model or a server, or an
+# integration test that asks for a server, stops the run at collection.
 SYSTEM_FIXTURES = frozenset(
-    {"cluster", "jobs_client", "server", "image", "container", "models_volume", "browser", "page",
-     "open_service", "cms", "job_service", "redis_url", "base_url", "api_schema"}
+    {"cluster", "jobs_client", "server", "image", "container", "models_volume", "browser", "page", "stack",
+     "open_service", "cms", "job_service", "redis_url", "base_url", "api_schema", "service"}
 )  # fmt: skip
-SYSTEM_MODULES = frozenset(
-    {
-        "test_image",
-        "test_browser",
-        "test_serve",
-        "test_proxy",
-        "test_jobs",
-        "test_clients",
-        "test_wordpress",
-        "test_doc_examples",
-    }
-)
 # (A fixture's own fixtures count too: ``client`` brings ``tiny_dir`` with it.)
 MODEL_FIXTURES = frozenset({"tiny_dir", "settings", "runtime", "pipeline", "app", "client", "reference"})
 TIERS = ("unit", "integration", "system")
+# This run's view of the tiers, for tests/test_tiers.py: every collected test's tier and what its
+# fixtures need (before `-m` deselects), and the tests `-m` left to run.
+TIER_REPORT = pytest.StashKey[dict]()
+SELECTED = pytest.StashKey[set]()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--tier-report", metavar="PATH", help="write each test's tier and the tier its fixtures need")
 
 
 def pytest_configure(config):
     for tier, what in zip(TIERS, ("no model, no server", "tiny models in process", "real processes"), strict=True):
-        config.addinivalue_line("markers", f"{tier}: {what} (set from the fixtures a test uses)")
+        config.addinivalue_line("markers", f"{tier}: {what} (declared by each test module)")
 
 
+def needed_tier(item) -> str:
+    """The lowest tier the fixtures of a test allow. A parameter named like a fixture is not one:
+    ``test_outlet_page_gives_exactly_its_story(page)`` takes a file, not the browser's page."""
+    params = set()
+    for mark in item.iter_markers("parametrize"):
+        names = mark.args[0]
+        if not mark.kwargs.get("indirect"):
+            params |= {name.strip() for name in names.split(",")} if isinstance(names, str) else set(names)
+    fixtures = set(getattr(item, "fixturenames", ())) - params
+    if fixtures & SYSTEM_FIXTURES:
+        return "system"
+    return "integration" if fixtures & MODEL_FIXTURES else "unit"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these marks
 def pytest_collection_modifyitems(config, items):
+    chosen, wrong = {}, []
     for item in items:
-        if any(item.get_closest_marker(tier) for tier in TIERS):
-            continue  # a test may name its tier itself (one that starts a process without a fixture)
-        fixtures = set(getattr(item, "fixturenames", ()))
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if fixtures & SYSTEM_FIXTURES or module in SYSTEM_MODULES:
-            item.add_marker(pytest.mark.system)
-        elif fixtures & MODEL_FIXTURES:
-            item.add_marker(pytest.mark.integration)
-        else:
-            item.add_marker(pytest.mark.unit)
+        declared = [mark.name for mark in item.iter_markers() if mark.name in TIERS]  # closest first
+        if not declared:
+            wrong.append(f"{item.nodeid}: no tier (pytestmark = pytest.mark.unit|integration|system)")
+            continue
+        tier, needs = declared[0], needed_tier(item)
+        if TIERS.index(tier) < TIERS.index(needs):
+            wrong.append(f"{item.nodeid}: declared {tier}, but its fixtures need {needs}")
+        chosen[item] = (tier, needs, any(mark.name in TIERS for mark in item.own_markers))
+    if wrong:
+        raise pytest.UsageError("tests in the wrong tier:\n  " + "\n  ".join(wrong))
+    # Each test keeps exactly its own tier, so `-m unit` does not also pick a system test of a unit module.
+    for item, (tier, _, _) in chosen.items():
+        for node in item.listchain():
+            node.own_markers[:] = [mark for mark in node.own_markers if mark.name not in TIERS]
+        item.add_marker(tier)
+    report = {item.nodeid: {"tier": t, "needs": n, "own": own} for item, (t, n, own) in chosen.items()}
+    config.stash[TIER_REPORT] = report
+    path = config.getoption("--tier-report")
+    if path:
+        Path(path).write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+
+def pytest_collection_finish(session):
+    session.config.stash[SELECTED] = {item.nodeid for item in session.items}
 
 
 # --- the outlet corpus's figures, printed at the end of the run (tests/test_outlets.py) ----------
@@ -170,3 +222,39 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.section("outlet styles: story kept, boilerplate left, what was removed")
         for line in sorted(lines):
             terminalreporter.write_line(line)
+
+
+# --- no process outlives the run ------------------------------------------------------------------
+def left_behind() -> dict[int, str]:
+    """The processes this run started, or those started, that are still running: pid: command line."""
+    mark = "=".join(RUN_MARK).encode()
+    found = {}
+    for pid, (parent, _) in running_processes().items():
+        if pid == os.getpid():
+            continue
+        try:
+            marked = mark in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            if marked or parent == os.getpid():
+                found[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone meanwhile, or another user's
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    deadline = time.monotonic() + 3  # one told to stop a moment ago may still be on its way out
+    while (left := left_behind()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not left:
+        return
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    lines = [f"  {pid}: {command.strip()[:200]}" for pid, command in sorted(left.items())]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        reporter.write_line("processes started by the tests outlived them (killed now):", red=True, bold=True)
+        for line in lines:
+            reporter.write_line(line, red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -4,8 +4,10 @@ them without it."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
+import math
 import os
 import shutil
 import signal
@@ -48,6 +50,58 @@ def tiny_env(tiny_dir: Path, **settings: str) -> dict[str, str]:
     return env
 
 
+def spawn(command: list[str], **popen) -> subprocess.Popen:
+    """A process in a process group of its own, so `stop` reaches what it forks (gunicorn's and PHP's
+    workers, Celery's pool, nginx's workers) even where the leader does not stop them itself."""
+    return subprocess.Popen(command, process_group=0, **popen)
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30, sig: int | None = signal.SIGTERM) -> int | None:
+    """Stops a process from `spawn` and its whole group: ``sig`` to the leader (its own clean
+    shutdown; None when it was asked already), then SIGTERM and at last SIGKILL to whatever of the
+    group is left. Returns the leader's exit code."""
+    code = proc.poll()
+    if code is None:
+        if sig is not None:
+            proc.send_signal(sig)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    for group_signal in (signal.SIGTERM, signal.SIGKILL):
+        left = group_members(proc.pid)
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, group_signal)
+        deadline = time.monotonic() + 5
+        while left and time.monotonic() < deadline:
+            time.sleep(0.05)
+            left = group_members(proc.pid)
+        if not left:
+            break
+    return code
+
+
+def running_processes() -> dict[int, tuple[int, int]]:
+    """Every live process here (zombies left out), as pid: (parent pid, process group)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()  # the name may hold spaces
+        except OSError:
+            continue  # gone meanwhile
+        if fields[0] != "Z":
+            found[int(entry.name)] = (int(fields[1]), int(fields[2]))
+    return found
+
+
+def group_members(group: int) -> list[int]:
+    return [pid for pid, (_, pgrp) in running_processes().items() if pgrp == group]
+
+
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     import pytest
 
@@ -69,7 +123,7 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
 def live_server(tiny_dir: Path, **settings: str):
     """`ringkas serve` (gunicorn) on a free loopback port with the tiny models; yields (port, proc)."""
     port = free_port()
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=tiny_env(tiny_dir, **settings),
         stdout=subprocess.DEVNULL,
@@ -79,12 +133,7 @@ def live_server(tiny_dir: Path, **settings: str):
         wait_ready(port, proc)
         yield port, proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(proc)
 
 
 def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 10, why=lambda: "") -> None:
@@ -117,7 +166,7 @@ def redis_server(*flags: str):
             pytest.fail("redis-server is missing in CI: .ci/run installs it", pytrace=False)
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     port = free_port()
-    proc = subprocess.Popen(
+    proc = spawn(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *flags],
         stdout=subprocess.DEVNULL,
     )
@@ -125,8 +174,7 @@ def redis_server(*flags: str):
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc, 10)
 
 
 @contextmanager
@@ -144,6 +192,29 @@ def serve_in_thread(app):
     finally:
         server.shutdown()
         thread.join(10)
+
+
+def growth(run, small, large, repeat: int = 3) -> float:
+    """How many times the CPU ``run(large)`` takes that ``run(small)`` takes. For an input four times
+    larger, linear work gives about 4 and quadratic 16: a ratio proves the cost's shape where a
+    wall-clock budget is flaky on a busy machine or blind to a quadratic path. CPU time of this
+    process, not wall time, so other processes' load does not count; each figure is at least ~10 ms
+    of it (finer is noise), best of ``repeat``, the two sizes taken in turn."""
+    started = time.process_time()
+    run(small)
+    number = max(1, math.ceil(0.01 / max(time.process_time() - started, 1e-6)))
+
+    def cost(arg) -> float:
+        started = time.process_time()
+        for _ in range(number):
+            run(arg)
+        return time.process_time() - started
+
+    costs = [(cost(small), cost(large)) for _ in range(repeat)]
+    return min(c for _, c in costs) / min(c for c, _ in costs)
+
+
+LINEAR = 8.0  # the bound for `growth` at 4x: twice what linear work needs, half of quadratic
 
 
 @functools.cache

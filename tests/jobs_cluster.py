@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from api.jobs.store import WORKERS
-from tests.helpers import REDIS_MEMORY_POLICY, free_port, redis_server, tiny_env
+from tests.helpers import REDIS_MEMORY_POLICY, free_port, redis_server, spawn, stop, tiny_env
 
 WORKER_SETTINGS = {"warmup": "false", "job_visibility_s": "6"}
 
@@ -32,7 +32,7 @@ class Cluster:
         self.workers: list[subprocess.Popen] = []
 
     def start_redis(self) -> None:
-        self.redis = subprocess.Popen(
+        self.redis = spawn(
             [
                 "redis-server",
                 "--port",
@@ -63,8 +63,7 @@ class Cluster:
         pytest.fail("redis-server did not start")
 
     def restart_redis(self) -> None:
-        self.redis.send_signal(signal.SIGTERM)  # a clean shutdown, as a restart for maintenance does
-        self.redis.wait(10)
+        stop(self.redis, 10)  # a clean shutdown (SIGTERM), as a restart for maintenance does
         self.start_redis()
 
     def client(self) -> redis.Redis:
@@ -72,7 +71,7 @@ class Cluster:
 
     def start_worker(self, **settings: str) -> subprocess.Popen:
         env = tiny_env(self.tiny_dir, redis_url=self.url, **{**WORKER_SETTINGS, **settings})
-        proc = subprocess.Popen(
+        proc = spawn(
             [sys.executable, "-m", "api.cli", "worker", "--concurrency", "1"],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -100,14 +99,10 @@ class Cluster:
     def stop(self) -> None:
         for proc in self.live():
             proc.send_signal(signal.SIGTERM)
-        for proc in self.workers:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for proc in self.workers:  # asked all at once above; each with its pool (a killed one's too)
+            stop(proc, 30, sig=None)
         if self.redis is not None:
-            self.redis.terminate()
-            self.redis.wait(10)
+            stop(self.redis, 10)
 
 
 def start_cluster(tiny_dir: Path, folder: Path) -> Cluster:

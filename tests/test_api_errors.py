@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 
+pytestmark = pytest.mark.integration
+
 PROBLEM = "application/problem+json"
 
 

@@ -6,6 +6,8 @@ from api.app import create_app
 from api.runtime import Runtime
 from tests.conftest import tiny_settings
 
+pytestmark = pytest.mark.integration
+
 
 def test_healthz_and_readyz_when_ready(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
@@ -26,25 +28,23 @@ def test_not_ready_while_loading(tiny_dir):
     assert client.post("/v1/translate", data=b"{", content_type="application/json").status_code == 400
 
 
-def test_a_request_reaching_a_loading_worker_waits_for_it(tiny_dir):
-    runtime = Runtime(tiny_settings(tiny_dir, warmup=True, ready_wait_s=60))
-    client = create_app(runtime.settings, runtime.start(background=True)).test_client()
+def test_a_request_reaching_a_loading_worker_waits_for_it(start_runtime):
+    runtime = start_runtime(background=True, warmup=True, ready_wait_s=60)
+    client = create_app(runtime.settings, runtime).test_client()
     assert runtime.state != "ready"  # loading takes seconds; this line runs at once
     assert client.get("/readyz").status_code == 503  # readiness never waits
     response = client.post("/v1/summarize", json={"text": "Berita singkat tentang banjir di Jakarta."})
     assert response.status_code == 200 and runtime.state == "ready"
-    runtime.stop()
 
-    impatient = Runtime(tiny_settings(tiny_dir, warmup=True, ready_wait_s=0))
-    client = create_app(impatient.settings, impatient.start(background=True)).test_client()
+    impatient = start_runtime(background=True, warmup=True, ready_wait_s=0)
+    client = create_app(impatient.settings, impatient).test_client()
     assert client.post("/v1/summarize", json={"text": "Berita singkat."}).status_code == 503
     assert impatient.wait_ready(120)
-    impatient.stop()
 
 
-def test_background_load_turns_ready(tiny_dir):
-    runtime = Runtime(tiny_settings(tiny_dir, warmup=True))
-    client = create_app(runtime.settings, runtime.start(background=True)).test_client()
+def test_background_load_turns_ready(start_runtime):
+    runtime = start_runtime(background=True, warmup=True)
+    client = create_app(runtime.settings, runtime).test_client()
     assert runtime.wait_ready(120)
     assert client.get("/readyz").status_code == 200
     assert (
@@ -54,12 +54,11 @@ def test_background_load_turns_ready(tiny_dir):
         ).status_code
         == 200
     )
-    runtime.stop()
 
 
-def test_failed_load_stays_unready_and_says_why(tiny_dir, tmp_path):
-    runtime = Runtime(tiny_settings(tiny_dir, summarizer_model=str(tmp_path / "missing-model")))
-    client = create_app(runtime.settings, runtime.start(background=True)).test_client()
+def test_failed_load_stays_unready_and_says_why(start_runtime, tmp_path):
+    runtime = start_runtime(background=True, summarizer_model=str(tmp_path / "missing-model"))
+    client = create_app(runtime.settings, runtime).test_client()
     assert not runtime.wait_ready(60) and runtime.state == "failed"
     response = client.get("/readyz")
     assert response.status_code == 503
@@ -69,19 +68,18 @@ def test_failed_load_stays_unready_and_says_why(tiny_dir, tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/v1/summarize", "/v1/translate"])
-def test_deadline_gives_503_not_a_hang(tiny_dir, path):
-    runtime = Runtime(tiny_settings(tiny_dir, request_timeout_s=0.001, warmup=False)).start(background=False)
+def test_deadline_gives_503_not_a_hang(start_runtime, path):
+    runtime = start_runtime(request_timeout_s=0.001, warmup=False)
     client = create_app(runtime.settings, runtime).test_client()
     response = client.post(path, json={"text": "Rusia dan AS bertemu di Moskow. Hasilnya belum jelas."})
     assert response.status_code == 503 and "deadline" in response.get_json()["type"]
     assert response.headers["Retry-After"]
-    runtime.stop()
 
 
-def test_full_queue_gives_503_and_a_request_larger_than_the_queue_gives_413(tiny_dir, monkeypatch):
+def test_full_queue_gives_503_and_a_request_larger_than_the_queue_gives_413(start_runtime, monkeypatch):
     from api.errors import Overloaded
 
-    runtime = Runtime(tiny_settings(tiny_dir, queue_size=1, warmup=False)).start(background=False)
+    runtime = start_runtime(queue_size=1, warmup=False)
     client = create_app(runtime.settings, runtime).test_client()
     # Five sentences need five queue places at once, and there is one: no wait could ever make room,
     # so the answer is 413 naming the setting, not a 503 whose retry would fail forever.

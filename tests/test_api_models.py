@@ -1,5 +1,16 @@
 """GET /v1/models."""
 
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
 
 def test_lists_both_models_with_licence_languages_and_limits(client):
     response = client.get("/v1/models")
@@ -19,10 +30,27 @@ def test_lists_both_models_with_licence_languages_and_limits(client):
     assert all(model["engine"] == "ctranslate2-int8" and "revision" in model for model in body["models"])
 
 
-def test_reports_the_gemm_library_ctranslate2_runs_and_why(client):
-    """The choice made before CTranslate2 loaded (tests/conftest.py, as the service makes it)."""
-    from tests.conftest import GEMM
+# A fresh process that starts as the service does; CTranslate2's own log (CT2_VERBOSE) names the library.
+_PROBE = """
+import sys
+from api.engines import gemm
+gemm.apply(sys.argv[1])
+import ctranslate2
+ctranslate2.Translator(sys.argv[2], compute_type="int8", intra_threads=1)
+"""
 
+
+def test_reports_the_gemm_library_ctranslate2_itself_runs_and_why(client, settings):
+    from api.models.convert import ensure_converted
+    from api.models.loading import ModelSource
+
+    folder = ensure_converted(ModelSource(settings.summarizer_model), None, "int8", settings.converted_models_dir())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "MKL_"))} | {"CT2_VERBOSE": "1"}
+    probe = subprocess.run([sys.executable, "-c", _PROBE, settings.ct2_gemm, str(folder)],
+                           capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=120)  # fmt: skip
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    logged = re.search(r"GEMM_S8 backend: (\w+)", probe.stderr)
+    assert logged, probe.stderr[-2000:]
+    runs = {"MKL": "mkl", "DNNL": "onednn"}[logged.group(1)]
     for model in client.get("/v1/models").get_json()["models"]:
-        assert model["runtime"]["gemm"] == GEMM.describe()
-        assert model["runtime"]["gemm"]["backend"] in ("mkl", "onednn") and model["runtime"]["gemm"]["reason"]
+        assert model["runtime"]["gemm"]["backend"] == runs and model["runtime"]["gemm"]["reason"]

@@ -4,6 +4,8 @@ import pytest
 
 from api.schemas import SummarizeRequest, TranslateRequest
 
+pytestmark = pytest.mark.integration
+
 
 # --- long articles: chunk mode reads everything ----------------------------------------------
 def test_chunk_mode_condenses_in_rounds_until_the_whole_article_fits(client, pipeline, seed_texts, monkeypatch):
@@ -71,6 +73,7 @@ def test_two_letter_target_codes_name_the_nllb_code_they_mean(client, given, mea
     assert body.get_json()["translation"]["lang"] == meant
 
 
+@pytest.mark.unit
 def test_two_letter_source_codes_work_too():
     assert TranslateRequest(text="x", source_lang="id").source_lang == "ind_Latn"
     assert SummarizeRequest(text="x", target_lang="zh-Hant").target_lang == "zho_Hant"
@@ -121,6 +124,7 @@ def test_models_report_the_tiny_demo_models_as_demo(client):
     assert body["demo"] is True and all(model["demo"] for model in body["models"])
 
 
+@pytest.mark.unit
 def test_a_card_without_the_demo_tag_is_not_demo(tmp_path):
     from api.models.loading import ModelSource, is_demo
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.integration
+
 
 def _problem(response, status):
     assert response.status_code == status, response.get_data(as_text=True)

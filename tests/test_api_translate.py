@@ -1,5 +1,9 @@
 """POST /v1/translate."""
 
+import pytest
+
+pytestmark = pytest.mark.integration
+
 
 def test_translates_sentences_as_one_batch(client):
     text = "Rusia dan AS gagal sepakat. Pertemuan berlangsung lima jam. Ukraina menunggu hasilnya."

@@ -1,7 +1,11 @@
 """The benchmark's workload definition (the benchmark itself is a command, not a test)."""
 
+import pytest
+
 from api.bench import SUMMARY_TOKENS, TRANSLATION_TOKENS, bench_prompts
 from api.prompts import load_prompts
+
+pytestmark = pytest.mark.unit
 
 
 def test_bench_prompts_pin_output_lengths(tmp_path):
@@ -15,15 +19,13 @@ def test_bench_prompts_pin_output_lengths(tmp_path):
     assert (tmp_path / "boilerplate.yaml").is_file()  # the runtime needs every prompts file
 
 
-def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(tiny_dir, tmp_path, seed_texts):
+@pytest.mark.integration
+def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(start_runtime, tmp_path, seed_texts):
     import time
 
-    from api.runtime import Runtime
     from api.schemas import SummarizeRequest
-    from tests.conftest import tiny_settings
 
-    runtime = Runtime(tiny_settings(tiny_dir, prompts_dir=bench_prompts(tmp_path), warmup=False))
-    pipeline = runtime.start(background=False).require()
+    pipeline = start_runtime(prompts_dir=bench_prompts(tmp_path), warmup=False).require()
     _, preset = pipeline.preset(None)
     summary = pipeline.summarizer.summarize(seed_texts[0], preset, time.monotonic() + 60)
     assert len(summary.ids) == SUMMARY_TOKENS
@@ -32,4 +34,3 @@ def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(tiny_dir, tmp
     )
     assert [len(ids) for ids in translation.outputs] == [TRANSLATION_TOKENS]
     assert pipeline.summarize(SummarizeRequest(text=seed_texts[0], translate=True)).translation.text
-    runtime.stop()

@@ -9,6 +9,8 @@ from api.text import normalize_text
 from api.text.boilerplate import Boilerplate
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 RULES = Boilerplate.from_file(REPO_ROOT / "prompts" / "boilerplate.yaml")
 
 MUST_GO = {

@@ -18,6 +18,8 @@ from api.config import DEFAULT_PROMPTS, SEEDS
 from tests.conftest import tiny_settings
 from tests.helpers import free_port, serve_in_thread
 
+pytestmark = pytest.mark.system
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
     if os.environ.get("CI"):

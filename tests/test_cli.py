@@ -5,9 +5,12 @@ import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from api.cli import main
+
+pytestmark = pytest.mark.integration
 
 
 def test_summarize_a_file_prints_the_json_result(env, tmp_path, seed_texts):
@@ -33,6 +36,7 @@ def test_summarize_empty_input_is_a_clear_error(env):
     assert result.exit_code == 1 and "error: text is empty" in result.stderr
 
 
+@pytest.mark.unit
 def test_make_tiny_models_writes_both_checkpoints(tmp_path):
     result = CliRunner().invoke(main, ["make-tiny-models", str(tmp_path / "tiny")])
     assert result.exit_code == 0, result.output
@@ -95,6 +99,7 @@ def test_serve_refuses_to_start_without_its_models(env, tmp_path):
     assert "nope" in result.stderr and "ringkas fetch-models" in result.stderr
 
 
+@pytest.mark.unit
 def test_hash_key_makes_a_key_and_a_file_line_that_accepts_only_it(tmp_path):
     from api.auth import KeyRing
     from api.config import Settings
@@ -119,6 +124,7 @@ def test_hash_key_makes_a_key_and_a_file_line_that_accepts_only_it(tmp_path):
     assert again.stdout.strip() == line
 
 
+@pytest.mark.unit
 def test_summarize_without_models_fails_at_once_in_one_line_naming_demo(tmp_path):
     """No model at hand and no hub: one line suggesting --demo and fetch-models, not 30 s of retries."""
     import subprocess
@@ -143,6 +149,7 @@ def test_summarize_without_models_fails_at_once_in_one_line_naming_demo(tmp_path
     assert time.monotonic() - started < 20
 
 
+@pytest.mark.unit
 def test_healthcheck_follows_a_workers_heartbeat_file(tmp_path, monkeypatch):
     import os
     import subprocess
@@ -163,6 +170,7 @@ def test_healthcheck_follows_a_workers_heartbeat_file(tmp_path, monkeypatch):
     assert alive.worker_health(beat) is None  # a killed worker's leftover file is not a worker
 
 
+@pytest.mark.unit
 def test_worker_threads_option_sets_the_math_threads_before_settings_are_read(monkeypatch):
     """`--threads` reaches the settings the worker loads its models with; checked up to the Redis
     check, which stops a worker without RINGKAS_REDIS_URL."""

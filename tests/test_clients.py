@@ -14,6 +14,8 @@ from api.app import create_app
 from tests.conftest import tiny_settings
 from tests.helpers import serve_in_thread
 
+pytestmark = pytest.mark.system
+
 KEY = "newsroom-key"
 
 

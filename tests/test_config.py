@@ -5,6 +5,8 @@ from pydantic import ValidationError
 
 from api.config import Settings
 
+pytestmark = pytest.mark.unit
+
 
 def test_environment_prefix_and_types(monkeypatch):
     monkeypatch.setenv("RINGKAS_PORT", "9001")

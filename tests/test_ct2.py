@@ -14,6 +14,8 @@ from api.models.convert import converted_path, ensure_converted
 from api.models.loading import ModelSource
 from tests.helpers import fast_tokenizer
 
+pytestmark = pytest.mark.integration
+
 ROLES = ("summarizer", "translator")
 
 

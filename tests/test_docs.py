@@ -2,10 +2,18 @@
 examples and figures must stay true."""
 
 import json
+import os
 import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
 
 from api.config import Settings
 from tests.helpers import REPO_ROOT
+
+pytestmark = pytest.mark.unit
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = REPO_ROOT / "docs"
@@ -60,11 +68,55 @@ def _hooks():
     return module
 
 
-def test_every_setting_is_in_the_generated_settings_page():
-    table = _hooks().settings_table()
-    documented = set(re.findall(r"^\| `(RINGKAS_[A-Z0-9_]+)` \|", table, flags=re.M))
-    assert documented == {f"RINGKAS_{name.upper()}" for name in Settings.model_fields}
-    assert "| `RINGKAS_MIN_TEXT_CHARS` | int | `40` | ≥ 1 |" in table  # type, default and bounds too
+class _Cells(HTMLParser):
+    """The rows of a rendered HTML table, each cell as the text a reader sees."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag == "td":
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def test_the_rendered_settings_page_shows_every_setting_its_default_and_its_description(tmp_path, monkeypatch):
+    """The page as built (its marker, the hook, Markdown and HTML on the way), read as a reader reads it."""
+    pytest.importorskip("material", reason="the docs extra: pip install -e '.[docs]'")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    parser = _Cells()
+    parser.feed((tmp_path / "site" / "reference" / "settings.html").read_text(encoding="utf-8"))
+    rows = {row[0]: row for row in parser.rows if row and row[0].startswith("RINGKAS_")}
+    assert set(rows) == {f"RINGKAS_{name.upper()}" for name in Settings.model_fields}
+    for variable in [name for name in os.environ if name.startswith(("RINGKAS_", "HF_"))]:
+        monkeypatch.delenv(variable)  # the defaults an operator who sets nothing gets
+    defaults = Settings()
+    for name, field in Settings.model_fields.items():
+        _, _, default, _, description = rows[f"RINGKAS_{name.upper()}"]
+        value = getattr(defaults, name)
+        if isinstance(value, float):
+            assert float(default) == value, name  # 3600 on the page, 3600.0 once read
+        else:
+            assert default == ("unset" if value is None else "empty" if value == "" else str(value)), name
+        assert description == (field.description or "").replace("`", ""), name  # no text swallowed as a tag
+    assert rows["RINGKAS_MIN_TEXT_CHARS"][1:4] == ["int", "40", "≥ 1"]
 
 
 def test_every_route_has_a_curl_example():
@@ -92,6 +144,7 @@ def _keys(value, prefix=""):
     return {prefix + key for key in value} | {k for key, item in value.items() for k in _keys(item, f"{prefix}{key}.")}
 
 
+@pytest.mark.integration
 def test_the_readme_sample_response_has_the_fields_a_response_has(client, seed_texts):
     import json
 

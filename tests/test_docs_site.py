@@ -15,6 +15,8 @@ import yaml
 
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 DOCS = REPO_ROOT / "docs"
 
 

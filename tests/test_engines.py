@@ -12,6 +12,8 @@ from api.engines.gather import gather
 from api.engines.slots import ComputeSlots
 from api.errors import DeadlineExceeded, Overloaded
 
+pytestmark = pytest.mark.integration
+
 GREEDY = GenerationParams(max_new_tokens=12, min_new_tokens=12)
 
 
@@ -281,11 +283,13 @@ def test_compute_slots_are_one_per_replica_and_shared_by_both_models(pipeline, s
         ComputeSlots(0)
 
 
-def _spaced(batcher, seqs, gap_s):
+def _spaced(batcher, seqs, gap_s, arrivals=None):
     """Submits one sequence at a time, gap_s apart, as a burst of requests reaches the queue."""
     futures = []
     for seq in seqs:
         futures += batcher.submit([seq], GREEDY)
+        if arrivals is not None:
+            arrivals.append(time.monotonic())
         time.sleep(gap_s)
     return futures
 
@@ -294,16 +298,19 @@ def test_a_burst_arriving_spread_out_is_gathered_whole(summarizer, articles):
     """Eight requests 15 ms apart (each prepared under the GIL before it reaches the queue). Waiting
     only a fixed 10 ms, the first replica starts alone and the rest queue behind it; with a quiet gap,
     the burst is gathered whole and shared out between both replicas, four each. Batches are held at
-    the gate until both replicas have one, as a real batch lasts seconds."""
+    the gate until both replicas have one, as a real batch lasts seconds. The quiet gap is 30 times
+    the spacing, so only a machine that stalls this thread for half a second could split the burst
+    (the arrival times are checked, so such a stall is named, not taken for a batching fault)."""
     engine = summarizer.batcher.engine
     seqs = [articles[i % len(articles)] for i in range(8)]
-    for quiet_s, wait_s in ((None, 0.01), (0.1, 2.0)):
+    for quiet_s, wait_s in ((None, 0.01), (0.5, 10.0)):
+        arrivals: list[float] = []
         gated = Gated(engine)
         batcher = Batcher(
             gated, name="t", max_batch_size=8, max_wait_s=wait_s, quiet_s=quiet_s, queue_size=32, workers=2
         )
         try:
-            futures = _spaced(batcher, seqs, 0.015)
+            futures = _spaced(batcher, seqs, 0.015, arrivals)
             _wait_until(lambda b=batcher: b.running == 2)
             gated.gate.set()
             results = gather(futures, time.monotonic() + 60, "test")
@@ -314,6 +321,8 @@ def test_a_burst_arriving_spread_out_is_gathered_whole(summarizer, articles):
         if quiet_s is None:
             assert gated.sizes[0] < 4 and len(gated.sizes) > 2  # the fixed wait splits the burst
         else:
+            gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+            assert max(gaps) < quiet_s, f"this thread stalled between two arrivals: {max(gaps):.2f} s"
             assert sorted(gated.sizes) == [4, 4]
 
 

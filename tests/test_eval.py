@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from api.cli import main
 from api.eval import data, metrics, run
 
+pytestmark = pytest.mark.unit
+
 
 def _score(scorer, hyps, refs):
     return scorer.score(scorer.stats(hyps, refs))
@@ -147,6 +149,7 @@ def test_config_parsing():
 
 
 # --- end to end on the tiny models ---------------------------------------------------------------
+@pytest.mark.integration
 def test_two_configurations_end_to_end(env, tmp_path, seed_texts):
     items = tmp_path / "items.jsonl"
     lines = [json.dumps({"id": f"s{i}", "text": t, "summary": t.split("\n")[0]}) for i, t in enumerate(seed_texts)]
@@ -174,6 +177,7 @@ def test_two_configurations_end_to_end(env, tmp_path, seed_texts):
     assert "same - default" in result.output and "ROUGE-L" in result.output
 
 
+@pytest.mark.integration
 def test_translate_end_to_end_with_aligned_files(env, tmp_path):
     source, reference = tmp_path / "src.txt", tmp_path / "ref.txt"
     source.write_text("Harga beras naik di pasar.\nBanjir merendam rumah warga.\n", encoding="utf-8")
@@ -188,6 +192,7 @@ def test_translate_end_to_end_with_aligned_files(env, tmp_path):
     assert len(report["outputs"]["default"]) == 2
 
 
+@pytest.mark.integration
 def test_bad_input_is_one_clear_line(env, tmp_path):
     broken = tmp_path / "b.jsonl"
     broken.write_text("{oops\n", encoding="utf-8")

@@ -22,6 +22,8 @@ from schemathesis.specs.openapi.checks import (
 from api.app import create_app
 from tests.conftest import tiny_settings
 
+pytestmark = pytest.mark.system
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

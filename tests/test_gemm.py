@@ -15,6 +15,8 @@ from api.errors import EngineUnavailable
 from tests.conftest import GEMM
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 ZEN4 = Cpu("AuthenticAMD", frozenset({"avx2", *NEEDED_FLAGS, "avx512_bf16"}), "x86_64")
 ZEN3 = Cpu("AuthenticAMD", frozenset({"avx2", "fma"}), "x86_64")
 XEON = Cpu("GenuineIntel", frozenset({"avx2", *NEEDED_FLAGS}), "x86_64")
@@ -99,6 +101,7 @@ print(choice.backend, file=sys.stderr)
 """
 
 
+@pytest.mark.integration
 @needs_shim
 @pytest.mark.parametrize(("setting", "backend"), [("auto", "MKL"), ("onednn", "DNNL")])
 def test_ctranslate2_itself_reports_the_chosen_library(settings, setting, backend):

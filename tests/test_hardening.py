@@ -14,6 +14,8 @@ from api.ratelimit import RateLimiter
 from tests.conftest import tiny_settings
 from tests.helpers import free_port
 
+pytestmark = pytest.mark.integration
+
 ARTICLE = "Pemerintah kota Bandung meresmikan taman baru di pusat kota pada hari Minggu pagi."
 
 
@@ -87,6 +89,7 @@ def test_character_limit_counts_article_text(tiny_dir, runtime):
     _status(fresh.post("/v1/summarize", json={"text": ARTICLE}), 413)
 
 
+@pytest.mark.system
 def test_limits_are_shared_through_redis(tiny_dir, runtime, redis_url):
     # Two apps stand for two workers or replicas: the budget is one.
     settings = {"api_keys": "shared-key", "rate_limit": "4/minute", "redis_url": redis_url}
@@ -96,6 +99,7 @@ def test_limits_are_shared_through_redis(tiny_dir, runtime, redis_url):
     assert statuses == [200, 200, 200, 200, 429, 429]
 
 
+@pytest.mark.unit
 def test_a_dead_redis_still_limits_in_memory(caplog):
     limiter = RateLimiter("2/minute", None, f"redis://127.0.0.1:{free_port()}/0")
     limiter.charge("requests", "client")
@@ -106,6 +110,7 @@ def test_a_dead_redis_still_limits_in_memory(caplog):
     assert "limits count in this process" in caplog.text
 
 
+@pytest.mark.unit
 def test_bad_limit_settings_are_named():
     with pytest.raises(ValueError, match="60 a minute"):
         RateLimiter("60 a minute", None)

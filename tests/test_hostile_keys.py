@@ -9,6 +9,8 @@ from api.app import create_app
 from api.auth import KeyRing, key_line
 from tests.conftest import tiny_settings
 
+pytestmark = pytest.mark.integration
+
 ARTICLE = "Pemerintah kota Bandung meresmikan taman baru di pusat kota pada hari Minggu pagi ini."
 CMS = "https://cms.example.id"
 
@@ -43,6 +45,7 @@ def test_a_widget_key_summarizes_from_its_origin_only_and_within_its_own_limit(t
     assert client.post("/v1/translate", json={"text": "Halo dunia."}, headers=server).status_code == 200
 
 
+@pytest.mark.unit
 def test_every_protected_route_declares_its_scope():
     """A protected route without a declared scope would need a key with every scope: safe, but a
     narrow key would be refused there by surprise. So each one names its scope beside its handler."""

@@ -1,7 +1,11 @@
 """HTML input and the language check, through the HTTP API."""
 
+import pytest
+
 from api.text.html import html_to_text
 from tests.helpers import REPO_ROOT
+
+pytestmark = pytest.mark.integration
 
 CMS_HTML = (REPO_ROOT / "tests" / "data" / "cms_article.html").read_text(encoding="utf-8")
 STORY = [

@@ -26,7 +26,7 @@ TOOLS = ("buildah", "podman", "runc", "debootstrap")
 RUN = ["podman", "--runtime", "runc", "run", "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096"]
 USER_ID = 10001
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.system, pytest.mark.timeout(1800)]
 
 
 def _missing_tools() -> list[str]:

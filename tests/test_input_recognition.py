@@ -17,6 +17,8 @@ from api.errors import PayloadTooLarge
 from api.schemas import SummarizeRequest
 from tests.conftest import tiny_settings
 
+pytestmark = pytest.mark.integration
+
 ENGLISH = (
     "The city council approved the new budget on Tuesday after a long debate about public transport, "
     "housing and the cost of repairing the old bridges across the river before the winter storms arrive."
@@ -118,6 +120,7 @@ def test_cli_reads_html_files_as_html_and_takes_the_new_options(env, tmp_path, s
     assert CliRunner().invoke(main, ["summarize", "--force", str(english)], env=env).exit_code == 0
 
 
+@pytest.mark.unit
 def test_cli_length_is_checked_before_any_model_loads(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("x")
@@ -126,6 +129,7 @@ def test_cli_length_is_checked_before_any_model_loads(tmp_path):
     assert result.exit_code == 2 and "choose one of short, medium, long" in result.stderr
 
 
+@pytest.mark.unit
 def test_cli_help_gives_each_command_one_whole_line():
     listing = CliRunner().invoke(main, ["--help"], terminal_width=80).stdout.split("Commands:")[1]
     assert listing.strip() and "..." not in listing

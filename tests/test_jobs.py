@@ -16,6 +16,8 @@ from tests.conftest import tiny_settings
 from tests.helpers import tiny_env
 from tests.jobs_cluster import start_cluster
 
+pytestmark = pytest.mark.system
+
 JOB_SETTINGS = {"job_chunk_size": 8}
 
 
@@ -80,6 +82,7 @@ def jobs_client(tiny_dir, runtime, cluster):
 
 
 # --- without Redis ----------------------------------------------------------------------------
+@pytest.mark.integration
 def test_job_routes_answer_503_naming_the_setting_without_redis(client):
     for method, path in (
         ("post", "/v1/jobs"),
@@ -139,6 +142,7 @@ def test_character_budget_refuses_the_whole_job(tiny_dir, runtime, cluster):
     assert client.post("/v1/jobs", json={"items": [{"text": "b" * 600}]}).status_code == 429
 
 
+@pytest.mark.unit
 def test_csv_from_a_spreadsheet_in_an_indonesian_locale_uses_semicolons():
     from api.jobs.intake import read_job
 
@@ -273,10 +277,28 @@ def test_cancel_stops_what_has_not_started_and_keeps_what_finished(cluster, jobs
 
 
 def test_two_workers_share_one_job(cluster, jobs_client, seed_texts):
-    cluster.ensure_workers(2)
-    job_id = _submit(jobs_client, _items(seed_texts, 64, start=5000))
-    _wait(jobs_client, job_id)
-    contributors = cluster.client().hgetall(f"ringkas:job:{job_id}:workers")
+    """Both take part by construction, not by luck: the second is paused (SIGSTOP) until the first has
+    stored part of the job, then the first is paused, so only the second can finish it (the chunk the
+    first held comes back to the queue after the visibility timeout)."""
+    first, second, *others = cluster.ensure_workers(2)
+    redis = cluster.client()
+    for proc in (first, second, *others):  # others (from earlier tests) stay paused throughout
+        proc.send_signal(signal.SIGSTOP)
+    try:
+        job_id = _submit(jobs_client, _items(seed_texts, 64, start=5000))
+        results = f"ringkas:job:{job_id}:results"
+        first.send_signal(signal.SIGCONT)
+        deadline = time.monotonic() + 120
+        while redis.hlen(results) == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGSTOP)
+        assert 0 < redis.hlen(results) < 64  # the first stored part of the job and cannot store more
+        second.send_signal(signal.SIGCONT)
+        _wait(jobs_client, job_id, timeout=300)
+    finally:
+        for proc in (first, second, *others):
+            proc.send_signal(signal.SIGCONT)
+    contributors = redis.hgetall(f"ringkas:job:{job_id}:workers")
     assert len(contributors) == 2 and all(int(count) > 0 for count in contributors.values()), contributors
     assert sum(int(count) for count in contributors.values()) == 64
 
@@ -331,21 +353,18 @@ def test_an_item_recorded_twice_is_stored_and_counted_once(cluster):
 
     store = JobStore.from_url(cluster.url, 60)
     store.create("job_twice", "public", total=2, chunks=1)
+    assert store.facts("job_twice").status == "queued"
+    store.started("job_twice")  # as a worker does when it takes the first chunk
     first = store.record("job_twice", 0, {"id": "a", "index": 0, "status": "done", "result": {"n": 1}}, "w1")
     again = store.record("job_twice", 0, {"id": "a", "index": 0, "status": "done", "result": {"n": 2}}, "w2")
     assert (first, again) == ("done", None)
     facts = store.facts("job_twice")
-    assert (facts.done, facts.failed, facts.status, facts.finished_at) == (
-        1,
-        0,
-        "running" if facts.started_at else "queued",
-        None,
-    )
+    assert (facts.done, facts.failed, facts.status, facts.finished_at) == (1, 0, "running", None)
     assert json.loads(next(store.results("job_twice", 2)))["result"] == {"n": 1}  # the first write stands
     assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "failed", "problem": {}}, "w2") == "failed"
     facts = store.facts("job_twice")
     assert (facts.done, facts.failed, facts.status) == (1, 1, "done") and facts.finished_at is not None
-    assert store.contributors("job_twice") == {"w1": 1, "w2": 1}
+    assert cluster.client().hgetall("ringkas:job:job_twice:workers") == {"w1": "1", "w2": "1"}  # per worker
     store.delete("job_twice")
     assert store.record("job_twice", 1, {"id": "b", "index": 1, "status": "done"}, "w1") is None  # a job gone
 
@@ -474,6 +493,7 @@ def test_jobs_cli_submits_a_csv_waits_and_writes_the_results(tiny_dir, runtime, 
         assert refused.returncode == 1 and "line 2" in refused.stderr
 
 
+@pytest.mark.integration
 def test_an_unreachable_redis_is_a_503_naming_the_job_store(tiny_dir, runtime):
     from tests.helpers import free_port
 

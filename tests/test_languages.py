@@ -5,6 +5,8 @@ from api.errors import ValidationFailed
 from api.models.languages import detect_scheme
 from api.prompts import load_prompts
 
+pytestmark = pytest.mark.integration
+
 PROMPTS = load_prompts(DEFAULT_PROMPTS).translate
 
 
@@ -33,6 +35,7 @@ def test_nllb_scheme_from_the_tiny_tokenizer(pipeline):
     assert scheme.forced_bos("eng_Latn") == tokenizer.convert_tokens_to_ids("eng_Latn")
 
 
+@pytest.mark.unit
 def test_m2m100_scheme_maps_nllb_codes_to_iso_tokens():
     scheme = detect_scheme(VocabOnly(["<s>", "<pad>", "</s>", "__id__", "__en__", "__fr__", "halo"]), PROMPTS)
     assert scheme.kind == "m2m100"
@@ -41,6 +44,7 @@ def test_m2m100_scheme_maps_nllb_codes_to_iso_tokens():
     assert scheme.forced_bos("eng_Latn") == 4
 
 
+@pytest.mark.unit
 def test_checkpoint_without_language_tokens_is_a_fixed_pair():
     scheme = detect_scheme(VocabOnly(["<pad>", "</s>", "halo", "dunia"], eos_id=1), PROMPTS)
     assert scheme.kind == "fixed"

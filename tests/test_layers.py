@@ -9,6 +9,8 @@ import pytest
 
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.unit
+
 API = REPO_ROOT / "api"
 # Which packages each may never import, with the reason a reader would give.
 NEVER = {

@@ -11,6 +11,8 @@ from api.models.convert import ensure_converted
 from api.models.light import SERVING_FILE, LightTokenizer, light_config
 from api.models.loading import ModelSource
 
+pytestmark = pytest.mark.integration
+
 ROLES = ("summarizer", "translator")
 
 
@@ -77,6 +79,7 @@ def test_a_ctranslate2_worker_never_imports_torch_or_transformers(settings, runt
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
 
 
+@pytest.mark.unit
 def test_a_failed_conversion_names_the_model_and_the_reason(tmp_path):
     from api.errors import ModelUnavailable
 

@@ -4,7 +4,9 @@ import time
 import pytest
 
 from api.errors import ModelUnavailable
-from api.models.loading import ModelSource, check_available, load_seq2seq, parse_card_licence, read_licence
+from api.models.loading import ModelSource, check_available, load_seq2seq, read_licence
+
+pytestmark = pytest.mark.integration
 
 
 def test_local_folder_loads_with_licence_from_its_card(tiny_dir):
@@ -19,6 +21,7 @@ def test_licence_setting_overrides_the_card(tiny_dir):
     assert load_seq2seq(source).licence == "cc-by-nc-sa-4.0"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("card", "expected"),
     [
@@ -28,10 +31,12 @@ def test_licence_setting_overrides_the_card(tiny_dir):
         ("---\ntags: [x]\n---\n", None),
     ],
 )
-def test_card_licence_parsing(card, expected):
-    assert parse_card_licence(card) == expected
+def test_card_licence_parsing(card, expected, tmp_path):
+    (tmp_path / "README.md").write_text(card, encoding="utf-8")
+    assert read_licence(ModelSource(str(tmp_path))) == expected
 
 
+@pytest.mark.unit
 def test_hub_id_offline_and_not_cached_fails_fast_naming_model_and_command(tmp_path):
     source = ModelSource("csebuetnlp/mT5_multilingual_XLSum", revision="2437a524", cache_dir=tmp_path, offline=True)
     assert source.hub_kwargs() == {"revision": "2437a524", "cache_dir": tmp_path, "local_files_only": True}
@@ -47,6 +52,7 @@ def test_hub_id_offline_and_not_cached_fails_fast_naming_model_and_command(tmp_p
     assert read_licence(source) is None
 
 
+@pytest.mark.unit
 def test_a_decoder_only_model_is_refused_clearly(tmp_path):
     folder = tmp_path / "gpt2"
     folder.mkdir()

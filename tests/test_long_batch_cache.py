@@ -6,10 +6,10 @@ import pytest
 
 from api.app import create_app
 from api.cache import MemoryCache, RedisCache
-from api.runtime import Runtime
 from api.schemas import SummarizeRequest
-from tests.conftest import tiny_settings
 from tests.helpers import free_port
+
+pytestmark = pytest.mark.integration
 
 
 # --- long articles ----------------------------------------------------------------------------
@@ -79,16 +79,14 @@ def test_batch_answers_in_order_and_isolates_bad_items(client, seed_texts):
     assert all(r["problem"]["request_id"] == response.headers["X-Request-ID"] for r in results if r["problem"])
 
 
-def test_batch_items_share_generate_calls(tiny_dir, seed_texts):
-    settings = tiny_settings(tiny_dir, batch_wait_ms=300, batch_quiet_ms=300, warmup=False, cache_size=0)
-    runtime = Runtime(settings).start(background=False)
+def test_batch_items_share_generate_calls(start_runtime, seed_texts):
+    runtime = start_runtime(batch_wait_ms=300, batch_quiet_ms=300, warmup=False, cache_size=0)
     client = create_app(runtime.settings, runtime).test_client()
     before = len(runtime.require().summarizer.batcher.batch_sizes)
     items = [{"id": i, "text": text} for i, text in enumerate(seed_texts)]
     assert client.post("/v1/summarize/batch", json={"items": items}).status_code == 200
     sizes = runtime.require().summarizer.batcher.batch_sizes[before:]
     assert sum(sizes) == len(items) and max(sizes) > 1
-    runtime.stop()
 
 
 def test_batch_limits(client, settings):
@@ -101,11 +99,10 @@ def test_batch_limits(client, settings):
 
 # --- cache ------------------------------------------------------------------------------------
 @pytest.fixture()
-def fresh_client(tiny_dir):
+def fresh_client(start_runtime):
     """An app with an empty cache of its own (the session app's cache is shared by other tests)."""
-    runtime = Runtime(tiny_settings(tiny_dir, warmup=False)).start(background=False)
-    yield create_app(runtime.settings, runtime).test_client()
-    runtime.stop()
+    runtime = start_runtime(warmup=False)
+    return create_app(runtime.settings, runtime).test_client()
 
 
 def test_identical_requests_are_served_from_the_cache(fresh_client, seed_texts):
@@ -124,15 +121,15 @@ def test_identical_requests_are_served_from_the_cache(fresh_client, seed_texts):
         assert not client.post("/v1/summarize", json={**payload, **change}).get_json()["cached"], change
 
 
-def test_cache_can_be_turned_off(tiny_dir):
-    runtime = Runtime(tiny_settings(tiny_dir, cache_size=0, warmup=False)).start(background=False)
+def test_cache_can_be_turned_off(start_runtime):
+    runtime = start_runtime(cache_size=0, warmup=False)
     client = create_app(runtime.settings, runtime).test_client()
     payload = {"text": "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang."}
     assert not client.post("/v1/summarize", json=payload).get_json()["cached"]
     assert not client.post("/v1/summarize", json=payload).get_json()["cached"]
-    runtime.stop()
 
 
+@pytest.mark.unit
 def test_memory_cache_is_bounded_and_expires():
     now = [0.0]
     cache = MemoryCache(size=2, ttl_s=0.2, timer=lambda: now[0])
@@ -143,38 +140,29 @@ def test_memory_cache_is_bounded_and_expires():
     assert cache.get("c") is None
 
 
-def test_redis_cache_is_shared_between_replicas(tiny_dir, redis_url):
-    replicas = [
-        Runtime(tiny_settings(tiny_dir, redis_url=redis_url, cache_ttl_s=60, warmup=False)).start(background=False)
-        for _ in range(2)
-    ]
+@pytest.mark.system
+def test_redis_cache_is_shared_between_replicas(start_runtime, redis_url):
+    replicas = [start_runtime(redis_url=redis_url, cache_ttl_s=60, warmup=False) for _ in range(2)]
     clients = [create_app(r.settings, r).test_client() for r in replicas]
     payload = {"text": "Gubernur meresmikan jembatan baru di Surabaya pada Senin pagi.", "translate": True}
     first = clients[0].post("/v1/summarize", json=payload).get_json()
     second = clients[1].post("/v1/summarize", json=payload).get_json()
     assert not first["cached"] and second["cached"] and second["summary"] == first["summary"]
-    for replica in replicas:
-        replica.stop()
 
 
-def test_replicas_with_another_output_vocabulary_never_share_results(tiny_dir, redis_url):
+@pytest.mark.system
+def test_replicas_with_another_output_vocabulary_never_share_results(start_runtime, redis_url):
     """The kept vocabulary changes what is written: a RINGKAS_VOCAB=full replica on the same Redis
     must compute its own summary, not be answered with the kept replica's."""
-    kept, full = (
-        Runtime(tiny_settings(tiny_dir, redis_url=redis_url, cache_ttl_s=60, warmup=False, vocab=v)).start(
-            background=False
-        )
-        for v in ("kept", "full")
-    )
+    kept, full = (start_runtime(redis_url=redis_url, cache_ttl_s=60, warmup=False, vocab=v) for v in ("kept", "full"))
     payload = {"text": "Wali kota meresmikan pasar baru di Bandung pada Selasa pagi.", "force": True}
     clients = [create_app(r.settings, r).test_client() for r in (kept, full)]
     assert not clients[0].post("/v1/summarize", json=payload).get_json()["cached"]
     assert not clients[1].post("/v1/summarize", json=payload).get_json()["cached"]
     assert clients[1].post("/v1/summarize", json=payload).get_json()["cached"]  # its own entry is reused
-    for replica in (kept, full):
-        replica.stop()
 
 
+@pytest.mark.system
 def test_redis_values_expire_with_the_ttl(redis_url):
     import redis
 
@@ -185,6 +173,7 @@ def test_redis_values_expire_with_the_ttl(redis_url):
     assert 0 < redis.Redis.from_url(redis_url).ttl("ringkas:test") <= 30
 
 
+@pytest.mark.unit
 def test_an_unreachable_redis_is_a_miss_not_an_error():
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", ttl_s=60)
     started = time.monotonic()

@@ -18,6 +18,8 @@ from api.schemas import ResultsQuery, SummarizeOptions, SummarizeRequest
 from tests.conftest import SEEDS, tiny_settings
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.integration
+
 ROUTES = REPO_ROOT / "api" / "routes"
 
 
@@ -91,6 +93,7 @@ def _route_modules():
     return [importlib.import_module(f"api.routes.{path.stem}") for path in sorted(ROUTES.glob("*.py"))]
 
 
+@pytest.mark.unit
 def test_every_route_is_declared_and_every_declaration_is_routed(bare_app):
     routed = {rule.endpoint: bare_app.view_functions[rule.endpoint] for rule in bare_app.url_map.iter_rules()}
     undeclared = sorted(endpoint for endpoint, view in routed.items() if declaration_of(view) is None)
@@ -105,6 +108,7 @@ def test_every_route_is_declared_and_every_declaration_is_routed(bare_app):
     assert declared and declared <= routed_views, f"declared but not routed: {sorted(declared - routed_views)}"
 
 
+@pytest.mark.unit
 def test_document_lists_exactly_the_declared_routes(bare_app):
     document = bare_app.test_client().get("/openapi.json").get_json()
     documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
@@ -120,6 +124,7 @@ def test_document_lists_exactly_the_declared_routes(bare_app):
     assert len(ids) == len(set(ids))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("path", "model"), [("/v1/summarize", SummarizeOptions), ("/v1/jobs/{job_id}/results", ResultsQuery)]
 )
@@ -133,6 +138,7 @@ def test_query_parameters_come_from_the_query_model(bare_app, path, model):
         assert "null" not in str(query[name]["schema"])  # an absent option, never a null one
 
 
+@pytest.mark.unit
 def test_each_handler_reads_the_query_its_document_names(bare_app):
     """Every documented query option passes the route's check of names, and an undocumented one is
     refused before the handler runs (and before it waits for the models): both read the declaration."""

@@ -14,6 +14,8 @@ from api.schemas import SummarizeRequest, TranslateRequest
 from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 
+pytestmark = pytest.mark.integration
+
 
 def _summarizer_with_window(pipeline, window):
     prompts = pipeline.summarizer.prompts

@@ -7,6 +7,8 @@ from pydantic import ValidationError
 from api.config import DEFAULT_PROMPTS
 from api.prompts import load_prompts
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture()
 def prompts_copy(tmp_path):

@@ -19,7 +19,9 @@ import pytest
 
 from api.config import Settings
 from api.exposure import is_loopback, open_doors, refusal
-from tests.helpers import REPO_ROOT, free_port, live_server, tiny_env, wait_listening
+from tests.helpers import REPO_ROOT, free_port, live_server, spawn, stop, tiny_env, wait_listening
+
+pytestmark = pytest.mark.system
 
 SHIPPED = REPO_ROOT / "deploy" / "nginx" / "ringkas.conf"
 SILENT = 64  # eight took every gunicorn thread; nginx must shrug off many more
@@ -51,13 +53,12 @@ def nginx(upstream_port: int, folder: Path, changes: dict[str, str] | None = Non
         + f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{ worker_connections 1024; }}\n"
         + f"http {{ access_log off; {temp} include {folder}/ringkas.conf; }}\n"
     )
-    proc = subprocess.Popen([binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
+    proc = spawn([binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
     try:
         wait_listening(port, proc, why=lambda: (folder / "error.log").read_text())
         yield port
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc, 10)
 
 
 @contextmanager
@@ -174,6 +175,7 @@ def test_nginx_answers_its_own_errors_as_problem_json(tmp_path):
 
 
 # --- refusing to start open on a public address ------------------------------------------------
+@pytest.mark.unit
 @pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
                                                 ("0.0.0.0", False), ("::", False), ("10.0.0.5", False),
                                                 ("ringkas.internal", False)])  # fmt: skip
@@ -181,6 +183,7 @@ def test_loopback_addresses_are_told_apart(host, loopback):
     assert is_loopback(host) is loopback
 
 
+@pytest.mark.unit
 def test_a_public_address_needs_keys_and_a_metrics_token_or_an_explicit_opt_in():
     assert refusal(Settings(host="127.0.0.1")) is None
     public = Settings(host="0.0.0.0")
@@ -200,7 +203,7 @@ def test_serve_refuses_an_open_public_address_in_one_line_and_names_the_proxy_wh
     assert "RINGKAS_API_KEYS" in lines[0] and "RINGKAS_ALLOW_OPEN" in lines[0]
     # Opted in: it starts, and says at start that a proxy belongs in front.
     port = free_port()
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "api.cli", "serve", "--host", "0.0.0.0", "--port", str(port)],
         env=tiny_env(tiny_dir, allow_open="true"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -208,5 +211,4 @@ def test_serve_refuses_an_open_public_address_in_one_line_and_names_the_proxy_wh
         first = proc.stderr.readline()
         assert "reverse proxy" in first and "deploy/nginx/ringkas.conf" in first
     finally:
-        proc.terminate()
-        proc.wait(30)
+        stop(proc)

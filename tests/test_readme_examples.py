@@ -11,11 +11,14 @@ import pytest
 from api.jobs.intake import read_job
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.integration
+
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 TRY_IT = README.split("## Try it", 1)[1].split("\n## ", 1)[0]
 SENT = re.findall(r"curl [^\n]*?(?:\\\n[^\n]*?)*--data-binary @(\S+)", TRY_IT)
 
 
+@pytest.mark.unit
 def test_try_it_sends_files_of_the_repository_and_no_placeholder():
     assert '"..."' not in TRY_IT and '..."' not in TRY_IT and "@archive.jsonl" not in TRY_IT
     assert {"examples/article.json", "examples/long-article.json", "examples/batch.json"} <= set(SENT)
@@ -43,6 +46,7 @@ def test_the_batch_example_has_a_done_and_a_failed_item(client):
     assert "RINGKAS_MIN_TEXT_CHARS" in results[2]["problem"]["detail"]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("path", "mimetype", "delimiter"),
     [("examples/archive.jsonl", "application/x-ndjson", None), ("examples/archive.csv", "text/csv", ";")],

@@ -15,6 +15,8 @@ import pytest
 
 from tests.helpers import http_request, live_server, tiny_env
 
+pytestmark = pytest.mark.system
+
 
 @pytest.fixture(scope="module")
 def server(tiny_dir):

@@ -1,4 +1,8 @@
+import pytest
+
 from api.text import normalize_text, split_sentences
+
+pytestmark = pytest.mark.unit
 
 
 def test_normalize_removes_what_breaks_tokenizers_and_keeps_paragraphs():

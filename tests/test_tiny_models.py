@@ -6,6 +6,8 @@ from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
 
 from api.tiny_models import build_tiny_models
 
+pytestmark = pytest.mark.integration
+
 
 def _digest(folder):
     return {
@@ -55,6 +57,7 @@ def test_nllb_tokenizer_has_language_code_tokens(tiny_dir):
     assert ids[0] == tokenizer.convert_tokens_to_ids(tokenizer.src_lang) and ids[-1] == tokenizer.eos_token_id
 
 
+@pytest.mark.unit
 def test_missing_seeds_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no seed articles"):
         build_tiny_models(tmp_path / "out", tmp_path / "empty")

@@ -9,6 +9,8 @@ from api.models.loading import ModelSource
 from api.tiny_models import PADDING_ROWS
 from tests.helpers import fast_tokenizer
 
+pytestmark = pytest.mark.integration
+
 ARCH = {"summarizer": "mt5", "translator": "m2m100"}
 
 
@@ -53,6 +55,7 @@ def test_unknown_tokens_and_ids_out_of_range_raise(tiny_dir, rows):
             names.token(index)
 
 
+@pytest.mark.unit
 def test_the_compact_table_handles_non_ascii_tokens_and_hash_collisions():
     # hash_fn=len makes every token of the same length collide: the text comparison decides.
     tokens = ["▁rumah", "▁Łódź", "🙂", "é", "ß", "ab", "▁", "</s>", "东京"]

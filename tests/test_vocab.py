@@ -24,6 +24,8 @@ from api.models.vocab import (
 )
 from tests.helpers import fast_tokenizer
 
+pytestmark = pytest.mark.integration
+
 ROLES = ("summarizer", "translator")
 LANGUAGE = {"summarizer": "ind_Latn", "translator": "eng_Latn"}
 

@@ -14,6 +14,8 @@ from api.jobs.worker import _poisoned, result_line
 from api.schemas import FLAG_WORDS, BatchResult, JobResultLine, flag, usable_id
 from tests.helpers import REPO_ROOT
 
+pytestmark = pytest.mark.integration
+
 
 def test_job_lines_are_the_schemas_and_have_one_of_result_or_problem(pipeline):
     from api.schemas import SummarizeRequest
@@ -32,6 +34,7 @@ def test_job_lines_are_the_schemas_and_have_one_of_result_or_problem(pipeline):
     assert failed["problem"]["type"].endswith("/item-poisoned") and failed["id"] == "b-2"
 
 
+@pytest.mark.unit
 def test_one_field_errors_have_the_shape_of_the_validation_librarys():
     problem = ValidationFailed.at(["query", "since"], "since must be a whole number", "int_parsing").to_problem()
     assert problem["status"] == 422 and problem["errors"] == [
@@ -55,6 +58,7 @@ def test_an_unknown_flag_word_is_the_validators_to_refuse(client):
     assert client.post("/v1/summarize?translate=maybe", data="Halo.", content_type="text/plain").status_code == 422
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("value", "usable"), [("a-1", True), (7, True), (True, False), (None, False), ("\ud800", False), ([1], False)]
 )
@@ -62,6 +66,7 @@ def test_one_rule_says_which_ids_are_echoed(value, usable):
     assert (usable_id(value) is not None) is usable
 
 
+@pytest.mark.unit
 def test_only_the_settings_and_the_named_library_hooks_touch_the_environment():
     """The README's rule: options come from Settings; the environment is written only for libraries
     that read nothing else."""
@@ -73,6 +78,7 @@ def test_only_the_settings_and_the_named_library_hooks_touch_the_environment():
     assert offenders == []
 
 
+@pytest.mark.unit
 def test_csv_limits_are_set_once_not_per_request(monkeypatch):
     import csv
 
@@ -115,6 +121,7 @@ def test_batch_problems_carry_the_request_id(client):
 
 
 # --- small first-contact items (issue 27) ---------------------------------------------------------
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("seconds", "words"),
     [(604800, "7 days"), (86400, "1 day"), (5400, "90 minutes"), (3600, "1 hour"), (45, "45 seconds")],
@@ -125,6 +132,7 @@ def test_durations_are_said_in_words(seconds, words):
     assert in_words(seconds) == words
 
 
+@pytest.mark.unit
 def test_ringkas_says_its_version():
     from click.testing import CliRunner
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 import urllib.parse
@@ -17,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.helpers import REPO_ROOT, free_port, wait_listening
+from tests.helpers import REPO_ROOT, free_port, spawn, stop, wait_listening
 
 WORDPRESS = Path("/usr/share/wordpress")
 CONTENT = Path("/var/lib/wordpress/wp-content")
@@ -143,18 +142,13 @@ class Site:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop(process, 20)  # with its group: `php -S` leaves its PHP_CLI_SERVER_WORKERS running
         if self.config and self.config.exists():
             self.config.unlink()
 
     def _spawn(self, command: list[str], log: str, env=None) -> None:
         out = (self.root / log).open("wb")
-        self.processes.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env))
+        self.processes.append(spawn(command, stdout=out, stderr=subprocess.STDOUT, env=env))
 
     # --- helpers -----------------------------------------------------------------------------
     def sql(self, statements: str) -> str:

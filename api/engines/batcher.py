@@ -1,22 +1,6 @@
-"""Groups concurrent requests into one ``generate`` call per model.
-
-Worker threads per model own the engine (one for transformers; as many as the engine can run at
-once for CTranslate2), so math threads are never oversubscribed. A batch is the oldest waiting
-sequence plus those of the same decoding settings closest to it in length, so a short summary does
-not pad out to a long article. A batch starts once requests stop arriving for a quiet gap (or the
-oldest has waited its longest): requests of a burst reach the queue some milliseconds apart (each
-first prepares its article, holding the GIL), and a batch, once started, cannot take in later
-arrivals for seconds, so a fixed short wait split a burst of eight into batches of 1, 2 and 5.
-Waiting work is shared out between the idle workers (eight arrivals, two idle workers: four each),
-so no engine replica idles while another runs everything. A batch also keeps to a budget of input
-tokens, padded (sequences x the longest): its memory grows with them (encoder activations, the
-decoder's cross-attention keys and values), so long articles batch two by two while short
-translation segments still batch wide. A sequence longer than the budget runs alone.
-A worker forms its batch only once it holds one of the worker process's compute slots
-(``api.engines.slots``), shared by every model, so overlapping models never run more batches at once
-than there are cores for.
-The queue is bounded: a caller that does not fit gets ``Overloaded`` at once (503 + Retry-After)
-instead of waiting behind work it cannot overtake.
+"""Groups concurrent requests into one ``generate`` call per model: worker threads own the engine;
+a batch is gathered after a quiet gap, within a token budget, on a compute slot; a full queue refuses
+at once. Why each, with the figures: docs/decisions.md, "Batching".
 """
 
 from __future__ import annotations

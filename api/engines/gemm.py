@@ -1,14 +1,12 @@
 """Which GEMM library CTranslate2 runs its matrix products on: chosen once per process, before
 ``ctranslate2`` is imported.
 
-CTranslate2's wheel carries two: Intel MKL, which it uses on Intel CPUs, and oneDNN, which it uses on
-every other CPU because MKL gives non-Intel CPUs its generic code path (about 20x slower here). On an
-AMD CPU with AVX-512 and VNNI (Zen 4 and later), MKL's own AVX-512 VNNI kernels are the faster of the
-two for decoding: oneDNN's GEMM API re-lays out the whole weight matrix on every call, while MKL
-packs each weight once at load (measured in the README, "Speed"). ``native/mkl_cpu.c`` tells MKL the
-CPU class whose instructions this CPU has; it is loaded into the process's global symbol scope before
-CTranslate2, whose calls to MKL's CPU checks then reach it. Only CPUs with every instruction that MKL
-path uses get it; everywhere else CTranslate2 keeps its own choice.
+CTranslate2's wheel carries two: Intel MKL, which it uses on Intel CPUs, and oneDNN elsewhere. On an
+AMD CPU with AVX-512 VNNI (Zen 4 and later) MKL's own kernels are the faster for decoding (why, with
+the figures: docs/decisions.md). ``native/mkl_cpu.c`` tells MKL the CPU class whose instructions this
+CPU has; it is loaded into the process's global symbol scope before CTranslate2, whose calls to MKL's
+CPU checks then reach it. Only CPUs with every instruction that MKL path uses get it; everywhere else
+CTranslate2 keeps its own choice.
 """
 
 from __future__ import annotations
@@ -128,8 +126,8 @@ def _switch(choice: GemmChoice) -> None:
     if choice.mkl_cpu_override:
         ctypes.CDLL(str(shim_path()), mode=os.RTLD_GLOBAL)
     if choice.backend == "mkl":
-        # MKL's own allocator keeps every buffer it used, for reuse (measured in the README, "Speed":
-        # a lower burst peak, no speed change). An operator's own setting wins.
+        # MKL's own allocator keeps every buffer it used: off, a lower burst peak at the same speed.
+        # An operator's own setting wins.
         os.environ.setdefault("MKL_DISABLE_FAST_MM", "1")
     os.environ["CT2_USE_MKL"] = "1" if choice.backend == "mkl" else "0"
     try:

@@ -29,9 +29,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_transport_options={
             "visibility_timeout": settings.job_visibility_s,
-            # kombu sweeps for tasks of dead workers every interval x throttle seconds (10 x 10 by
-            # default): a killed worker's chunk then waited ~100 s past its visibility timeout.
-            # One ZRANGE every 5 s per worker is cheap.
+            # A dead worker's chunk is swept back every 5 s, not kombu's 100 (docs/decisions.md).
             "unacked_restore_interval": 5,
             "unacked_restore_throttle": 1,
         },

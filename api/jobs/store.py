@@ -345,10 +345,6 @@ class JobStore:
         present = {int(index) for index in self.client.hkeys(key)}
         return next((index for index in range(max(0, since), total) if index not in present), total)
 
-    def contributors(self, job_id: str) -> dict[str, int]:
-        """Items finished per worker, for this job."""
-        return {name: int(count) for name, count in self.client.hgetall(_keys(job_id)[2]).items()}
-
     # --- workers and the cluster --------------------------------------------------------------
     def heartbeat(self, worker: str) -> None:
         self.client.zadd(WORKERS, {worker: time.time()})

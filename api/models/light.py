@@ -74,8 +74,8 @@ class LightTokenizer:
         return self.backend_tokenizer.decode(list(ids), skip_special_tokens=skip_special_tokens)
 
     def get_vocab(self) -> dict[str, int]:
-        # Built on demand (kept-set and language-token checks at start): a 250k-entry dict held for
-        # the worker's life would cost ~20 MB, and lookups go to the Rust tokenizer instead.
+        # Built on demand (checks at start only): held for a worker's life it would cost memory, and
+        # lookups go to the Rust tokenizer instead.
         return self.backend_tokenizer.get_vocab(with_added_tokens=True)
 
     def convert_ids_to_tokens(self, ids: int | Sequence[int]):

@@ -235,11 +235,6 @@ def parse_card(card_text: str) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def parse_card_licence(card_text: str) -> str | None:
-    value = parse_card(card_text).get("license")
-    return str(value) if value else None
-
-
 def _reason(exc: BaseException) -> str:
     """First line of the underlying error: enough to act on, no traceback."""
     text = str(exc).strip().splitlines()

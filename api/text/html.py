@@ -27,10 +27,8 @@ STORY_SHARE = 0.5
 # ... and this share of the page's whole text: a quoted tweet's one <p> on a page whose story is
 # written in bare <div>s is half of the page's <p> text, and still a tweet.
 TEXT_SHARE = 0.25
-# Bounds checked before the markup is parsed. A news page has a few thousand elements, each with a
-# handful of attributes. Past these, parsing is what costs: libxml2 checks each attribute against the
-# element's others (quadratic: 0.67 s for one element with 20 K attributes), and every element costs
-# about 40 us through extraction (3.9 s for 100 K paragraphs).
+# Bounds checked before the markup is parsed: a news page has a few thousand elements, each with a
+# handful of attributes; past these, parsing is what costs (docs/decisions.md).
 # Tags a CMS body is made of (the editor's page uses the same list). Two of them in a "text" field
 # mean HTML sent as text: a plain article rarely writes even one.
 _HTML_TAG = compile_linear(
