@@ -18,6 +18,8 @@ import pytest
 
 from tests.helpers import REPO_ROOT, free_port, wait_listening
 
+pytestmark = pytest.mark.unit  # tests that need more say so themselves
+
 SYSTEMD = REPO_ROOT / "deploy" / "systemd"
 NGINX = REPO_ROOT / "deploy" / "nginx"
 UNITS = ("ringkas.service", "ringkas-worker.service")
@@ -49,6 +51,7 @@ def _units(folder: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.system
 def test_the_systemd_units_verify_and_are_hardened(tmp_path):
     analyze = _tool("systemd-analyze", "systemd")
     units = _units(tmp_path)
@@ -74,6 +77,7 @@ def _server_lines(conf: str, first_server: int = 0) -> list[str]:
     return [line for line in lines if line and not line.startswith("listen")]
 
 
+@pytest.mark.system
 def test_the_site_file_proxies_as_the_compose_proxy_does():
     compose = _server_lines((NGINX / "ringkas.conf").read_text(encoding="utf-8"))
     site = _server_lines((NGINX / "ringkas-site.conf").read_text(encoding="utf-8"), first_server=1)
@@ -108,6 +112,7 @@ def _site(folder: Path, http_port: int, https_port: int) -> Path:
     return folder / "nginx.conf"
 
 
+@pytest.mark.system
 def test_the_site_file_passes_nginx_t_and_serves_tls_with_problem_pages(tmp_path):
     binary = _tool("nginx", "nginx-light")
     _tool("openssl", "openssl")
@@ -135,6 +140,7 @@ def test_the_site_file_passes_nginx_t_and_serves_tls_with_problem_pages(tmp_path
         proc.wait(10)
 
 
+@pytest.mark.system
 def test_the_site_file_passes_answers_through_with_hsts(tmp_path):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

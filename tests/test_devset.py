@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
 from bench.devset import client_post, judge, score, table
+
+pytestmark = pytest.mark.unit  # tests that need more say so themselves
 
 ENTRY = {"outlet": "kabarkita", "keep": ["Warga   membersihkan lumpur", "Posko dibuka"], "drop": ["Baca juga"]}
 
@@ -37,6 +41,7 @@ def test_the_table_counts_per_outlet_and_scores_drop_labels_of_pages_not_lost():
     assert any(line.startswith("kabarkita") and "2/2" in line for line in out)
 
 
+@pytest.mark.integration
 def test_a_folder_runs_through_the_apps_request_path(client, tmp_path):
     story = [
         "Pemerintah kota membuka posko kesehatan baru di tiga kecamatan pada Senin pagi.",

@@ -15,6 +15,8 @@ from api.schemas import DigestRequest, SummarizeRequest
 from api.text.redundancy import figures, find, quoted
 from tests.conftest import SEEDS
 
+pytestmark = pytest.mark.unit  # tests that need more say so themselves
+
 PROBLEM = "application/problem+json"
 
 
@@ -146,6 +148,7 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+@pytest.mark.integration
 def test_the_seed_cluster_holds_each_shared_statement_once(seed_sentences):
     whole = compose(seed_sentences, list(range(len(SEEDS))), _words, 10**6)  # a window that holds all
     assert whole.left_out == []
@@ -166,6 +169,7 @@ def test_the_seed_cluster_holds_each_shared_statement_once(seed_sentences):
         assert (kept.article, kept.sentence) in used and kept.article != piece.article
 
 
+@pytest.mark.integration
 def test_a_repeated_statement_keeps_the_earliest_article_version(seed_sentences):
     order = [1, 0, 2, 3, 4]  # seed 001 read first: its version of the shared quote is the one kept
     whole = compose(seed_sentences, order, _words, 10**6)
@@ -174,6 +178,7 @@ def test_a_repeated_statement_keeps_the_earliest_article_version(seed_sentences)
     assert whole.used[0].article == 1  # and it leads
 
 
+@pytest.mark.integration
 def test_the_window_is_filled_round_by_round_and_the_rest_reported(seed_sentences):
     order = list(range(len(SEEDS)))
     window = 120  # words: room for a few sentences of each article
@@ -198,6 +203,7 @@ def _cluster(seed_texts, **extra):
     return {"articles": articles, **extra}
 
 
+@pytest.mark.integration
 def test_digest_of_the_seeds_answers_with_provenance_that_adds_up(client, seed_texts):
     response = client.post("/v1/digest", json=_cluster(seed_texts))
     assert response.status_code == 200, response.get_data(as_text=True)[:400]
@@ -225,6 +231,7 @@ def test_digest_of_the_seeds_answers_with_provenance_that_adds_up(client, seed_t
     assert body["summary"]["text"] and body["translation"] is None
 
 
+@pytest.mark.integration
 def test_digest_translates_and_serves_a_repeat_from_the_cache(client, seed_texts):
     cluster = _cluster(seed_texts[:3], translate=True, target_lang="en", length="short")
     first = client.post("/v1/digest", json=cluster).get_json()
@@ -233,6 +240,7 @@ def test_digest_translates_and_serves_a_repeat_from_the_cache(client, seed_texts
     assert again["cached"] is True and again["summary"] == first["summary"]
 
 
+@pytest.mark.integration
 def test_the_earliest_dated_article_leads(client, seed_texts):
     cluster = _cluster(seed_texts[:2])
     cluster["articles"][0]["date"] = "2025-12-05"
@@ -250,6 +258,7 @@ def _problem(response, status):
     return body
 
 
+@pytest.mark.integration
 def test_one_article_or_too_many_is_refused(client, seed_texts, settings):
     one = _problem(client.post("/v1/digest", json={"articles": [{"text": seed_texts[0]}]}), 422)
     assert "at least 2" in one["detail"] and one["errors"][0]["loc"] == ["articles"]
@@ -260,6 +269,7 @@ def test_one_article_or_too_many_is_refused(client, seed_texts, settings):
     assert "at least 2" in none["detail"]
 
 
+@pytest.mark.integration
 def test_a_bad_article_is_named_by_its_index(client, seed_texts):
     english = (
         "The meeting between the two presidents lasted five hours and ended without an agreement, "
@@ -283,6 +293,7 @@ def test_a_bad_article_is_named_by_its_index(client, seed_texts):
     assert dated["errors"][0]["loc"] == ["articles", 1, "date"] and "ISO 8601" in dated["detail"]
 
 
+@pytest.mark.integration
 def test_a_bad_option_is_the_requests_problem_not_an_articles(client, seed_texts):
     body = _problem(client.post("/v1/digest", json=_cluster(seed_texts[:2], length="huge")), 422)
     assert body["errors"][0]["loc"] == ["length"] and "article" not in body
@@ -295,6 +306,7 @@ def _with_limits(pipeline, **limits):
     return small
 
 
+@pytest.mark.integration
 def test_a_cluster_over_its_limits_is_refused_naming_the_article(pipeline, seed_texts, seed_sentences):
     chars = [len(pipeline.read_article(SummarizeRequest(text=text)).input.text) for text in seed_texts]
     crossing = next(i for i in range(len(chars)) if sum(chars[: i + 1]) > 5_000)
@@ -311,6 +323,7 @@ def test_a_cluster_over_its_limits_is_refused_naming_the_article(pipeline, seed_
 
 
 # --- the command line ----------------------------------------------------------------------------
+@pytest.mark.integration
 def test_cli_digest_of_files_prints_the_json_result(env, tmp_path, seed_texts):
     from click.testing import CliRunner
 
@@ -352,6 +365,7 @@ def test_eval_reads_clusters_and_refuses_a_bad_line(tmp_path):
         data.read_clusters(bad, "articles", "digest")
 
 
+@pytest.mark.integration
 def test_eval_digest_end_to_end(env, tmp_path, seed_texts):
     from click.testing import CliRunner
 
@@ -377,6 +391,7 @@ def test_eval_digest_end_to_end(env, tmp_path, seed_texts):
 
 
 # --- ringkas bench ---------------------------------------------------------------------------------
+@pytest.mark.integration
 def test_bench_times_a_five_article_digest_beside_a_summary(pipeline, seed_texts):
     from api.bench import digest_latency, table
 
@@ -400,6 +415,7 @@ def test_bench_times_a_five_article_digest_beside_a_summary(pipeline, seed_texts
 
 
 # --- hostile input ----------------------------------------------------------------------------------
+@pytest.mark.integration
 def test_unusable_labels_are_the_articles_problem_not_a_500(client, seed_texts):
     for field, value in (("id", "a\ud800b"), ("id", "x" * 300), ("outlet", "Kompas\n"), ("outlet", "o" * 201)):
         articles = [{"text": seed_texts[0]}, {"text": seed_texts[1], field: value}]
@@ -408,6 +424,7 @@ def test_unusable_labels_are_the_articles_problem_not_a_500(client, seed_texts):
         assert answer["errors"][0]["loc"] == ["articles", 1, field], (field, answer)
 
 
+@pytest.mark.integration
 def test_a_cluster_at_the_sentence_limit_answers_in_bounded_size(client, settings):
     """Twenty articles of fifty long sentences each (the default cap, 1,000): every sentence alike
     but for its figures, the costliest shape for the comparison. The answer echoes only the
@@ -450,6 +467,7 @@ def test_a_first_sentence_longer_than_the_window_goes_in_alone_not_nothing():
     assert len(part.left_out) == 2
 
 
+@pytest.mark.integration
 def test_a_cluster_of_paragraphs_longer_than_the_window_says_the_model_read_an_opening(client):
     run_on = " ".join(["warga desa menanam padi di sawah mereka sejak pagi hari dan"] * 120)
     other = " ".join(["petani di kabupaten itu memanen jagung bersama keluarga dan"] * 120)

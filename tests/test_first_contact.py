@@ -22,6 +22,8 @@ from api.cli import main
 from api.config import Settings
 from tests.helpers import REPO_ROOT, free_port
 
+pytestmark = pytest.mark.unit  # tests that need more say so themselves
+
 
 def _readme_block_after(marker: str) -> str:
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -30,6 +32,7 @@ def _readme_block_after(marker: str) -> str:
     return block.group(1).strip()
 
 
+@pytest.mark.system
 def test_ringkas_docs_runs_as_the_readme_writes_it_from_a_fresh_home(tmp_path):
     pytest.importorskip("material", reason="the docs extra: pip install -e '.[docs]'")
     command = _readme_block_after("To read it offline")
@@ -73,6 +76,7 @@ def test_ringkas_docs_runs_as_the_readme_writes_it_from_a_fresh_home(tmp_path):
         proc.wait(10)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("ref", ["/nonexistent/models/mt5", "./models/missing-mt5", "~/no/such/model"])
 def test_a_missing_model_folder_is_named_with_its_setting_in_one_line(env, ref):
     env = {**env, "RINGKAS_SUMMARIZER_MODEL": ref}
@@ -84,6 +88,7 @@ def test_a_missing_model_folder_is_named_with_its_setting_in_one_line(env, ref):
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.integration
 def test_fetch_models_offline_does_not_tell_you_to_run_itself(env):
     env = {**env, "RINGKAS_SUMMARIZER_MODEL": "csebuetnlp/mT5_multilingual_XLSum", "RINGKAS_HUB_OFFLINE": "1"}
     result = CliRunner().invoke(main, ["fetch-models"], env=env)
@@ -151,6 +156,7 @@ def test_waiting_on_a_job_with_no_worker_says_to_start_one_and_a_401_names_the_c
         server.shutdown()
 
 
+@pytest.mark.system
 def test_the_readme_offers_a_way_round_an_unreachable_torch_index_and_the_cli_points_there():
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     first = _readme_block_after("# Ringkas").splitlines()[0]

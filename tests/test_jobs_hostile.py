@@ -19,6 +19,8 @@ from tests.conftest import tiny_settings
 from tests.helpers import REDIS_MEMORY_POLICY, REPO_ROOT, redis_server
 from tests.jobs_cluster import start_cluster
 
+pytestmark = pytest.mark.unit  # tests that need more say so themselves
+
 CANARY = "KANARI-7f3c9e"  # article text that must never reach a message, a log or a problem
 DEPTH = 950  # under json's own nesting limit (~1000), between the API's old limit and kombu's
 
@@ -101,6 +103,7 @@ def test_a_csv_cell_is_checked_as_a_json_member_is():
         {"id": 3},
     ],
 )
+@pytest.mark.integration
 def test_the_batch_route_and_job_intake_give_an_item_the_same_problem(client, item):
     """One validation (api.items.check_item): a batch item's problem is the job line's."""
     [result] = client.post("/v1/summarize/batch", json={"items": [item]}).get_json()["results"]
@@ -129,6 +132,7 @@ def _article(seed_texts: list[str], n: int) -> str:
     return f"{seed_texts[n % len(seed_texts)]}\n{CANARY} arsip nomor {n}."
 
 
+@pytest.mark.system
 def test_nothing_is_stored_or_queued_for_a_refused_job(tiny_dir, runtime):
     with redis_server() as url:
         client = create_app(tiny_settings(tiny_dir, redis_url=url), runtime).test_client()
@@ -142,6 +146,7 @@ def test_nothing_is_stored_or_queued_for_a_refused_job(tiny_dir, runtime):
         assert list(redis.scan_iter("ringkas:job*")) == [] and redis.llen(QUEUE) == 0
 
 
+@pytest.mark.system
 def test_a_keys_live_jobs_and_result_bytes_have_quotas(tiny_dir, runtime, seed_texts):
     with redis_server() as url:
         small = {"items": [{"text": _article(seed_texts, 0)}]}
@@ -177,6 +182,7 @@ def test_a_keys_live_jobs_and_result_bytes_have_quotas(tiny_dir, runtime, seed_t
         assert refused.headers["Retry-After"]
 
 
+@pytest.mark.system
 def test_a_full_redis_is_a_507_and_the_service_keeps_serving(tiny_dir, runtime, seed_texts):
     """Finding: the deployment's Redis had no maxmemory. With one (noeviction), a job that does
     not fit is a 507 problem, nothing half-made is left, and reads keep working."""
@@ -192,6 +198,7 @@ def test_a_full_redis_is_a_507_and_the_service_keeps_serving(tiny_dir, runtime, 
         assert client.post("/v1/jobs", json={"items": [{"text": _article(seed_texts, 1)}]}).status_code == 202
 
 
+@pytest.mark.system
 def test_a_key_keeps_a_bounded_number_of_jobs_so_counting_its_quota_is_bounded(monkeypatch):
     """Each new job counts its key's jobs in one Lua script: their number is capped (finished jobs
     count until they expire), so that count is a bounded cost, and expired jobs are forgotten."""
@@ -212,6 +219,7 @@ def test_a_key_keeps_a_bounded_number_of_jobs_so_counting_its_quota_is_bounded(m
         store.create("job_" + "6" * 32, "k", total=1, chunks=1, budget=10)
 
 
+@pytest.mark.system
 def test_a_result_past_its_jobs_budget_is_stored_as_a_short_line(tiny_dir):
     from api.jobs.worker import too_large
 
@@ -237,6 +245,7 @@ class _FaultyPipeline:
         raise RuntimeError(f"fault while reading {CANARY}")
 
 
+@pytest.mark.system
 def test_a_chunk_that_keeps_faulting_fails_its_items_and_the_job_ends():
     from api.jobs.worker import ChunkRunner
 
@@ -280,6 +289,7 @@ def _wait_terminal(client, job_id: str, deadline: float) -> dict:
     pytest.fail(f"job {job_id} did not end: {status}")
 
 
+@pytest.mark.system
 def test_messages_carry_identifiers_and_every_job_ends(tiny_dir, runtime, cluster, seed_texts):
     """Findings: a type marker made a worker unable to decode its chunk message (CRITICAL, the
     article in the log, the job queued forever); 8,000 empty items stored 106x their upload. Now
