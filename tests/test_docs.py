@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -113,6 +114,8 @@ def test_the_rendered_settings_page_shows_every_setting_its_default_and_its_desc
         value = getattr(defaults, name)
         if isinstance(value, float):
             assert float(default) == value, name  # 3600 on the page, 3600.0 once read
+        elif isinstance(value, Path) and value.is_relative_to(REPO_ROOT):  # never this machine's path
+            assert default == f"the packaged {value.relative_to(REPO_ROOT)}", name
         else:
             assert default == ("unset" if value is None else "empty" if value == "" else str(value)), name
         assert description == (field.description or "").replace("`", ""), name  # no text swallowed as a tag
