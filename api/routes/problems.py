@@ -11,7 +11,7 @@ import uuid
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from api.errors import PayloadTooLarge, RingkasError
+from api.errors import PayloadTooLarge, RingkasError, bounded, cut
 from api.routes import services
 
 log = logging.getLogger("ringkas.http")
@@ -34,6 +34,7 @@ def problem(
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": f"urn:request:{rid}"}
     body["request_id"] = rid
     body.update(extra or {})
+    body = bounded(body)
     if request.blueprint in ("hf", "libretranslate"):
         body["error"] = detail  # what Hugging Face and LibreTranslate clients read
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
@@ -55,7 +56,8 @@ def _http_error(exc: HTTPException) -> Response:
     headers = {}
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-    detail = {404: f"no such endpoint: {request.path}", 405: f"{request.method} is not allowed on {request.path}"}
+    path = cut(request.path, 80)  # the caller's own path, not echoed at length
+    detail = {404: f"no such endpoint: {path}", 405: f"{cut(request.method, 20)} is not allowed on {path}"}
     return problem(code, exc.name, detail.get(code, exc.description or exc.name), headers=headers)
 
 
@@ -99,7 +101,7 @@ def _finish(response: Response) -> Response:
     log.info(
         "%s %s %s",
         request.method,
-        request.path,
+        route,  # the route's pattern: a path (a job id, an unknown page) is the caller's own text
         response.status_code,
         extra={
             "request_id": request_id(),
