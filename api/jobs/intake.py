@@ -9,7 +9,6 @@ Indonesian) is left for the worker, where it becomes that item's result.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -30,6 +29,7 @@ from api.jobs.json_stream import (
     read_envelope,
 )
 from api.schemas import SummarizeOptions, flag, id_problem, id_shaped
+from api.text.charsets import codec_for
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
 CSV_TYPES = ("text/csv",)
@@ -188,11 +188,8 @@ def _csv_items(lines: Iterator[str], collected: _Items) -> str:
 def _text_lines(stream: BinaryIO, charset: str | None) -> Iterator[str]:
     """The body's lines, decoded as they are read (utf-8-sig: spreadsheets write a byte-order mark).
     No line is read whole past MAX_ITEM_CHARS: one line is one item at most."""
-    try:
-        codecs.lookup(charset or "utf-8")
-    except LookupError:
-        raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
-    text = io.TextIOWrapper(stream, encoding=charset or "utf-8-sig", errors="strict", newline="")
+    codec = codec_for(charset, default="utf-8-sig")  # text encodings only, the same list as /v1's bodies
+    text = io.TextIOWrapper(stream, encoding=codec, errors="strict", newline="")
     try:
         while True:
             line = text.readline(MAX_ITEM_CHARS + 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import io
 import json
 from typing import TypeVar
@@ -23,6 +22,7 @@ from api.errors import (
 from api.routes.declare import Operation, declaration_of
 from api.routes.problems import body_limit_setting
 from api.schemas import flag
+from api.text.charsets import codec_for
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -100,18 +100,14 @@ def _parse_json(raw: bytes) -> object:
 
 
 def _decode_text(raw: bytes, charset: str | None) -> str:
-    charset = charset or "utf-8"
+    codec = codec_for(charset)  # text encodings only, from one allow-list
     try:
-        codecs.lookup(charset)
-    except LookupError:
-        raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
-    try:
-        return raw.decode(charset)
+        return raw.decode(codec)
     except UnicodeDecodeError:
         hint = ""
-        if codecs.lookup(charset).name == "utf-8":
+        if codec == "utf-8":
             hint = "; if it is in another encoding, name it: -H 'Content-Type: text/plain; charset=windows-1252'"
-        raise MalformedRequest(f"the body is not valid {charset}{hint}") from None
+        raise MalformedRequest(f"the body is not valid {codec}{hint}") from None
 
 
 def read_body() -> bytes:
