@@ -38,6 +38,7 @@ from api.schemas import (
 from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 from api.text import normalize_text
+from api.text.normalize import expanded_length
 from api.text.boilerplate import Boilerplate, Cleaned
 from api.text.html import Extracted, HtmlTooComplex, html_to_text, looks_like_html
 from api.text.language import LanguageDetector
@@ -228,6 +229,12 @@ class Pipeline:
             raise ValidationFailed.at(field, f"{field} is empty (or only whitespace and control characters)")
         if len(text) > limit:
             raise PayloadTooLarge(f"{field} has {len(text)} characters; the limit is {limit} ({setting})")
+        expanded = expanded_length(text)
+        if expanded > limit:
+            raise PayloadTooLarge(
+                f"{field} has {expanded} characters after Unicode compatibility normalisation (NFKC, as the "
+                f"tokenizer reads it); the limit is {limit} ({setting})"
+            )
         return text, changed
 
     def preset(self, name: str | None) -> tuple[str, Preset]:
