@@ -38,10 +38,10 @@ from api.schemas import (
 from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 from api.text import normalize_text
-from api.text.normalize import expanded_length
 from api.text.boilerplate import Boilerplate, Cleaned
 from api.text.html import Extracted, HtmlTooComplex, html_to_text, looks_like_html
 from api.text.language import LanguageDetector
+from api.text.normalize import expanded_length
 from api.text.repair import repair_text
 
 # Chunk mode: partial summaries are condensed again while they overflow the window (each round
