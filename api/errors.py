@@ -113,7 +113,7 @@ def name_hint(name: str, known: Sequence[str]) -> str:
     """For an unknown field or option: the nearest known name, or the known names. A name longer
     than any field could be is not compared (difflib is quadratic in it)."""
     close = difflib.get_close_matches(name, list(known), n=1) if len(name) <= MAX_QUOTED_CHARS else []
-    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known) or 'none'}"
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known[:MAX_PROBLEMS]) or 'none'}"
 
 
 def from_validation_error(exc: Any, at: tuple[str, ...] = (), known: Sequence[str] = ()) -> ValidationFailed:

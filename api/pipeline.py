@@ -14,7 +14,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.cache import ResultCache, cache_key
-from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed, from_validation_error
+from api.errors import (
+    DeadlineExceeded,
+    PayloadTooLarge,
+    RingkasError,
+    ValidationFailed,
+    from_validation_error,
+    quote,
+)
 from api.prompts import Preset, Prompts
 from api.schemas import (
     BatchItem,
@@ -241,7 +248,7 @@ class Pipeline:
         presets = self.prompts.summarize.presets
         name = name or self.prompts.summarize.default_preset
         if name not in presets:
-            raise ValidationFailed.at("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
+            raise ValidationFailed.at("length", f"unknown length {quote(name)}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
     def clean_input(self, request: SummarizeRequest, clean: bool = True, deadline: float | None = None) -> CleanInput:

@@ -12,12 +12,14 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.formparser import parse_form_data
 
 from api.errors import (
+    MAX_PROBLEMS,
     MalformedRequest,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
     from_validation_error,
     name_hint,
+    quote,
 )
 from api.routes.declare import Operation, declaration_of
 from api.routes.problems import body_limit_setting
@@ -52,10 +54,10 @@ def refuse_undeclared_query() -> None:
     if not unknown:
         return
     errors, details = [], []
-    for name in unknown:
-        hint = f"send {name!r} in the request body" if name in in_body else name_hint(name, allowed)
+    for name in unknown[:MAX_PROBLEMS]:
+        hint = f"send {quote(name)} in the request body" if name in in_body else name_hint(name, allowed)
         errors.append({"loc": ["query", name], "msg": f"unknown query parameter; {hint}", "type": "extra_forbidden"})
-        details.append(f"unknown query parameter {name!r}; {hint}")
+        details.append(f"unknown query parameter {quote(name)}; {hint}")
     raise ValidationFailed("; ".join(details), extra={"errors": errors})
 
 
@@ -171,7 +173,7 @@ def read_request(model: type[Model], body_field: str = "text", html_field: str |
     else:
         shown = mimetype or "none"
         raise UnsupportedMediaType(
-            f"Content-Type {shown!r} is not supported; send application/json, "
+            f"Content-Type {quote(shown)} is not supported; send application/json, "
             "or the raw text with -H 'Content-Type: text/plain'" + (" (or text/html)" if html_field else "")
         )
     try:
