@@ -92,7 +92,36 @@ def _check_length() -> None:
         )
 
 
+# An unread body is read and dropped up to the route's limit plus this much (nginx's 1m is a little
+# over RINGKAS_MAX_BODY_BYTES's 1,000,000); past that the connection is closed instead.
+DRAIN_SLACK = 1 << 20
+
+
+def discard_unread_body() -> bool:
+    """Read and drop what is left of the request body, so an early answer (a 401 before the body
+    was read) arrives as itself. gunicorn drains at most 64 KB of an unread body and then closes
+    the connection with the rest unread, which resets it: nginx, still writing the body, answers
+    502 instead. False when the body is too large to drain (the connection then closes)."""
+    stream = request.environ.get("wsgi.input")
+    if stream is None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    budget = (request.max_content_length or 0) + DRAIN_SLACK
+    if request.content_length is not None and request.content_length > budget:
+        return False
+    try:
+        while budget > 0:
+            data = stream.read(min(64 * 1024, budget))
+            if not data:
+                return True
+            budget -= len(data)
+    except (OSError, ValueError):  # the client went away, or a chunked body was malformed
+        return False
+    return False
+
+
 def _finish(response: Response) -> Response:
+    if not discard_unread_body():
+        response.headers["Connection"] = "close"
     response.headers["X-Request-ID"] = request_id()
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule else "unmatched"  # bounded label set
