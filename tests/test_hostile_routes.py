@@ -318,3 +318,43 @@ def test_unique_values_in_every_short_field_do_not_grow_the_process(hostile_clie
     grown = _rss() - before
     sent = len(cases) * ROUNDS * VALUE_CHARS
     assert grown < GROWTH_BOUND, f"RSS grew {grown / 2**20:.1f} MB over {sent / 2**20:.0f} MB of unique values"
+
+
+# --- the job routes (Redis; no worker: accepted jobs stay queued) ---------------------------------
+@pytest.fixture(scope="module")
+def jobs_client(tiny_dir, runtime, redis_url):
+    settings = tiny_settings(tiny_dir, api_keys="rk_hostile", auth_failure_limit=None, redis_url=redis_url)
+    client = create_app(settings, runtime).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer rk_hostile"
+    return client
+
+
+JOB_RULES = sorted(
+    (method, rule.rule, rule.endpoint)
+    for rule in _PLAIN_APP.url_map.iter_rules()
+    if rule.endpoint.startswith("jobs.")
+    for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+)
+
+
+@pytest.mark.parametrize(("method", "rule", "endpoint"), JOB_RULES, ids=[f"{m} {r}" for m, r, _ in JOB_RULES])
+@HOSTILE
+@given(value=hostile_values, charset=charsets, option=st.sampled_from(["target_lang", "length", "bogus"]))
+def test_every_job_route_answers_hostile_values_bounded(
+    jobs_client, records, method, rule, endpoint, value, charset, option
+):
+    operation = declaration_of(_PLAIN_APP.view_functions[endpoint])
+    text = value if isinstance(value, str) else json.dumps(value)
+    path = rule.replace("<job_id>", (text or "x").replace("/", "_")[:8000])
+    if method != "POST":
+        query = {option: text[:8000]} if operation.query else None
+        response, sent = _send(jobs_client, method, path, query=query)
+        _check(response, sent, records, f"{method} {rule}")
+        return
+    for body, media in [
+        (_encode({"items": [value, {"text": SAMPLE}], "defaults": {option: value}}), "application/json"),
+        (_encode(value) + b"\n" + _encode({"text": SAMPLE}), f"application/x-ndjson; charset={charset}"),
+        (b"id,text\n" + text.encode("utf-8", "surrogatepass") + b"," + SAMPLE.encode(), f"text/csv; charset={charset}"),
+    ]:
+        response, sent = _send(jobs_client, method, path, body=body, content_type=media)
+        _check(response, sent, records, f"{method} {rule} {media}")
