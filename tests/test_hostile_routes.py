@@ -358,3 +358,14 @@ def test_every_job_route_answers_hostile_values_bounded(
     ]:
         response, sent = _send(jobs_client, method, path, body=body, content_type=media)
         _check(response, sent, records, f"{method} {rule} {media}")
+
+
+def test_limits_and_charges_hold_after_unicode_normalisation(hostile_client):
+    """Under the character limit as sent, over it as the tokenizer reads it (NFKC): refused, and the
+    answer says why."""
+    text = "Berita kota. " + "\ufdfa" * 99_000
+    response = hostile_client.post("/v1/summarize", json={"text": text})
+    assert response.status_code == 413, response.get_data()[:300]
+    assert "NFKC" in response.get_json()["detail"]
+    response = hostile_client.post("/v1/translate", json={"text": "\ufdfa" * 1_000})
+    assert response.status_code == 413, response.get_data()[:300]
