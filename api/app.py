@@ -26,6 +26,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or Settings()
     logs.configure(settings.log_level, settings.log_format)
     app = Flask("ringkas", static_folder=None)  # static files are served by the docs blueprint
+    # No redirect is ever built from the Host header: Werkzeug would answer //host/x with a 308 to
+    # http://<Host>/... to merge the slashes. A path that does not match a route is a 404.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # also bounds chunked bodies while read
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -206,7 +206,8 @@ class Settings(BaseSettings):
     )
     auth_failure_limit: str | None = Field(
         "30/minute",
-        description="Failed API key checks (401/403) per client address; past it, 429 until the window passes.",
+        description="Failed secret checks (API keys, the metrics token; 401/403) per client address; past it, "
+        "429 until the window passes.",
     )
     proxy_hops: int = Field(
         0, ge=0, le=5, description="Trusted reverse proxies in front; their X-Forwarded-For names the client."

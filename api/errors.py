@@ -11,6 +11,50 @@ from typing import Any
 
 PROBLEM_BASE = "https://ringkas.dev/problems/"
 
+# Output is bounded by input: every problem lists at most this many field errors and quotes at most
+# this many characters of any one thing the caller sent (a member name, a charset, a column).
+MAX_PROBLEMS = 10
+MAX_QUOTED_CHARS = 40
+MAX_DETAIL_CHARS = 600  # a problem's own prose, quotes included
+MAX_LOC_PARTS = 8
+
+
+def quote(value: object, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``repr`` of something the caller sent, cut to ``limit`` characters: an error names what was
+    wrong without echoing a megabyte back."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        return repr(text[:limit]) + f"... ({len(text)} characters)"
+    return repr(text)
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bounded(problem: dict[str, Any]) -> dict[str, Any]:
+    """A problem body within fixed caps, whatever built it: the one place every problem (HTTP
+    answers, batch items, job results) passes through, so no builder can echo input at length."""
+    out = dict(problem)
+    if isinstance(out.get("detail"), str):
+        out["detail"] = cut(out["detail"], MAX_DETAIL_CHARS)
+    errors = out.get("errors")
+    if isinstance(errors, list):
+        kept = []
+        for err in errors[:MAX_PROBLEMS]:
+            loc = [
+                cut(part, MAX_QUOTED_CHARS) if isinstance(part, str) else part
+                for part in list(err.get("loc", []))[:MAX_LOC_PARTS]
+            ]
+            kept.append({**err, "loc": loc, "msg": cut(str(err.get("msg", "")), MAX_DETAIL_CHARS // 2)})
+        out["errors"] = kept
+        if len(errors) > MAX_PROBLEMS:
+            out["errors_omitted"] = len(errors) - MAX_PROBLEMS
+    for key, value in out.items():
+        if key not in ("errors",) and isinstance(value, str):
+            out[key] = cut(value, MAX_DETAIL_CHARS)
+    return out
+
 
 class RingkasError(Exception):
     """Base: ``status`` and ``slug`` decide the HTTP answer, ``detail`` is shown to the caller."""
@@ -31,7 +75,9 @@ class RingkasError(Exception):
 
     def to_problem(self) -> dict[str, Any]:
         """The problem+json body, without the request id (the HTTP layer adds it)."""
-        return {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail, **self.extra}
+        return bounded(
+            {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail, **self.extra}
+        )
 
 
 class MalformedRequest(RingkasError):
@@ -81,9 +127,10 @@ class ItemLost(RingkasError):
 
 
 def name_hint(name: str, known: Sequence[str]) -> str:
-    """For an unknown field or option: the nearest known name, or the known names."""
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known) or 'none'}"
+    """For an unknown field or option: the nearest known name, or the known names. A name longer
+    than any field could be is not compared (difflib is quadratic in it)."""
+    close = difflib.get_close_matches(name, list(known), n=1) if len(name) <= MAX_QUOTED_CHARS else []
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known[:MAX_PROBLEMS]) or 'none'}"
 
 
 def from_validation_error(exc: Any, at: tuple[str, ...] = (), known: Sequence[str] = ()) -> ValidationFailed:
@@ -91,14 +138,20 @@ def from_validation_error(exc: Any, at: tuple[str, ...] = (), known: Sequence[st
     back. ``at`` is where the validated object sits (``("query",)``, ``("defaults",)``); ``known``
     are its field names, for a "did you mean" on an unknown one (as the query string gets)."""
     errors = []
-    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+    found = exc.errors(include_url=False, include_input=False, include_context=False)
+    for err in found[:MAX_PROBLEMS]:
         message = err["msg"].removeprefix("Value error, ")
         name = err["loc"][-1] if err["loc"] else None
         if err["type"] == "extra_forbidden" and isinstance(name, str):
             message = f"unknown field; {name_hint(name, known)}" if known else "unknown field"
         errors.append({"loc": [*at, *err["loc"]], "msg": message, "type": err["type"]})
-    details = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'body'}: {err['msg']}" for err in errors)
-    return ValidationFailed(f"invalid request: {details}", extra={"errors": errors})
+    errors = bounded({"errors": errors})["errors"]
+    details = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'body'}: {err['msg']}" for err in errors[:3])
+    more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+    extra: dict[str, Any] = {"errors": errors}
+    if len(found) > MAX_PROBLEMS:
+        extra["errors_omitted"] = len(found) - MAX_PROBLEMS
+    return ValidationFailed(f"invalid request: {details}{more}", extra=extra)
 
 
 class Unauthorized(RingkasError):

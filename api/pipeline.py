@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.cache import ResultCache, cache_key
 from api.digest import Composition, DigestLimits, compose, reading_order, split
-from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed
+from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed, quote
 from api.items import check_item
 from api.prompts import Preset, Prompts
 from api.schemas import (
@@ -54,6 +54,7 @@ from api.text.boilerplate import Boilerplate, Cleaned
 from api.text.html import Extracted, HtmlTooComplex, html_to_text, looks_like_html
 from api.text.json_text import json_object_members
 from api.text.language import LanguageDetector
+from api.text.normalize import expanded_length
 from api.text.repair import repair_text
 
 # Chunk mode: partial summaries are condensed again while they overflow the window (each round
@@ -263,13 +264,19 @@ class Pipeline:
             raise ValidationFailed.at(field, f"{field} is empty (or only whitespace and control characters)")
         if len(text) > limit:
             raise PayloadTooLarge(f"{field} has {len(text)} characters; the limit is {limit} ({setting})")
+        expanded = expanded_length(text)
+        if expanded > limit:
+            raise PayloadTooLarge(
+                f"{field} has {expanded} characters after Unicode compatibility normalisation (NFKC, as the "
+                f"tokenizer reads it); the limit is {limit} ({setting})"
+            )
         return text, changed
 
     def preset(self, name: str | None) -> tuple[str, Preset]:
         presets = self.prompts.summarize.presets
         name = name or self.prompts.summarize.default_preset
         if name not in presets:
-            raise ValidationFailed.at("length", f"unknown length {name!r}; choose one of {', '.join(presets)}")
+            raise ValidationFailed.at("length", f"unknown length {quote(name)}; choose one of {', '.join(presets)}")
         return name, presets[name]
 
     def clean_input(

@@ -23,6 +23,11 @@ from pydantic import (
 from api.text.language import to_nllb
 
 MAX_ID_CHARS = 256
+# A language field: an NLLB code (ind_Latn) or a BCP 47 tag (en, pt-BR, zh-Hant-TW), checked for
+# length and shape before any library parses it (RFC 5646 bounds a useful tag at 35 characters).
+MAX_LANGUAGE_CHARS = 35
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$"
+LanguageCode = Annotated[StrictStr, Field(max_length=MAX_LANGUAGE_CHARS, pattern=LANGUAGE_PATTERN)]
 
 
 def id_problem(value: str | int) -> str | None:
@@ -67,6 +72,10 @@ def _valid_id(value: str | int) -> str | int:
 
 
 ItemId = Annotated[StrictStr | StrictInt, AfterValidator(_valid_id)]
+# A key sent in a body (LibreTranslate clients): its hash is all that is compared.
+ApiKey = Annotated[StrictStr, Field(max_length=256)]
+# A preset or option word: a short name, never a second article.
+OptionWord = Annotated[StrictStr, Field(max_length=32)]
 
 
 class _Request(BaseModel):
@@ -84,10 +93,10 @@ class SummarizeOptions(_Request):
     text/html body, and an archive job's defaults."""
 
     translate: StrictBool = Field(False, description="Also translate the summary.")
-    target_lang: StrictStr = Field(
+    target_lang: LanguageCode = Field(
         "eng_Latn", description="NLLB code of the translation's language (a two-letter code such as en works too)."
     )
-    length: StrictStr | None = Field(None, description="Preset name: short, medium (default) or long.")
+    length: OptionWord | None = Field(None, description="Preset name: short, medium (default) or long.")
     long_input: Literal["truncate", "chunk"] = Field(
         "truncate", description="Over the model window: read the opening (truncate) or summarize in parts (chunk)."
     )
@@ -182,8 +191,8 @@ class DigestRequest(DigestOptions):
 
 
 class TranslateOptions(_Request):
-    source_lang: StrictStr = Field("ind_Latn", description="NLLB code of the text's language (or e.g. id).")
-    target_lang: StrictStr = Field("eng_Latn", description="NLLB code of the translation's language (or e.g. en).")
+    source_lang: LanguageCode = Field("ind_Latn", description="NLLB code of the text's language (or e.g. id).")
+    target_lang: LanguageCode = Field("eng_Latn", description="NLLB code of the translation's language (or e.g. en).")
 
 
 class TranslateRequest(TranslateOptions):
@@ -532,15 +541,15 @@ class HFTranslation(BaseModel):
 
 class LTTranslateRequest(_Compat):
     q: StrictStr | list[StrictStr] = Field(description="Text, or a list of texts, to translate.")
-    source: StrictStr = Field("auto", description="Two-letter code, an NLLB code, or auto.")
-    target: StrictStr = Field("en", description="Two-letter code or an NLLB code.")
+    source: LanguageCode = Field("auto", description="Two-letter code, an NLLB code, or auto.")
+    target: LanguageCode = Field("en", description="Two-letter code or an NLLB code.")
     format: Literal["text", "html"] = Field("text", description="Only text is translated.")
-    api_key: StrictStr | None = None
+    api_key: ApiKey | None = None
 
 
 class LTDetectRequest(_Compat):
     q: StrictStr
-    api_key: StrictStr | None = None
+    api_key: ApiKey | None = None
 
 
 class LTDetection(BaseModel):

@@ -11,7 +11,6 @@ result in the worker.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -40,6 +39,7 @@ from api.jobs.json_stream import (
 )
 from api.jobs.store import MIN_ITEM_CHARS
 from api.schemas import SummarizeOptions, flag, id_shaped
+from api.text.charsets import codec_for
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
 CSV_TYPES = ("text/csv",)
@@ -194,11 +194,8 @@ def _csv_items(lines: Iterator[str], collected: _Items) -> str:
 def _text_lines(stream: BinaryIO, charset: str | None) -> Iterator[str]:
     """The body's lines, decoded as they are read (utf-8-sig: spreadsheets write a byte-order mark).
     No line is read whole past MAX_ITEM_CHARS: one line is one item at most."""
-    try:
-        codecs.lookup(charset or "utf-8")
-    except LookupError:
-        raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
-    text = io.TextIOWrapper(stream, encoding=charset or "utf-8-sig", errors="strict", newline="")
+    codec = codec_for(charset, default="utf-8-sig")  # text encodings only, the same list as /v1's bodies
+    text = io.TextIOWrapper(stream, encoding=codec, errors="strict", newline="")
     try:
         while True:
             line = text.readline(MAX_ITEM_CHARS + 1)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.errors import ValidationFailed
+from api.errors import ValidationFailed, quote
 from api.prompts import TranslatePrompts
 
 _NLLB_CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
@@ -45,18 +45,18 @@ class LanguageScheme:
         problems = []
         if source not in self.sources:
             problems.append(
-                {"loc": ["source_lang"], "msg": f"unsupported source language {source!r}", "type": "language"}
+                {"loc": ["source_lang"], "msg": f"unsupported source language {quote(source)}", "type": "language"}
             )
         if target not in self.targets:
             problems.append(
-                {"loc": ["target_lang"], "msg": f"unsupported target language {target!r}", "type": "language"}
+                {"loc": ["target_lang"], "msg": f"unsupported target language {quote(target)}", "type": "language"}
             )
         if problems:
             wrong = [code for code, pool in ((source, self.sources), (target, self.targets)) if code not in pool]
             near = [code for code in self.targets if any(code[:3] == bad[:3] for bad in wrong)]  # zho_Hant, zho_Hans
             hint = f" (did you mean {', '.join(near[:3])}?)" if near else ""
             raise ValidationFailed(
-                f"unsupported language {', '.join(map(repr, wrong))}{hint}; use an NLLB code such as eng_Latn "
+                f"unsupported language {', '.join(map(quote, wrong))}{hint}; use an NLLB code such as eng_Latn "
                 "or a two-letter code such as en; GET /v1/models lists the translator's languages",
                 extra={"errors": problems},
             )

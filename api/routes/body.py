@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import io
 import json
 from typing import TypeVar
@@ -13,16 +12,19 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.formparser import parse_form_data
 
 from api.errors import (
+    MAX_PROBLEMS,
     MalformedRequest,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
     from_validation_error,
     name_hint,
+    quote,
 )
 from api.routes.declare import Operation, declaration_of
 from api.routes.problems import body_limit_setting
 from api.schemas import flag
+from api.text.charsets import codec_for
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -52,10 +54,10 @@ def refuse_undeclared_query() -> None:
     if not unknown:
         return
     errors, details = [], []
-    for name in unknown:
-        hint = f"send {name!r} in the request body" if name in in_body else name_hint(name, allowed)
+    for name in unknown[:MAX_PROBLEMS]:
+        hint = f"send {quote(name)} in the request body" if name in in_body else name_hint(name, allowed)
         errors.append({"loc": ["query", name], "msg": f"unknown query parameter; {hint}", "type": "extra_forbidden"})
-        details.append(f"unknown query parameter {name!r}; {hint}")
+        details.append(f"unknown query parameter {quote(name)}; {hint}")
     raise ValidationFailed("; ".join(details), extra={"errors": errors})
 
 
@@ -100,18 +102,14 @@ def _parse_json(raw: bytes) -> object:
 
 
 def _decode_text(raw: bytes, charset: str | None) -> str:
-    charset = charset or "utf-8"
+    codec = codec_for(charset)  # text encodings only, from one allow-list
     try:
-        codecs.lookup(charset)
-    except LookupError:
-        raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
-    try:
-        return raw.decode(charset)
+        return raw.decode(codec)
     except UnicodeDecodeError:
         hint = ""
-        if codecs.lookup(charset).name == "utf-8":
+        if codec == "utf-8":
             hint = "; if it is in another encoding, name it: -H 'Content-Type: text/plain; charset=windows-1252'"
-        raise MalformedRequest(f"the body is not valid {charset}{hint}") from None
+        raise MalformedRequest(f"the body is not valid {codec}{hint}") from None
 
 
 def read_body() -> bytes:
@@ -175,7 +173,7 @@ def read_request(model: type[Model], body_field: str = "text", html_field: str |
     else:
         shown = mimetype or "none"
         raise UnsupportedMediaType(
-            f"Content-Type {shown!r} is not supported; send application/json, "
+            f"Content-Type {quote(shown)} is not supported; send application/json, "
             "or the raw text with -H 'Content-Type: text/plain'" + (" (or text/html)" if html_field else "")
         )
     try:

@@ -15,7 +15,7 @@ from typing import TypeVar
 from flask import Blueprint, jsonify
 from pydantic import BaseModel, ValidationError
 
-from api.errors import PayloadTooLarge, ValidationFailed, from_validation_error
+from api.errors import PayloadTooLarge, ValidationFailed, from_validation_error, quote
 from api.routes import pipeline, services
 from api.routes.body import read_fields, read_request
 from api.routes.declare import Answer, Operation, declare
@@ -48,7 +48,7 @@ def _nllb(code: object, default: str, field: str) -> str:
         raise ValidationFailed.at(field, f"{field} must be a language code string")
     mapped = to_nllb(code)
     if mapped == code and "_" not in code:
-        raise ValidationFailed.at(field, f"unknown language code {code!r}; use a two-letter code or an NLLB code")
+        raise ValidationFailed.at(field, f"unknown language code {quote(code)}; use a two-letter code or an NLLB code")
     return mapped
 
 

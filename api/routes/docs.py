@@ -4,10 +4,14 @@ nothing comes from a CDN."""
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, send_from_directory
+from flask import Blueprint, Response, jsonify
+from flask import send_from_directory as _send_from_directory
 from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
 
 from api.routes import services
 from api.routes.declare import unlisted
@@ -20,6 +24,21 @@ PAGE_CSP = (
 )
 
 bp = Blueprint("docs", __name__)
+
+
+def send_from_directory(folder: Path, name: str, **options) -> Response:
+    """Werkzeug's, with an ETag from the file's content: its own ends in a hash of the server's
+    absolute file path, which a page has no business telling anyone."""
+    path = safe_join(str(folder), name)
+    if path is None or not Path(path).is_file():
+        raise NotFound()
+    stat = Path(path).stat()
+    return _send_from_directory(folder, name, etag=_content_tag(path, stat.st_mtime_ns, stat.st_size), **options)
+
+
+@lru_cache(maxsize=64)  # keyed by files that exist in our own folders; a few dozen at most
+def _content_tag(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
 
 
 def _swagger_assets() -> Path | None:

@@ -6,7 +6,8 @@ pass untouched: they carry no key by design, and CORS answers them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from flask import Flask, current_app, g, request
 
@@ -17,6 +18,9 @@ from api.pipeline import Caller
 from api.routes import services
 from api.routes.body import read_fields
 from api.routes.declare import EVERY_SCOPE, Operation, declaration_of
+from api.text.normalize import expanded_length
+
+Checked = TypeVar("Checked")
 
 
 def install(app: Flask, blueprints: Iterable[str]) -> None:
@@ -29,19 +33,27 @@ def install(app: Flask, blueprints: Iterable[str]) -> None:
     app.before_request(admit)
 
 
+def checked_secret(check: Callable[[], Checked]) -> Checked:
+    """Runs a secret check (an API key, the metrics token, any added later): every refusal counts
+    toward the address's failure limit (RINGKAS_AUTH_FAILURE_LIMIT), so guessing a secret from one
+    address soon gets 429s instead of answers."""
+    limiter = services().limiter
+    address = f"addr-{request.remote_addr or 'unknown'}"
+    limiter.refuse_if_used_up("auth-failures", address)
+    try:
+        return check()
+    except (Unauthorized, Forbidden):
+        try:
+            limiter.charge("auth-failures", address)
+        except RateLimited:
+            pass
+        raise
+
+
 def _admit() -> None:
     current = services()
     if current.keys.enabled:
-        address = f"addr-{request.remote_addr or 'unknown'}"
-        current.limiter.refuse_if_used_up("auth-failures", address)
-        try:
-            key = current.keys.identify(presented_key(request.headers) or _body_key())
-        except (Unauthorized, Forbidden):
-            try:  # counted, so guessing keys from one address soon gets 429s instead of answers
-                current.limiter.charge("auth-failures", address)
-            except RateLimited:
-                pass
-            raise
+        key = checked_secret(lambda: current.keys.identify(presented_key(request.headers) or _body_key()))
         if not _in_scope(key, request.endpoint):
             raise Forbidden(f"this API key may only {' and '.join(sorted(key.scopes))}")
         if not key.admits_origin(request.headers.get("Origin")):
@@ -86,9 +98,10 @@ def _body_key() -> str | None:
 
 def charge_text(texts: Iterable[object]) -> None:
     """Count the article characters of this request against the character limit, and note their
-    size and fingerprint for the request log (never the text itself)."""
+    size and fingerprint for the request log (never the text itself). Characters are counted as the
+    tokenizer will read them, after NFKC (one U+FDFA is 18)."""
     strings = [text for text in texts if isinstance(text, str)]
-    g.text_chars = sum(len(text) for text in strings)
+    g.text_chars = sum(map(expanded_length, strings))
     g.text_sha256 = fingerprint("\x00".join(strings), services().fingerprint_key) if strings else None
     charge("characters", g.text_chars)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Flask, Response, request
 from flask_cors import CORS
 
@@ -29,6 +31,8 @@ def install(app: Flask, settings: Settings) -> None:
 
 def _security_headers(response: Response) -> Response:
     headers = response.headers
+    if "Location" in headers:
+        headers["Location"] = same_site(headers["Location"])
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     # Pages set their own policy; everything else is data.
@@ -38,3 +42,11 @@ def _security_headers(response: Response) -> Response:
         # Summaries of embargoed articles must not sit in shared caches or proxies.
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def same_site(location: str) -> str:
+    """A Location as a path on this site: a host in it could only have come from the request's Host
+    header (a redirect built by a library), which the caller writes."""
+    parts = urlsplit(location)
+    path = "/" + parts.path.lstrip("/")  # never //host, which browsers read as another site
+    return urlunsplit(("", "", path, parts.query, parts.fragment))

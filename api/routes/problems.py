@@ -11,7 +11,7 @@ import uuid
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from api.errors import PayloadTooLarge, RingkasError
+from api.errors import PayloadTooLarge, RingkasError, bounded, cut
 from api.routes import services
 
 log = logging.getLogger("ringkas.http")
@@ -34,6 +34,7 @@ def problem(
     body = {"type": type_, "title": title, "status": status, "detail": detail, "instance": f"urn:request:{rid}"}
     body["request_id"] = rid
     body.update(extra or {})
+    body = bounded(body)
     if request.blueprint in ("hf", "libretranslate"):
         body["error"] = detail  # what Hugging Face and LibreTranslate clients read
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
@@ -55,7 +56,8 @@ def _http_error(exc: HTTPException) -> Response:
     headers = {}
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
-    detail = {404: f"no such endpoint: {request.path}", 405: f"{request.method} is not allowed on {request.path}"}
+    path = cut(request.path, 80)  # the caller's own path, not echoed at length
+    detail = {404: f"no such endpoint: {path}", 405: f"{cut(request.method, 20)} is not allowed on {path}"}
     return problem(code, exc.name, detail.get(code, exc.description or exc.name), headers=headers)
 
 
@@ -91,9 +93,36 @@ def _check_length() -> None:
 
 
 PROBES = frozenset({"/healthz", "/readyz"})  # polled every few seconds by load balancers and scripts
+# An unread body is read and dropped up to the route's limit plus this much (nginx's 1m is a little
+# over RINGKAS_MAX_BODY_BYTES's 1,000,000); past that the connection is closed instead.
+DRAIN_SLACK = 1 << 20
+
+
+def discard_unread_body() -> bool:
+    """Read and drop what is left of the request body, so an early answer (a 401 before the body
+    was read) arrives as itself. gunicorn drains at most 64 KB of an unread body and then closes
+    the connection with the rest unread, which resets it: nginx, still writing the body, answers
+    502 instead. False when the body is too large to drain (the connection then closes)."""
+    stream = request.environ.get("wsgi.input")
+    if stream is None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    budget = (request.max_content_length or 0) + DRAIN_SLACK
+    if request.content_length is not None and request.content_length > budget:
+        return False
+    try:
+        while budget > 0:
+            data = stream.read(min(64 * 1024, budget))
+            if not data:
+                return True
+            budget -= len(data)
+    except (OSError, ValueError):  # the client went away, or a chunked body was malformed
+        return False
+    return False
 
 
 def _finish(response: Response) -> Response:
+    if not discard_unread_body():
+        response.headers["Connection"] = "close"
     response.headers["X-Request-ID"] = request_id()
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule else "unmatched"  # bounded label set
@@ -104,7 +133,7 @@ def _finish(response: Response) -> Response:
     log.info(
         "%s %s %s",
         request.method,
-        request.path,
+        route,  # the route's pattern: a path (a job id, an unknown page) is the caller's own text
         response.status_code,
         extra={
             "request_id": request_id(),

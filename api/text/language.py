@@ -7,8 +7,9 @@ Low-accuracy mode over a fixed set of languages a newsroom meets: ~40 MB instead
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 # lingua name -> NLLB code, the one language naming the API uses.
 LANGUAGES = {
@@ -89,6 +90,17 @@ _NAMES = {code: name.title() for name, code in LANGUAGES.items()}
 
 
 _NLLB_CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
+# The shape the schemas give every language field (schemas.LanguageCode): checked again here, so no
+# caller can hand langcodes a string it was not meant to parse.
+MAX_TAG_CHARS = 35
+_TAG = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
+# What decides the NLLB code: the language, and a script or region (zh-Hant, zh-TW) when given.
+_REDUCED = re.compile(r"^([a-z]{2,3})(?:-([a-z]{4}))?(?:-([a-z]{2}|[0-9]{3}))?(?:-|$)")
+# langcodes keeps every tag it ever parsed and every Language it ever made, in class-level dicts
+# with no bound; they are emptied when they pass this size (they are caches: anything dropped is
+# made again on demand). Our own answers are kept in an LRU of the same size.
+LANGCODES_CACHE_BOUND = 2048
+_langcodes_lock = threading.Lock()
 
 
 def to_nllb(code: str) -> str:
@@ -98,21 +110,38 @@ def to_nllb(code: str) -> str:
     Anything else is returned unchanged, for the translator to refuse by name."""
     if _NLLB_CODE.match(code):
         return code
-    mapped = iso_codes().get(code.strip().lower())
+    if len(code) > MAX_TAG_CHARS or not _TAG.match(code):
+        return code
+    mapped = iso_codes().get(code.lower())
     if mapped:
         return mapped
+    # Extensions, variants and private-use subtags never change the NLLB code: langcodes sees at
+    # most language-script-region, so what it can be asked is small and shaped.
+    reduced = _REDUCED.match(code.lower().replace("_", "-"))
+    if not reduced:
+        return code
+    found = _from_langcodes("-".join(part for part in reduced.groups() if part))
+    return found or code
+
+
+@lru_cache(maxsize=LANGCODES_CACHE_BOUND)
+def _from_langcodes(tag: str) -> str | None:
     import langcodes
 
-    try:
-        tag = langcodes.Language.get(code.strip()).maximize()
-    except (langcodes.LanguageTagError, ValueError):
-        return code
-    if not tag.language or not tag.script:
-        return code
-    table = iso_codes().get(tag.language)
-    if table and table.endswith("_" + tag.script):
+    with _langcodes_lock:
+        try:
+            parsed = langcodes.Language.get(tag).maximize()
+            language, script = parsed.language, parsed.script
+            alpha3 = parsed.to_alpha3() if language and script else None
+        except (langcodes.LanguageTagError, ValueError, LookupError):
+            return None
+        finally:
+            for kept in (langcodes.Language._PARSE_CACHE, langcodes.Language._INSTANCES):
+                if len(kept) > LANGCODES_CACHE_BOUND:
+                    kept.clear()
+    if not language or not script:
+        return None
+    table = iso_codes().get(language)
+    if table and table.endswith("_" + script):
         return table
-    try:
-        return f"{tag.to_alpha3()}_{tag.script}"
-    except LookupError:
-        return code
+    return f"{alpha3}_{script}"

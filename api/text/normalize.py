@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Invisible formatting that CMS exports scatter through words (zero-width space/joiners, BOM, soft hyphen).
@@ -20,6 +21,16 @@ def without_surrogates(text: str) -> str:
     """Lone surrogates (JSON can carry "\\ud800") become U+FFFD: they cannot be encoded as UTF-8,
     which the tokenizer, RE2 and the job store all need."""
     return _SURROGATES.sub("\ufffd", text) if not text.isascii() else text
+
+
+def expanded_length(text: str) -> int:
+    """An upper bound of ``len(NFKC(text))``, the length the tokenizer reads (sentencepiece applies
+    NFKC: U+FDFA becomes 18 characters), found without building the expansion: each distinct
+    character's own NFKC length, times its count. Limits and charges use it, so a text cannot pass
+    them short and be read long."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return len(text)
+    return sum(count * len(unicodedata.normalize("NFKC", char)) for char, count in Counter(text).items())
 
 
 def normalize_text(text: str) -> str:
