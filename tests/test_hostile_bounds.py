@@ -18,6 +18,8 @@ from api.text.charsets import ALLOWED, codec_for
 from api.text.language import LANGCODES_CACHE_BOUND, to_nllb
 from api.text.normalize import expanded_length
 
+pytestmark = pytest.mark.unit
+
 
 class _NoModels:
     """Enough of a Runtime for routes that answer before the models (refusals, pages, metrics)."""

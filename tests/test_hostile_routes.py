@@ -28,6 +28,8 @@ from api.config import Settings
 from api.routes.declare import Operation, declaration_of
 from tests.conftest import tiny_settings
 
+pytestmark = pytest.mark.integration  # the job routes' test says system itself
+
 CANARY = "CANARY7f3a"
 SAMPLE = "Pemerintah kota mengumumkan jadwal baru angkutan umum mulai pekan depan bagi warga."
 ERROR_ANSWER_BYTES = 8 * 1024  # a problem lists a few errors and quotes a few dozen characters
@@ -337,6 +339,7 @@ JOB_RULES = sorted(
 )
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(("method", "rule", "endpoint"), JOB_RULES, ids=[f"{m} {r}" for m, r, _ in JOB_RULES])
 @HOSTILE
 @given(value=hostile_values, charset=charsets, option=st.sampled_from(["target_lang", "length", "bogus"]))

@@ -179,6 +179,7 @@ def test_extraction_work_grows_linearly_with_the_page(pipeline):
     assert large / small < 8, f"{small:.2f} s -> {large:.2f} s"
 
 
+@pytest.mark.unit
 def test_jusText_breaks_a_tie_only_on_a_news_sized_page(monkeypatch):
     """jusText's second pass is quadratic in the page: it is asked only when trafilatura's container
     and the densest block disagree, and never on a page past JUSTEXT_MAX_BLOCKS blocks."""

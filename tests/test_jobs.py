@@ -577,6 +577,7 @@ def test_a_csv_upload_comes_back_as_csv_with_its_own_delimiter(cluster, jobs_cli
     assert comma.splitlines()[0] == '"id","index","status","summary","translation","problem","warnings"'
 
 
+@pytest.mark.unit
 def test_xlsx_results_are_a_readable_sheet_with_numbers_as_numbers():
     import io
 

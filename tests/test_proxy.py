@@ -139,6 +139,7 @@ def _answer(port: int, method: str, path: str, headers=None, body: bytes | None 
         conn.close()
 
 
+@pytest.mark.unit
 def test_every_nginx_error_page_is_a_valid_problem():
     snippet = (SHIPPED.parent / "snippets" / "ringkas-problems.conf").read_text()
     pages = dict(re.findall(r"error_page (\d+) @(\w+);", snippet))
@@ -150,6 +151,7 @@ def test_every_nginx_error_page_is_a_valid_problem():
         assert status == code and problem["status"] == int(code)
 
 
+@pytest.mark.system
 def test_nginx_answers_its_own_errors_as_problem_json(tmp_path):
     # Ringkas down: nothing listens on the upstream port, so nginx itself answers 502.
     with nginx(free_port(), tmp_path / "down") as proxy:

@@ -662,6 +662,7 @@ def test_deactivation_clears_cron_and_activation_says_where_to_start(stack, brow
     _user_locale(stack, "admin", "")
 
 
+@pytest.mark.unit
 def test_no_phpunit_cache_is_committed_and_it_is_ignored():
     tracked = subprocess.run(
         ["git", "ls-files", str(INTEGRATION)], capture_output=True, text=True, cwd=REPO_ROOT, check=True
