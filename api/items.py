@@ -11,18 +11,11 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from api.errors import ValidationFailed, from_validation_error, name_hint
+from api.errors import MAX_QUOTED_CHARS, ValidationFailed, cut, from_validation_error, name_hint, quote
 from api.schemas import BatchItem
 
 FIELDS = tuple(BatchItem.model_fields)
 SOURCES = ("text", "html")
-QUOTED_CHARS = 40  # of a caller's member name in a problem
-
-
-def shortened(name: object) -> str:
-    """A caller's name as a problem may quote it: at most QUOTED_CHARS characters of it."""
-    text = str(name)
-    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
 
 
 def check_item(item: object, defaults: dict | None = None) -> BatchItem:
@@ -32,9 +25,10 @@ def check_item(item: object, defaults: dict | None = None) -> BatchItem:
     unknown = [name for name in item if name not in FIELDS]
     if unknown:
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
-        hint = name_hint(unknown[0], FIELDS) if len(unknown[0]) <= QUOTED_CHARS else f"known: {', '.join(FIELDS)}"
+        name = unknown[0]
+        hint = name_hint(name, FIELDS) if len(name) <= MAX_QUOTED_CHARS else f"known: {', '.join(FIELDS)}"
         raise ValidationFailed.at(
-            [shortened(unknown[0])], f"unknown field {shortened(unknown[0])!r}{more}; {hint}", "extra_forbidden"
+            [cut(str(name), MAX_QUOTED_CHARS)], f"unknown field {quote(name)}{more}; {hint}", "extra_forbidden"
         )
     nested = next((name for name, value in item.items() if isinstance(value, dict | list)), None)
     if nested is not None:

@@ -60,7 +60,7 @@ def test_a_batch_item_that_fails_validation_echoes_its_id(client, seed_texts):
     # One outcome vocabulary with job result lines; the HTTP status is the problem's own.
     assert [r["status"] for r in results] == ["done", "failed", "failed", "failed"]
     assert [(r["problem"] or {}).get("status") for r in results] == [None, 422, 422, 422]
-    assert results[1]["problem"]["errors"][0]["msg"] == "unknown field; did you mean 'length'?"
+    assert results[1]["problem"]["errors"][0]["msg"] == "unknown field 'lenght'; did you mean 'length'?"
 
 
 # --- language codes ---------------------------------------------------------------------------
