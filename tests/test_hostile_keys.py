@@ -76,6 +76,18 @@ def test_failed_key_checks_are_throttled_per_address(tiny_dir, runtime, tmp_path
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
 
 
+def test_requests_without_a_key_guess_nothing_and_never_lock_out_a_key(tiny_dir, runtime, tmp_path):
+    # Readers of a widget behind one carrier-grade NAT address send no key when misconfigured: that
+    # is no guess, and the keys used from the same address keep working.
+    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], auth_failure_limit="5/minute")
+    assert [client.get("/v1/models").status_code for _ in range(12)] == [401] * 12
+    assert client.get("/v1/models", headers={"X-API-Key": "right-key"}).status_code == 200
+    # A wrong key still counts, from the first one on.
+    assert [client.get("/v1/models", headers={"X-API-Key": f"guess-{n}"}).status_code for n in range(6)] == [
+        403, 403, 403, 403, 403, 429
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("lines", "message"),
     [

@@ -12,7 +12,7 @@ from typing import TypeVar
 from flask import Flask, current_app, g, request
 
 from api.auth import SCOPES, presented_key
-from api.errors import Forbidden, RateLimited, Unauthorized
+from api.errors import Forbidden, RateLimited
 from api.logs import fingerprint
 from api.pipeline import Caller
 from api.routes import services
@@ -34,15 +34,16 @@ def install(app: Flask, blueprints: Iterable[str]) -> None:
 
 
 def checked_secret(check: Callable[[], Checked]) -> Checked:
-    """Runs a secret check (an API key, the metrics token, any added later): every refusal counts
-    toward the address's failure limit (RINGKAS_AUTH_FAILURE_LIMIT), so guessing a secret from one
-    address soon gets 429s instead of answers."""
+    """Runs a secret check (an API key, the metrics token, any added later): every wrong secret
+    counts toward the address's failure limit (RINGKAS_AUTH_FAILURE_LIMIT), so guessing one from an
+    address soon gets 429s instead of answers. A request that sends none (401) guesses nothing and
+    counts nothing: keyless traffic from a shared address must not lock out the keys behind it."""
     limiter = services().limiter
     address = f"addr-{request.remote_addr or 'unknown'}"
     limiter.refuse_if_used_up("auth-failures", address)
     try:
         return check()
-    except (Unauthorized, Forbidden):
+    except Forbidden:
         try:
             limiter.charge("auth-failures", address)
         except RateLimited:
