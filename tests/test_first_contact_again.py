@@ -1,0 +1,149 @@
+"""What a newcomer hit on a second walk from a fresh clone (issue 37, round 2): each error says what
+to do, and the documented commands run as written."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from api.app import create_app
+from api.cli import main
+from api.config import Settings
+from api.errors import ModelUnavailable, UnsupportedMediaType, ValidationFailed
+from api.runtime import Runtime
+
+pytestmark = pytest.mark.unit  # tests that need more say so themselves
+
+
+@pytest.fixture(scope="module")
+def bare_client():
+    """The app with models that never load: every answer here comes before the pipeline."""
+    settings = Settings(summarizer_model="/nonexistent/mt5", translator_model="/nonexistent/nllb")
+    return create_app(settings, Runtime(settings)).test_client()
+
+
+def test_jobs_without_redis_are_a_set_up_problem_with_no_retry_after(bare_client):
+    response = bare_client.post("/v1/jobs", json={"items": [{"text": "x"}]})
+    assert response.status_code == 503 and "RINGKAS_REDIS_URL" in response.get_json()["detail"]
+    assert "Retry-After" not in response.headers  # a client retrying would get the same answer
+
+
+def test_an_unreachable_redis_keeps_its_retry_after():
+    import redis
+
+    from api.errors import Unavailable
+    from api.jobs.service import redis_errors
+
+    with pytest.raises(Unavailable) as caught:
+        with redis_errors():
+            raise redis.ConnectionError("refused")
+    assert int(caught.value.headers["Retry-After"]) > 0  # an outage: worth coming back
+
+
+def test_no_content_type_and_a_list_body_are_worded_plainly(bare_client):
+    none = bare_client.post("/v1/summarize", data=b"Teks artikel")
+    assert none.status_code == 415
+    assert none.get_json()["detail"].startswith("no Content-Type header; send application/json")
+    listed = bare_client.post("/v1/summarize/batch", json=[{"text": "x"}])
+    assert "an object with an 'items' field, not list" in listed.get_json()["detail"]
+    digest = bare_client.post("/v1/digest", json=[{"text": "x"}])
+    assert "an object with an 'articles' field" in digest.get_json()["detail"]
+
+
+@pytest.mark.parametrize("route, field", [("/v1/digest", "articles"), ("/v1/summarize/batch", "items")])
+def test_one_article_as_text_to_a_route_of_several_says_to_send_json(bare_client, route, field):
+    response = bare_client.post(route, data="Pemerintah mengumumkan.", content_type="text/plain")
+    assert response.status_code == 415, response.get_json()
+    detail = response.get_json()["detail"]
+    assert f'{{"{field}": [{{"text": ...}}, ...]}}' in detail and "application/json" in detail
+    assert "valid list" not in detail
+
+
+def test_a_jsonl_file_sent_as_json_is_told_its_content_type():
+    from api.jobs.intake import read_job
+
+    lines = b'{"id": 1, "text": "satu"}\n{"id": 2, "text": "dua"}\n'
+    with pytest.raises(ValidationFailed) as caught:
+        read_job(io.BytesIO(lines), "application/json", None, {}, 100)
+    assert "Content-Type: application/x-ndjson" in caught.value.detail
+    with pytest.raises(ValidationFailed) as other:  # a member that is no item field keeps its wording
+        read_job(io.BytesIO(b'{"itemz": []}'), "application/json", None, {}, 100)
+    assert "unknown member 'itemz'" in other.value.detail
+    with pytest.raises(UnsupportedMediaType) as none:
+        read_job(io.BytesIO(lines), "", None, {}, 100)
+    assert none.value.detail.startswith("no Content-Type header; send application/json")
+
+
+def test_jobs_submit_wraps_a_json_array_of_items(tmp_path, monkeypatch):
+    from api.jobs.client import JobsClient
+
+    sent = {}
+
+    def record(self, method, path, **kwargs):
+        sent.update(kwargs, path=path)
+        return {"id": "job_x"}
+
+    monkeypatch.setattr(JobsClient, "_json", record)
+    items = [{"id": 1, "text": "satu"}, {"id": 2, "text": "dua"}]
+    array = tmp_path / "items.json"
+    array.write_text("\n " + json.dumps(items), encoding="utf-8")
+    client = JobsClient("http://127.0.0.1:1", None)
+    client.submit(array, {})
+    assert json.loads(sent["body"]) == {"items": items}
+    client.submit(array, {"translate": True})
+    assert json.loads(sent["body"]) == {"items": items, "defaults": {"translate": True}}
+    envelope = tmp_path / "job.json"
+    envelope.write_text(json.dumps({"items": items}), encoding="utf-8")
+    client.submit(envelope, {})
+    assert json.loads(sent["body"]) == {"items": items}  # sent as written
+
+
+def test_a_model_folder_without_a_checkpoint_is_worded_like_a_missing_one(tmp_path):
+    from api.models.loading import ModelSource, require_folder_or_hub_id
+
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    source = ModelSource(str(empty), setting="RINGKAS_SUMMARIZER_MODEL")
+    with pytest.raises(ModelUnavailable) as caught:
+        require_folder_or_hub_id(source)
+    message = str(caught.value)
+    assert "holds no checkpoint (no config.json)" in message and "model_type" not in message
+    assert "Point RINGKAS_SUMMARIZER_MODEL at a folder that holds the checkpoint" in message
+    (empty / "config.json").write_text("{}", encoding="utf-8")
+    require_folder_or_hub_id(source)  # a folder with its config.json goes on to be loaded
+
+
+def test_healthcheck_names_what_it_checked_and_a_worker_does_not_hide_a_dead_service(tmp_path, monkeypatch):
+    from api.jobs import alive
+    from tests.helpers import free_port
+
+    beat = tmp_path / "ringkas-worker.alive"
+    beat.write_text(str(os.getpid()))  # a live worker on this host
+    monkeypatch.setattr(alive, "ALIVE_FILE", beat)
+    env = {"RINGKAS_PORT": str(free_port())}  # nothing listens there
+    both = CliRunner().invoke(main, ["healthcheck"], env=env)
+    assert both.exit_code == 1 and "worker: alive" in both.stdout
+    assert f"service http://127.0.0.1:{env['RINGKAS_PORT']}: /readyz did not answer" in both.stderr
+    worker = CliRunner().invoke(main, ["healthcheck", "--worker"], env=env)
+    assert worker.exit_code == 0 and worker.stdout.strip() == "worker: alive"
+    service = CliRunner().invoke(main, ["healthcheck", "--url", f"http://127.0.0.1:{env['RINGKAS_PORT']}"])
+    assert service.exit_code == 1 and "worker" not in service.output
+    beat.unlink()
+    none = CliRunner().invoke(main, ["healthcheck", "--worker"], env=env)
+    assert none.exit_code == 1 and "no `ringkas worker` runs on this host" in none.stderr
+    assert "--worker" in CliRunner().invoke(main, ["healthcheck", "--help"]).stdout
+
+
+def test_gunicorn_opens_no_shared_control_socket():
+    from gunicorn.config import Config
+
+    import api.gunicorn_config as ours
+
+    config = Config()
+    assert "control_socket_disable" in config.settings  # the name gunicorn reads, not a typo
+    config.set("control_socket_disable", ours.control_socket_disable)
+    assert config.control_socket_disable is True
