@@ -147,3 +147,41 @@ def test_gunicorn_opens_no_shared_control_socket():
     assert "control_socket_disable" in config.settings  # the name gunicorn reads, not a typo
     config.set("control_socket_disable", ours.control_socket_disable)
     assert config.control_socket_disable is True
+
+
+def _block_after(page: str, marker: str) -> str:
+    import re
+
+    from tests.helpers import REPO_ROOT
+
+    text = (REPO_ROOT / page).read_text(encoding="utf-8")
+    block = re.search(re.escape(marker) + r".*?```bash\n(.*?)\n```", text, re.S)
+    assert block, marker
+    return block.group(1).strip()
+
+
+@pytest.mark.integration
+def test_the_digest_pages_command_runs_as_written_without_real_models(tiny_dir, tmp_path):
+    import subprocess
+
+    from tests.helpers import REPO_ROOT
+
+    command = _block_after("docs/api/digest.md", "## Without a server")
+    assert command.startswith("ringkas digest seeds/*.txt --demo")
+    (tmp_path / "seeds").symlink_to(REPO_ROOT / "seeds")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "tiny-models").symlink_to(tiny_dir)  # what --demo builds, built once for the session
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "RINGKAS_CACHE_DIR": str(cache),
+        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    for name in ("RINGKAS_SUMMARIZER_MODEL", "RINGKAS_TRANSLATOR_MODEL"):
+        env.pop(name, None)
+    proc = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    digest = json.loads((tmp_path / "digest.json").read_text(encoding="utf-8"))
+    assert digest["summary"]["text"] and len(digest["sources"]) == len(list((REPO_ROOT / "seeds").glob("*.txt")))
