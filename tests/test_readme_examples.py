@@ -27,7 +27,7 @@ def test_try_it_sends_files_of_the_repository_and_no_placeholder():
 
 @pytest.mark.unit
 def test_the_json_example_is_the_same_article_as_the_text_example():
-    """"The same as JSON" says so: the JSON file holds the article the plain-text example sends."""
+    """The README's "The same as JSON" is true: the JSON file holds the article the plain-text example sends."""
     import json
 
     text_file, json_file = SENT[0], SENT[1]
