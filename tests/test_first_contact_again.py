@@ -185,3 +185,21 @@ def test_the_digest_pages_command_runs_as_written_without_real_models(tiny_dir, 
     assert proc.returncode == 0, proc.stderr[-2000:]
     digest = json.loads((tmp_path / "digest.json").read_text(encoding="utf-8"))
     assert digest["summary"]["text"] and len(digest["sources"]) == len(list((REPO_ROOT / "seeds").glob("*.txt")))
+
+
+def test_the_jobs_page_is_for_users_and_its_test_map_is_in_development():
+    import re
+
+    from tests.helpers import REPO_ROOT
+
+    jobs = (REPO_ROOT / "docs" / "jobs.md").read_text(encoding="utf-8")
+    for trace in (r"\bissue \d+", r"\btest_\w+", r"\btests/", r"`api/[\w/]+\.py`"):
+        assert not re.search(trace, jobs), trace
+    development = (REPO_ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    section = development.split("## What the archive-job tests hold", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(test_\w+)`", section))
+    assert len(named) >= 9
+    defined = set()
+    for module in ("test_jobs.py", "test_jobs_hostile.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", (REPO_ROOT / "tests" / module).read_text(), re.M))
+    assert named <= defined, named - defined  # every test the map names exists
