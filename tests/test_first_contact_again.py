@@ -203,3 +203,39 @@ def test_the_jobs_page_is_for_users_and_its_test_map_is_in_development():
     for module in ("test_jobs.py", "test_jobs_hostile.py"):
         defined |= set(re.findall(r"^def (test_\w+)", (REPO_ROOT / "tests" / module).read_text(), re.M))
     assert named <= defined, named - defined  # every test the map names exists
+
+
+@pytest.mark.system
+def test_the_jobs_pages_redis_recipe_turns_on_the_aof_of_a_packaged_redis(tmp_path):
+    """Debian's redis-server already runs on 6379 once installed: the recipe configures that one
+    (here a copy of the package's own redis.conf on a free port, which `redis-cli` is pointed at)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from tests.helpers import free_port, spawn, stop, wait_listening
+
+    packaged = Path("/etc/redis/redis.conf")
+    if not packaged.is_file() or not shutil.which("redis-server"):
+        pytest.skip("Debian's redis-server package is not installed (.ci/run installs it)")
+    block = _block_after("docs/jobs.md", "same `RINGKAS_REDIS_URL` that shares")
+    assert "redis-server --appendonly" not in block  # the line that met the packaged Redis on its port
+    recipe = [line.split("#")[0].strip() for line in block.splitlines() if line.startswith("redis-cli ")]
+    assert len(recipe) == 2
+    port = free_port()
+    conf = tmp_path / "redis.conf"
+    conf.write_text(packaged.read_text(encoding="utf-8"), encoding="utf-8")
+    local = ["--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path), "--daemonize", "no"]
+    local += ["--supervised", "no", "--pidfile", str(tmp_path / "redis.pid"), "--logfile", "", "--save", ""]
+    proc = spawn(["redis-server", str(conf), *local], stdout=subprocess.DEVNULL)
+    try:
+        wait_listening(port, proc)
+        shim = f'redis-cli() {{ command redis-cli -p {port} "$@"; }}\n'
+        run = subprocess.run(["bash", "-c", shim + "\n".join(recipe)], capture_output=True, text=True, timeout=30)
+        assert run.returncode == 0 and run.stdout.split() == ["OK", "OK"], (run.stdout, run.stderr)
+        ask = ["redis-cli", "-p", str(port), "config", "get", "appendonly"]
+        on = subprocess.run(ask, capture_output=True, text=True, timeout=30)
+        assert on.stdout.split() == ["appendonly", "yes"]
+        assert "\nappendonly yes" in conf.read_text(encoding="utf-8")  # kept for the next start
+    finally:
+        stop(proc, 10)
