@@ -138,15 +138,31 @@ def test_healthcheck_names_what_it_checked_and_a_worker_does_not_hide_a_dead_ser
     assert "--worker" in CliRunner().invoke(main, ["healthcheck", "--help"]).stdout
 
 
-def test_gunicorn_opens_no_shared_control_socket():
-    from gunicorn.config import Config
+def test_gunicorn_opens_no_shared_control_socket(tmp_path):
+    """Read as gunicorn reads ./gunicorn.conf.py (it ignores unknown names silently), in a child: the
+    config sets process-wide environment (the metrics folder) that this test process must not keep."""
+    import subprocess
+    import sys
 
-    import api.gunicorn_config as ours
+    from tests.helpers import REPO_ROOT
 
-    config = Config()
-    assert "control_socket_disable" in config.settings  # the name gunicorn reads, not a typo
-    config.set("control_socket_disable", ours.control_socket_disable)
-    assert config.control_socket_disable is True
+    probe = (
+        "import json\n"
+        "from gunicorn.app.base import Application\n"
+        "from gunicorn.config import Config\n"
+        "loader = Application.__new__(Application)\n"  # only its config reader; no server starts
+        "loader.cfg = Config()\n"
+        "before = loader.cfg.control_socket_disable\n"
+        "loader.load_config_from_module_name_or_filename('gunicorn.conf.py')\n"
+        "print(json.dumps([before, loader.cfg.control_socket_disable, loader.cfg.wsgi_app]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # gunicorn's default opens one per user; ours opens none, and this is the config gunicorn reads.
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [False, True, "api.wsgi:app"]
 
 
 def _block_after(page: str, marker: str) -> str:
