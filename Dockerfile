@@ -66,7 +66,8 @@ ENV RINGKAS_HOST=0.0.0.0
 
 EXPOSE 8000
 # Healthy while the models load and once ready; unhealthy when they failed to load (an unwritable
-# or empty /models: /readyz would stay 503 forever) or nothing answers. See `ringkas healthcheck`.
+# or empty /models: /readyz would stay 503 forever) or nothing answers. See `ringkas healthcheck`; a
+# worker container checks its heartbeat instead: `ringkas healthcheck --worker` (compose.yaml).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["ringkas", "healthcheck"]
 STOPSIGNAL SIGTERM
 # `ringkas serve` checks the models, then becomes gunicorn (exec: it gets the signals). Other commands

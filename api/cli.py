@@ -220,43 +220,61 @@ def digest(files: tuple[Path, ...], translate: bool, length: str | None, target_
     run(list(files), {"translate": translate, "length": length, "target_lang": target_lang, "force": force})
 
 
-@main.command(short_help="Check a running service: 0 while loading or ready.")
-@click.option("--url", help="Service to check (default: this host's RINGKAS_PORT).")
-def healthcheck(url: str | None) -> None:
+@main.command(short_help="Check this host's service and worker: 0 while loading or ready.")
+@click.option("--url", help="Check only the service at URL.")
+@click.option("--worker", "worker_only", is_flag=True, help="Check only this host's `ringkas worker` (its heartbeat).")
+def healthcheck(url: str | None, worker_only: bool) -> None:
     """Exit 0 while the models load or once ready; 1 when they failed to load or nothing answers.
-    Where a `ringkas worker` runs, its heartbeat (fresh while it reaches Redis) decides instead.
+
+    \b
+    With no option: the service at this host's RINGKAS_PORT and, if a `ringkas worker` runs here,
+    the worker too; one line for each, and 1 if either is unhealthy.
+    --url URL: only the service at URL. --worker: only the worker (a worker-only host or container).
 
     For a container HEALTHCHECK: /healthz alone stays green while a model that can never load (an
     unwritable volume, a missing checkpoint) keeps /readyz at 503 forever; /readyz alone turns a long
     first conversion red. This reports what an operator must act on."""
-    import urllib.error
-    import urllib.request
-
-    if url is None:  # a worker container: its heartbeat says it all (it runs no HTTP service)
+    if url and worker_only:
+        _fail("--url checks the service, --worker the worker: give one of them (or neither, for both)")
+    failures = []
+    if not url:
         from api.jobs.alive import worker_health
 
         health = worker_health()
-        if health == "ok":
-            click.echo("worker alive")
-            return
-        if health is not None:
-            _fail(health, 1)
-    url = (url or f"http://127.0.0.1:{Settings().port}").rstrip("/")
+        if health is None and worker_only:
+            failures.append("worker: no `ringkas worker` runs on this host")
+        elif health == "ok":
+            click.echo("worker: alive")
+        elif health is not None:
+            failures.append(f"worker: {health}")
+    if not worker_only:
+        problem = _service_health((url or f"http://127.0.0.1:{Settings().port}").rstrip("/"))
+        if problem:
+            failures.append(problem)
+    if failures:
+        _fail("; ".join(failures), 1)
+
+
+def _service_health(url: str) -> str | None:
+    """Prints the service's state and returns None while it loads or is ready; else what is wrong."""
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(f"{url}/readyz", timeout=4) as response:
-            click.echo(response.read().decode())
-            return
+            click.echo(f"service {url}: {response.read().decode()}")
+            return None
     except urllib.error.HTTPError as exc:
         try:
             problem = json.loads(exc.read())
         except ValueError:
             problem = {}
         if exc.code == 503 and problem.get("state") in ("starting", "loading"):
-            click.echo("loading")
-            return
-        _fail(problem.get("detail") or f"{url}/readyz answered {exc.code}", 1)
+            click.echo(f"service {url}: loading")
+            return None
+        return f"service {url}: " + (problem.get("detail") or f"/readyz answered {exc.code}")
     except (OSError, urllib.error.URLError) as exc:
-        _fail(f"{url}/readyz did not answer: {exc}", 1)
+        return f"service {url}: /readyz did not answer: {exc}"
 
 
 @main.command(short_help="Run archive-job chunks from Redis (a Celery worker).")

@@ -46,6 +46,10 @@ keepalive = 5
 # Bodies are bounded by RINGKAS_MAX_BODY_BYTES in the app; headers are bounded here.
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn 25.1+ opens a control socket for `gunicornc` at one path per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): two servers run by the same user would take each
+# other's. Ringkas uses no runtime control (reload is a restart), so it opens none.
+control_socket_disable = True
 accesslog = None  # the app logs each request with its id (and never the body)
 errorlog = "-"
 loglevel = _settings.log_level.lower()

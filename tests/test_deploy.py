@@ -197,3 +197,21 @@ def test_the_documented_recipe_names_the_shipped_files_and_checks_them():
         assert f"ExecStart={INSTALLED} " in text and "/opt/ringkas/venv" in recipe
         assert "EnvironmentFile=/etc/ringkas/ringkas.env" in text and "/etc/ringkas/ringkas.env" in recipe
         assert "RINGKAS_CACHE_DIR=/var/cache/ringkas" in text and "RINGKAS_CACHE_DIR=/var/cache/ringkas" in recipe
+
+
+@pytest.mark.system
+def test_the_documented_site_file_check_runs_as_written_and_catches_a_fault(tmp_path):
+    _tool("nginx", "nginx-light")
+    _tool("openssl", "openssl")
+    page = (REPO_ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    block = page.split("**Check the site file before installing it**", 1)[1].split("```bash\n", 1)[1]
+    block = block.split("```", 1)[0]
+    assert "deploy/nginx/ringkas-site.conf" in block and "nginx -t" in block
+    good = subprocess.run(["bash", "-c", block], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert good.returncode == 0 and "test is successful" in good.stderr, good.stderr
+    # The same block on a clone whose site file lost a semicolon: the check fails and says where.
+    shutil.copytree(NGINX, tmp_path / "deploy" / "nginx")
+    site = tmp_path / "deploy" / "nginx" / "ringkas-site.conf"
+    site.write_text(site.read_text(encoding="utf-8").replace("keepalive 16;", "keepalive 16"), encoding="utf-8")
+    bad = subprocess.run(["bash", "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "site.conf" in bad.stderr, bad.stderr

@@ -234,7 +234,8 @@ def test_image_runs_an_archive_worker_that_the_healthcheck_follows(container, mo
     from tests.helpers import redis_server
 
     with redis_server() as url:
-        box = container(*TINY_ENV, "-e", f"RINGKAS_REDIS_URL={url}", volume=models_volume, command=("worker",))
+        health = ["--health-cmd", '["ringkas", "healthcheck", "--worker"]']  # as compose.yaml's worker
+        box = container(*TINY_ENV, *health, "-e", f"RINGKAS_REDIS_URL={url}", volume=models_volume, command=("worker",))
         client = create_app(tiny_settings(tiny_dir, redis_url=url), runtime).test_client()
         job = client.post(
             "/v1/jobs",

@@ -25,6 +25,18 @@ def test_try_it_sends_files_of_the_repository_and_no_placeholder():
     assert all((REPO_ROOT / path).is_file() for path in SENT), SENT
 
 
+@pytest.mark.unit
+def test_the_json_example_is_the_same_article_as_the_text_example():
+    """The README's "The same as JSON" is true: the JSON file holds the article the plain-text example sends."""
+    import json
+
+    text_file, json_file = SENT[0], SENT[1]
+    assert text_file.startswith("seeds/") and json_file == "examples/article.json"
+    assert re.search(r"# The same as JSON[^\n]*\ncurl [^\n]*@examples/article\.json", TRY_IT)
+    body = json.loads((REPO_ROOT / json_file).read_text(encoding="utf-8"))
+    assert body["text"] == (REPO_ROOT / text_file).read_text(encoding="utf-8")
+
+
 def _post(client, path: str, url: str, mimetype: str = "application/json"):
     return client.post(url, data=(REPO_ROOT / path).read_bytes(), content_type=mimetype)
 

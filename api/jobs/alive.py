@@ -13,9 +13,10 @@ from api.jobs.store import HEARTBEAT_S
 ALIVE_FILE = Path(tempfile.gettempdir()) / "ringkas-worker.alive"
 
 
-def worker_health(alive_file: Path = ALIVE_FILE) -> str | None:
-    """For ``ringkas healthcheck``: None when no worker runs here (ask the HTTP service instead);
-    otherwise "ok" or what is wrong. A file left by a killed worker (its pid gone) is ignored."""
+def worker_health(alive_file: Path | None = None) -> str | None:
+    """For ``ringkas healthcheck``: None when no worker runs here; otherwise "ok" or what is wrong.
+    A file left by a killed worker (its pid gone) is ignored."""
+    alive_file = alive_file or ALIVE_FILE
     try:
         pid = int(alive_file.read_text())
         age = time.time() - alive_file.stat().st_mtime

@@ -68,11 +68,14 @@ class JobsClient:
         if content_type is None:
             raise click.BadParameter(f"{path.name}: expected .jsonl, .ndjson, .csv or .json", param_hint="FILE")
         query = ""
-        if options:
-            if content_type == "application/json":
-                data = json.loads(path.read_text(encoding="utf-8"))
+        if content_type == "application/json" and (options or _starts_a_list(path)):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, list):  # a file of items: the job body holds them as its items
+                data = {"items": data}
+            if options and isinstance(data, dict):
                 data["defaults"] = {**options, **data.get("defaults", {})}
-                return self._json("POST", "/v1/jobs", body=json.dumps(data).encode(), content_type=content_type)
+            return self._json("POST", "/v1/jobs", body=json.dumps(data).encode(), content_type=content_type)
+        if options:
             query = "?" + urllib.parse.urlencode(
                 {k: str(v).lower() if isinstance(v, bool) else v for k, v in options.items()}
             )
@@ -124,3 +127,10 @@ class JobsClient:
                     bar.write(NO_WORKER, file=sys.stderr)
                     told = True
                 time.sleep(POLL_S)
+
+
+def _starts_a_list(path: Path) -> bool:
+    """A .json file whose first non-blank character opens an array (read no further)."""
+    with path.open("rb") as file:
+        head = file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] == b"["

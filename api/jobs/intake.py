@@ -28,7 +28,7 @@ from api.errors import (
     ValidationFailed,
     from_validation_error,
 )
-from api.items import check_item
+from api.items import FIELDS, check_item
 from api.jobs.json_stream import (
     JsonBodyError,
     MissingItems,
@@ -110,9 +110,16 @@ def _json_items(stream: BinaryIO, collected: _Items) -> dict:
         others = read_envelope(stream, add, MAX_ITEM_CHARS)
     except UnknownMember as exc:
         message = f"unknown member {exc.name!r}; a job body has items and defaults"
+        if exc.name in FIELDS:  # an item's field at the top: a JSONL file, or one item, sent as JSON
+            message = (
+                f"the body starts like an item ({exc.name!r}), not {envelope}: for one item per line "
+                "(NDJSON, JSONL) send Content-Type: application/x-ndjson"
+            )
         raise ValidationFailed.at([exc.name], message, "extra_forbidden") from None
     except (MissingItems, NotAnObject):
-        raise ValidationFailed.at(["items"], f"the JSON body must be an object {envelope}") from None
+        raise ValidationFailed.at(
+            ["items"], f"the JSON body must be an object {envelope} (a list of items goes in its items)"
+        ) from None
     except ValueTooLong:
         raise PayloadTooLarge(
             f"an item of the body is longer than {MAX_ITEM_CHARS} characters (a fixed cap; an article is at most "
@@ -245,8 +252,8 @@ def read_job(
         defaults, upload = query_defaults, "csv"
     else:
         raise UnsupportedMediaType(
-            f"Content-Type {mimetype or 'none'!r} is not supported for jobs; send application/json "
-            '({"items": [...]}), application/x-ndjson (one item per line) or text/csv'
+            (f"Content-Type {mimetype!r} is not supported for jobs" if mimetype else "no Content-Type header")
+            + '; send application/json ({"items": [...]}), application/x-ndjson (one item per line) or text/csv'
         )
     defaults = check_defaults(defaults)
     items, lines = collected.items, collected.lines

@@ -112,8 +112,13 @@ def check_available(source: ModelSource) -> None:
 
 def require_folder_or_hub_id(source: ModelSource) -> None:
     """A path that is no folder is a missing folder, not a hub id: say so before the hub client
-    rejects it as a malformed repository name."""
+    rejects it as a malformed repository name; a folder without a config.json holds no checkpoint."""
+    named = f" ({source.setting})" if source.setting else ""
+    hint = ModelUnavailable.FOLDER_HINT.format(setting=source.setting or "the model setting")
     if source.is_local:
+        if not (Path(source.path_or_id) / "config.json").is_file():
+            reason = f"the folder {source.ref}{named} holds no checkpoint (no config.json)"
+            raise ModelUnavailable(source.ref, None, reason, hint=hint)
         return
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
@@ -124,13 +129,7 @@ def require_folder_or_hub_id(source: ModelSource) -> None:
     except HFValidationError:
         looks_like_path = True
     if looks_like_path:
-        named = f" ({source.setting})" if source.setting else ""
-        raise ModelUnavailable(
-            ref,
-            None,
-            f"no such folder: {ref}{named}",
-            hint=ModelUnavailable.FOLDER_HINT.format(setting=source.setting or "the model setting"),
-        )
+        raise ModelUnavailable(ref, None, f"no such folder: {ref}{named}", hint=hint)
 
 
 def _require_hub_or_cache(source: ModelSource) -> None:

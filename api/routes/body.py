@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TypeVar
+from typing import TypeVar, get_origin
 from urllib.parse import parse_qsl
 
 from flask import current_app, g, request
@@ -157,23 +157,34 @@ def body_stream() -> io.BufferedReader:
     return io.BufferedReader(_Capped(raw, limit if limit is not None else 2**62), 64 * 1024)
 
 
+def _takes_a_list(model: type[BaseModel], field: str) -> bool:
+    """The body field holds several articles (batch, digest): a raw text body cannot fill it."""
+    return get_origin(model.model_fields[field].annotation) is list
+
+
 def read_request(model: type[Model], body_field: str = "text", html_field: str | None = None) -> Model:
     mimetype = request.mimetype
     if _is_json(mimetype):
         data = _parse_json(read_body())
         if not isinstance(data, dict):
             raise ValidationFailed(
-                f"the JSON body must be an object with a {body_field!r} field, not {type(data).__name__}"
+                f"the JSON body must be an object with {'an' if body_field[0] in 'aeiou' else 'a'} {body_field!r} "
+                f"field, not {type(data).__name__}"
             )
         payload = {**query_options(), **data}
+    elif mimetype in ("text/plain", "text/html") and _takes_a_list(model, body_field):
+        raise UnsupportedMediaType(
+            f"Content-Type {quote(mimetype)} is one article; this route takes several, as JSON "
+            f'{{"{body_field}": [{{"text": ...}}, ...]}} with -H \'Content-Type: application/json\''
+        )
     elif mimetype == "text/plain" or (mimetype == "text/html" and html_field):
         text = _decode_text(read_body(), request.mimetype_params.get("charset"))
         field = html_field if mimetype == "text/html" else body_field
         payload = {**query_options(), field: text}
     else:
-        shown = mimetype or "none"
+        shown = f"Content-Type {quote(mimetype)} is not supported" if mimetype else "no Content-Type header"
         raise UnsupportedMediaType(
-            f"Content-Type {quote(shown)} is not supported; send application/json, "
+            f"{shown}; send application/json, "
             "or the raw text with -H 'Content-Type: text/plain'" + (" (or text/html)" if html_field else "")
         )
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
-from api.errors import Unavailable
+from api.errors import RingkasError, Unavailable
 from api.jobs import export
 from api.routes import services
 from api.routes.body import body_stream, query_options, read_query
@@ -20,12 +20,20 @@ from api.schemas import JobAccepted, JobRequest, JobStatus, ResultsQuery, Summar
 bp = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 
 
+class JobsNotConfigured(Unavailable):
+    """A 503 for a set-up problem, not an outage: no Retry-After, as coming back later would only get
+    the same answer until an operator sets RINGKAS_REDIS_URL (an unreachable Redis keeps its own)."""
+
+    def __init__(self, detail: str):
+        RingkasError.__init__(self, detail, extra={"setting": "RINGKAS_REDIS_URL"})
+
+
 def _jobs():
     from api.jobs.service import NO_REDIS
 
     jobs = services().jobs
     if jobs is None:
-        raise Unavailable(NO_REDIS, retry_after=3600, extra={"setting": "RINGKAS_REDIS_URL"})
+        raise JobsNotConfigured(NO_REDIS)
     return jobs
 
 
