@@ -496,7 +496,7 @@ def test_failures_are_stored_as_codes_and_worded_for_each_reader_with_summarize_
         page = _login(browser, stack, "editor")
         panel = _open_panel(page, stack, english)
         notice = panel.locator(".components-notice.is-warning")
-        sync_api.expect(notice).to_contain_text("tampak berbahasa English, bukan Indonesia")
+        sync_api.expect(notice).to_contain_text("tampak berbahasa Inggris, bukan Indonesia")  # named in Indonesian
         _shot(page, "wordpress-error-language-id.png")
         panel.get_by_role("button", name="Tetap ringkas").click()
         sync_api.expect(panel.locator(".ringkas-summary")).not_to_be_empty(timeout=60_000)

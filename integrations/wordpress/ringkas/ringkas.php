@@ -22,6 +22,7 @@ define( 'RINGKAS_FILE', __FILE__ );
 define( 'RINGKAS_DIR', plugin_dir_path( __FILE__ ) );
 
 require_once RINGKAS_DIR . 'includes/class-ringkas-options.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-languages.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-errors.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-client.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-meta.php';

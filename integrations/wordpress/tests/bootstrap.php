@@ -31,6 +31,7 @@ class WP_Error {
 	}
 }
 
+require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-languages.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-errors.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-client.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-summaries.php';
