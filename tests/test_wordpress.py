@@ -102,9 +102,12 @@ ARTICLE = (
 )
 
 
-def _new_post(site, author: str = "editor", status: str = "draft", content: str = ARTICLE, post_type: str = "post") -> int:
+def _new_post(
+    site, author: str = "editor", status: str = "draft", content: str = ARTICLE, post_type: str = "post",
+    title: str = "Bantuan bibit padi",
+) -> int:  # fmt: skip
     code = (
-        f"echo wp_insert_post(['post_title' => 'Bantuan bibit padi', 'post_status' => '{status}',"
+        f"echo wp_insert_post(['post_title' => {json.dumps(title)}, 'post_status' => '{status}',"
         f" 'post_type' => '{post_type}',"
         f" 'post_author' => get_user_by('login', '{author}')->ID,"
         f" 'post_content' => {json.dumps('<!-- wp:paragraph --><p>' + content + '</p><!-- /wp:paragraph -->')}]);"
@@ -436,6 +439,7 @@ def test_a_chosen_post_type_gets_panel_column_bulk_action_and_backfill_and_other
     _list(page, stack, "berita")
     assert page.locator("th#ringkas").count() == 0
     assert page.locator("#bulk-action-selector-top option[value=ringkas_summarize]").count() == 0
+    assert page.locator("#bulk-action-selector-top option[value=ringkas_digest]").count() == 0
     assert stack.php("echo count(Ringkas_Backfill::pending_posts(100, 'berita'));") == "0"
     # Chosen in the settings: the panel, the column, the bulk action and the archive job.
     stack.configure(post_types=["post", "berita"])
@@ -444,6 +448,7 @@ def test_a_chosen_post_type_gets_panel_column_bulk_action_and_backfill_and_other
         sync_api.expect(panel.get_by_role("button", name="Buat ringkasan")).to_be_visible()
         _list(page, stack, "berita")
         sync_api.expect(page.locator("th#ringkas")).to_have_text("Ringkasan")
+        assert page.locator("#bulk-action-selector-top option[value=ringkas_digest]").count() == 1
         row = page.locator(f"#post-{berita}")
         sync_api.expect(row.locator("td.column-ringkas")).to_have_text("Belum ada")
         row.locator("input[type=checkbox]").check()
@@ -779,3 +784,114 @@ def test_uninstall_removes_the_options_and_schedules_and_keeps_the_meta_unless_a
         assert stack.post(post_id)["meta"]["ringkas_summary"] == "Ringkasan yang disimpan."  # the site owner's choice
     finally:
         stack.configure()
+
+
+# --- issue 40: a digest of selected posts ---------------------------------------------------------
+SHARED = (
+    "Pemerintah Kabupaten Bantul menyalurkan bantuan bibit padi kepada 1.200 petani yang sawahnya rusak "
+    "diterjang banjir bulan lalu."
+)
+CLUSTER = {  # title -> content: three outlets' reports of one event, the first sentence in each
+    "Bantul bagikan bibit padi": SHARED + " Kepala Dinas Pertanian mengatakan bibit yang dibagikan adalah"
+    " varietas tahan genangan, sehingga petani bisa menanam kembali begitu air surut.",
+    "Petani Imogiri terima bantuan": SHARED + " Bupati Bantul meninjau sawah di Imogiri pada Senin pagi bersama"
+    " para penyuluh pertanian dari kecamatan.",
+    "Bibit tahan genangan untuk petani": SHARED + " Penyaluran berikutnya direncanakan pada awal bulan depan"
+    " untuk 800 petani di Kecamatan Pundong.",
+}
+ALL_BLOCKS = (
+    "(() => { const all = (bs) => bs.flatMap((b) => [b, ...all(b.innerBlocks)]);"
+    " const blocks = all(wp.data.select('core/block-editor').getBlocks());"
+    " return {count: blocks.length, invalid: blocks.filter((b) => !b.isValid).map((b) => b.name)}; })()"
+)
+
+
+def _bulk(page, site, ids: list[int], action: str = "ringkas_digest") -> None:
+    _list(page, site, "post")
+    for post_id in ids:
+        page.locator(f"#post-{post_id} input[type=checkbox]").check()
+    page.select_option("#bulk-action-selector-top", action)
+    page.click("#doaction")
+
+
+def _digest_draft(page, site) -> int:
+    """The draft the bulk action sent the editor to, once its editor is ready."""
+    page.wait_for_url(re.compile(r"post\.php\?post=\d+&action=edit"), timeout=120_000)
+    page.wait_for_function("window.wp && wp.data && wp.data.select('core/block-editor').getBlocks().length > 0")
+    page.evaluate(CLOSE_GUIDE)
+    return int(re.search(r"post=(\d+)", page.url).group(1))
+
+
+def test_a_digest_of_selected_posts_becomes_a_draft_listing_its_sources(stack, browser):
+    from tests.test_browser import sync_api
+
+    stack.php(DELETE_ALL)
+    sources = [_new_post(stack, status="publish", title=title, content=text) for title, text in CLUSTER.items()]
+    english = _new_post(stack, status="publish", title="Kremlin talks", content=ENGLISH)
+    stack.php("update_option('WPLANG', 'id_ID');")  # the draft is content: worded in the site's language
+    page = _login(browser, stack, "editor")
+    try:
+        _bulk(page, stack, sources[:1])  # one post is not a cluster: said, and the service is not asked
+        notice = page.locator(".ringkas-bulk-error")
+        sync_api.expect(notice).to_contain_text("sedikitnya 2 pos tentang berita yang sama; baru 1 yang dipilih")
+        _shot(page, "wordpress-digest-too-few-id.png")
+
+        _bulk(page, stack, [sources[0], english])  # the service refuses one: which one, and why, in her words
+        sync_api.expect(notice).to_contain_text("Ringkasan gabungan tidak dibuat", timeout=120_000)
+        sync_api.expect(notice).to_contain_text("tampak berbahasa Inggris")
+        assert f"post={english}" in notice.locator("a").get_attribute("href")
+        sync_api.expect(notice.locator("a")).to_have_text("Kremlin talks")
+        _shot(page, "wordpress-digest-refused-id.png")
+
+        _bulk(page, stack, sources)
+        draft = _digest_draft(page, stack)
+        state = stack.post(draft)
+        assert draft not in sources and state["status"] == "draft"
+        assert json.loads(state["meta"]["ringkas_digest_sources"]) == sources
+        blocks = page.evaluate(ALL_BLOCKS)
+        assert blocks["invalid"] == [] and blocks["count"] >= 10  # the block editor reads every block as valid
+        content = state["content"]
+        assert "<h3>Terjemahan bahasa Inggris</h3>" in content and "<h3>Sumber</h3>" in content
+        # The fact every outlet repeats was read once, from one source; each source is linked, and each
+        # of the others' own sentences is listed under it.
+        assert content.count("1.200 petani") == 1
+        for post_id in sources:
+            assert f'href="{stack.url}/?p={post_id}"' in content
+        for own in ("Bupati Bantul meninjau sawah", "Penyaluran berikutnya direncanakan"):
+            assert content.count(own) == 1
+        assert "mengulang sumber lain: 1" in content
+        title = stack.php(f"echo get_the_title({draft});")
+        assert title.startswith("Ringkasan gabungan: ") and title.removeprefix("Ringkasan gabungan: ") in CLUSTER
+        page.evaluate("wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/document')")
+        _shot(page, "wordpress-digest-draft-id.png")
+        assert stack.post(sources[0])["status"] == "publish"  # the sources are left as they were
+        stack.php(f"wp_delete_post({draft}, true);")
+    finally:
+        stack.php("update_option('WPLANG', '');")
+        page.context.close()
+
+    # An English administrator: more than 20 posts are refused before the service is asked; a digest
+    # on an English site is worded in English.
+    for n in range(17):  # with the four above, 21
+        _new_post(stack, status="publish", content=f"{ARTICLE} Laporan ke-{n}.")
+    admin = _login(browser, stack, "admin", locale="en-US")
+    try:
+        stack.php("update_user_meta(get_user_by('login', 'admin')->ID, 'edit_post_per_page', 50);")
+        _list(admin, stack, "post")
+        admin.check("#cb-select-all-1")
+        assert admin.locator("tbody input[name='post[]']:checked").count() == 21
+        admin.select_option("#bulk-action-selector-top", "ringkas_digest")
+        admin.click("#doaction")
+        sync_api.expect(admin.locator(".ringkas-bulk-error")).to_contain_text("at most 20 posts; 21 were chosen")
+        _shot(admin, "wordpress-digest-too-many-en.png")
+        _bulk(admin, stack, sources[:2])
+        draft = _digest_draft(admin, stack)
+        content = stack.post(draft)["content"]
+        assert "<h3>English translation</h3>" in content and "<h3>Sources</h3>" in content
+        assert "repeated another source: 1" in content
+        admin.evaluate("wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/document')")
+        _shot(admin, "wordpress-digest-draft-en.png")
+    finally:
+        admin.context.close()
+        stack.php("delete_user_meta(get_user_by('login', 'admin')->ID, 'edit_post_per_page');")
+        stack.php(DELETE_ALL)
