@@ -316,7 +316,7 @@ def test_a_post_is_summarized_in_the_background_when_published(stack):
 
 def test_the_archive_backfill_summarizes_every_post_once_and_can_run_twice(stack):
     stack.php(DELETE_ALL)
-    posts = [_new_post(stack, status="publish", content=f"{ARTICLE} Laporan ke-{n} dari desa {n}.") for n in range(20)]
+    posts = [_new_post(stack, status="publish", content=f"{ARTICLE} Laporan ke-{n} dari desa {n}.") for n in range(8)]
     assert stack.php("echo Ringkas_Backfill::begin();") == "started"
     assert stack.php("echo Ringkas_Backfill::begin();") == "running"  # a second start follows the first
     deadline = time.monotonic() + 240
@@ -326,7 +326,7 @@ def test_the_archive_backfill_summarizes_every_post_once_and_can_run_twice(stack
         if state["status"] == "finished":
             break
         time.sleep(1)
-    assert state["status"] == "finished" and state["written"] == 20 and state["failed"] == 0
+    assert state["status"] == "finished" and state["written"] == 8 and state["failed"] == 0
     assert all(stack.post(post_id)["meta"].get("ringkas_summary") for post_id in posts)
     assert stack.php("echo Ringkas_Backfill::begin();") == "nothing"  # run again: nothing left to send
     twice = stack.sql(
@@ -847,7 +847,7 @@ def test_a_digest_of_selected_posts_becomes_a_draft_listing_its_sources(stack, b
         draft = _digest_draft(page, stack)
         state = stack.post(draft)
         assert draft not in sources and state["status"] == "draft"
-        assert json.loads(state["meta"]["ringkas_digest_sources"]) == sources
+        assert sorted(json.loads(state["meta"]["ringkas_digest_sources"])) == sources
         blocks = page.evaluate(ALL_BLOCKS)
         assert blocks["invalid"] == [] and blocks["count"] >= 10  # the block editor reads every block as valid
         content = state["content"]
@@ -855,8 +855,8 @@ def test_a_digest_of_selected_posts_becomes_a_draft_listing_its_sources(stack, b
         # The fact every outlet repeats was read once, from one source; each source is linked, and each
         # of the others' own sentences is listed under it.
         assert content.count("1.200 petani") == 1
-        for post_id in sources:
-            assert f'href="{stack.url}/?p={post_id}"' in content
+        links = re.findall(r'<a href="([^"]+)">', content)
+        assert sorted(int(re.search(r"p=(\d+)", link).group(1)) for link in links) == sources, links
         for own in ("Bupati Bantul meninjau sawah", "Penyaluran berikutnya direncanakan"):
             assert content.count(own) == 1
         assert "mengulang sumber lain: 1" in content

@@ -111,7 +111,11 @@ final class Ringkas_List {
 		);
 		$result = call_user_func( $actions[ $action ]['handler'], $ids );
 		if ( is_array( $result ) && ! empty( $result['redirect'] ) ) {
-			return (string) $result['redirect']; // Somewhere new, such as the draft a digest wrote.
+			// Somewhere new, such as the draft a digest wrote. Not returned: edit.php strips `action`
+			// and `post` from what this filter returns, which would turn post.php?post=N&action=edit
+			// into a bare post.php (and so back to the list).
+			wp_safe_redirect( (string) $result['redirect'] );
+			exit;
 		}
 		$args = array(
 			'ringkas_bulk'  => $action,
