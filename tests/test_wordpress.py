@@ -855,8 +855,8 @@ def test_a_digest_of_selected_posts_becomes_a_draft_listing_its_sources(stack, b
         # The fact every outlet repeats was read once, from one source; each source is linked, and each
         # of the others' own sentences is listed under it.
         assert content.count("1.200 petani") == 1
-        links = re.findall(r'<a href="([^"]+)">', content)
-        assert sorted(int(re.search(r"p=(\d+)", link).group(1)) for link in links) == sources, links
+        permalinks = json.loads(stack.php(f"echo wp_json_encode(array_map('get_permalink', {sources}));"))
+        assert sorted(re.findall(r'<a href="([^"]+)">', content)) == sorted(permalinks)
         for own in ("Bupati Bantul meninjau sawah", "Penyaluran berikutnya direncanakan"):
             assert content.count(own) == 1
         assert "mengulang sumber lain: 1" in content
