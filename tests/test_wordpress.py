@@ -883,6 +883,8 @@ def test_a_digest_of_selected_posts_becomes_a_draft_listing_its_sources(stack, b
         admin.select_option("#bulk-action-selector-top", "ringkas_digest")
         admin.click("#doaction")
         sync_api.expect(admin.locator(".ringkas-bulk-error")).to_contain_text("at most 20 posts; 21 were chosen")
+        sync_api.expect(admin.locator("#the-list tr")).to_have_count(21)  # the list back, whole, for the shot
+        admin.wait_for_load_state("load")
         _shot(admin, "wordpress-digest-too-many-en.png")
         _bulk(admin, stack, sources[:2])
         draft = _digest_draft(admin, stack)

@@ -59,8 +59,8 @@ final class DigestTest extends TestCase {
 		$c = strpos( $content, '?p=12' );
 		$this->assertTrue( false !== $b && $b < $a && $a < $c );
 		$this->assertStringContainsString( '>B &amp; co</a>', $content );
-		$this->assertStringContainsString( 'read: 1 sentences · repeated another source: 2 · did not fit: 0', $content );
-		$this->assertStringContainsString( 'read: 0 sentences · repeated another source: 4', $content );
+		$this->assertStringContainsString( 'sentences read: 1 · repeated another source: 2 · did not fit: 0', $content );
+		$this->assertStringContainsString( 'sentences read: 0 · repeated another source: 4', $content );
 		// Each sentence is listed once, under its own source.
 		$this->assertSame( 1, substr_count( $content, 'Kalimat kedua dari B.' ) );
 		$this->assertTrue( strpos( $content, 'Kalimat kedua dari B.' ) < $a && strpos( $content, 'Fakta milik A' ) > $a );

@@ -145,7 +145,7 @@ final class Ringkas_Digest {
 			$source = $sources[ $index ] ?? array();
 			$counts = sprintf(
 				/* translators: 1: sentences the summarizer read from this post, 2: sentences dropped as repeating another post, 3: sentences that did not fit */
-				__( 'read: %1$d sentences · repeated another source: %2$d · did not fit: %3$d', 'ringkas' ),
+				__( 'sentences read: %1$d · repeated another source: %2$d · did not fit: %3$d', 'ringkas' ),
 				(int) ( $source['used'] ?? 0 ),
 				(int) ( $source['duplicates'] ?? 0 ),
 				(int) ( $source['left_out'] ?? 0 )
