@@ -110,9 +110,12 @@ ARTICLE = (
 )
 
 
-def _new_post(site, author: str = "editor", status: str = "draft", content: str = ARTICLE, post_type: str = "post") -> int:
+def _new_post(
+    site, author: str = "editor", status: str = "draft", content: str = ARTICLE, post_type: str = "post",
+    title: str = "Bantuan bibit padi",
+) -> int:  # fmt: skip
     code = (
-        f"echo wp_insert_post(['post_title' => 'Bantuan bibit padi', 'post_status' => '{status}',"
+        f"echo wp_insert_post(['post_title' => {json.dumps(title)}, 'post_status' => '{status}',"
         f" 'post_type' => '{post_type}',"
         f" 'post_author' => get_user_by('login', '{author}')->ID,"
         f" 'post_content' => {json.dumps('<!-- wp:paragraph --><p>' + content + '</p><!-- /wp:paragraph -->')}]);"
@@ -321,7 +324,7 @@ def test_a_post_is_summarized_in_the_background_when_published(stack):
 
 def test_the_archive_backfill_summarizes_every_post_once_and_can_run_twice(stack):
     stack.php(DELETE_ALL)
-    posts = [_new_post(stack, status="publish", content=f"{ARTICLE} Laporan ke-{n} dari desa {n}.") for n in range(20)]
+    posts = [_new_post(stack, status="publish", content=f"{ARTICLE} Laporan ke-{n} dari desa {n}.") for n in range(8)]
     assert stack.php("echo Ringkas_Backfill::begin();") == "started"
     assert stack.php("echo Ringkas_Backfill::begin();") == "running"  # a second start follows the first
     deadline = time.monotonic() + 240
@@ -331,7 +334,7 @@ def test_the_archive_backfill_summarizes_every_post_once_and_can_run_twice(stack
         if state["status"] == "finished":
             break
         time.sleep(1)
-    assert state["status"] == "finished" and state["written"] == 20 and state["failed"] == 0
+    assert state["status"] == "finished" and state["written"] == 8 and state["failed"] == 0
     assert all(stack.post(post_id)["meta"].get("ringkas_summary") for post_id in posts)
     assert stack.php("echo Ringkas_Backfill::begin();") == "nothing"  # run again: nothing left to send
     twice = stack.sql(
@@ -444,6 +447,7 @@ def test_a_chosen_post_type_gets_panel_column_bulk_action_and_backfill_and_other
     _list(page, stack, "berita")
     assert page.locator("th#ringkas").count() == 0
     assert page.locator("#bulk-action-selector-top option[value=ringkas_summarize]").count() == 0
+    assert page.locator("#bulk-action-selector-top option[value=ringkas_digest]").count() == 0
     assert stack.php("echo count(Ringkas_Backfill::pending_posts(100, 'berita'));") == "0"
     # Chosen in the settings: the panel, the column, the bulk action and the archive job.
     stack.configure(post_types=["post", "berita"])
@@ -452,6 +456,7 @@ def test_a_chosen_post_type_gets_panel_column_bulk_action_and_backfill_and_other
         sync_api.expect(panel.get_by_role("button", name="Buat ringkasan")).to_be_visible()
         _list(page, stack, "berita")
         sync_api.expect(page.locator("th#ringkas")).to_have_text("Ringkasan")
+        assert page.locator("#bulk-action-selector-top option[value=ringkas_digest]").count() == 1
         row = page.locator(f"#post-{berita}")
         sync_api.expect(row.locator("td.column-ringkas")).to_have_text("Belum ada")
         row.locator("input[type=checkbox]").check()
@@ -504,7 +509,7 @@ def test_failures_are_stored_as_codes_and_worded_for_each_reader_with_summarize_
         page = _login(browser, stack, "editor")
         panel = _open_panel(page, stack, english)
         notice = panel.locator(".components-notice.is-warning")
-        sync_api.expect(notice).to_contain_text("tampak berbahasa English, bukan Indonesia")
+        sync_api.expect(notice).to_contain_text("tampak berbahasa Inggris, bukan Indonesia")  # named in Indonesian
         _shot(page, "wordpress-error-language-id.png")
         panel.get_by_role("button", name="Tetap ringkas").click()
         sync_api.expect(panel.locator(".ringkas-summary")).not_to_be_empty(timeout=60_000)
@@ -788,3 +793,116 @@ def test_uninstall_removes_the_options_and_schedules_and_keeps_the_meta_unless_a
         assert stack.post(post_id)["meta"]["ringkas_summary"] == "Ringkasan yang disimpan."  # the site owner's choice
     finally:
         stack.configure()
+
+
+# --- issue 40: a digest of selected posts ---------------------------------------------------------
+SHARED = (
+    "Pemerintah Kabupaten Bantul menyalurkan bantuan bibit padi kepada 1.200 petani yang sawahnya rusak "
+    "diterjang banjir bulan lalu."
+)
+CLUSTER = {  # title -> content: three outlets' reports of one event, the first sentence in each
+    "Bantul bagikan bibit padi": SHARED + " Kepala Dinas Pertanian mengatakan bibit yang dibagikan adalah"
+    " varietas tahan genangan, sehingga petani bisa menanam kembali begitu air surut.",
+    "Petani Imogiri terima bantuan": SHARED + " Bupati Bantul meninjau sawah di Imogiri pada Senin pagi bersama"
+    " para penyuluh pertanian dari kecamatan.",
+    "Bibit tahan genangan untuk petani": SHARED + " Penyaluran berikutnya direncanakan pada awal bulan depan"
+    " untuk 800 petani di Kecamatan Pundong.",
+}
+ALL_BLOCKS = (
+    "(() => { const all = (bs) => bs.flatMap((b) => [b, ...all(b.innerBlocks)]);"
+    " const blocks = all(wp.data.select('core/block-editor').getBlocks());"
+    " return {count: blocks.length, invalid: blocks.filter((b) => !b.isValid).map((b) => b.name)}; })()"
+)
+
+
+def _bulk(page, site, ids: list[int], action: str = "ringkas_digest") -> None:
+    _list(page, site, "post")
+    for post_id in ids:
+        page.locator(f"#post-{post_id} input[type=checkbox]").check()
+    page.select_option("#bulk-action-selector-top", action)
+    page.click("#doaction")
+
+
+def _digest_draft(page, site) -> int:
+    """The draft the bulk action sent the editor to, once its editor is ready."""
+    page.wait_for_url(re.compile(r"post\.php\?post=\d+&action=edit"), timeout=120_000)
+    page.wait_for_function("window.wp && wp.data && wp.data.select('core/block-editor').getBlocks().length > 0")
+    page.evaluate(CLOSE_GUIDE)
+    return int(re.search(r"post=(\d+)", page.url).group(1))
+
+
+def test_a_digest_of_selected_posts_becomes_a_draft_listing_its_sources(stack, browser):
+    from tests.test_browser import sync_api
+
+    stack.php(DELETE_ALL)
+    sources = [_new_post(stack, status="publish", title=title, content=text) for title, text in CLUSTER.items()]
+    english = _new_post(stack, status="publish", title="Kremlin talks", content=ENGLISH)
+    stack.php("update_option('WPLANG', 'id_ID');")  # the draft is content: worded in the site's language
+    page = _login(browser, stack, "editor")
+    try:
+        _bulk(page, stack, sources[:1])  # one post is not a cluster: said, and the service is not asked
+        notice = page.locator(".ringkas-bulk-error")
+        sync_api.expect(notice).to_contain_text("sedikitnya 2 pos tentang berita yang sama; baru 1 yang dipilih")
+        _shot(page, "wordpress-digest-too-few-id.png")
+
+        _bulk(page, stack, [sources[0], english])  # the service refuses one: which one, and why, in her words
+        sync_api.expect(notice).to_contain_text("Ringkasan gabungan tidak dibuat", timeout=120_000)
+        sync_api.expect(notice).to_contain_text("tampak berbahasa Inggris")
+        assert f"post={english}" in notice.locator("a").get_attribute("href")
+        sync_api.expect(notice.locator("a")).to_have_text("Kremlin talks")
+        _shot(page, "wordpress-digest-refused-id.png")
+
+        _bulk(page, stack, sources)
+        draft = _digest_draft(page, stack)
+        state = stack.post(draft)
+        assert draft not in sources and state["status"] == "draft"
+        assert sorted(json.loads(state["meta"]["ringkas_digest_sources"])) == sources
+        blocks = page.evaluate(ALL_BLOCKS)
+        assert blocks["invalid"] == [] and blocks["count"] >= 10  # the block editor reads every block as valid
+        content = state["content"]
+        assert "<h3>Terjemahan bahasa Inggris</h3>" in content and "<h3>Sumber</h3>" in content
+        # The fact every outlet repeats was read once, from one source; each source is linked, and each
+        # of the others' own sentences is listed under it.
+        assert content.count("1.200 petani") == 1
+        permalinks = json.loads(stack.php(f"echo wp_json_encode(array_map('get_permalink', {sources}));"))
+        assert sorted(re.findall(r'<a href="([^"]+)">', content)) == sorted(permalinks)
+        for own in ("Bupati Bantul meninjau sawah", "Penyaluran berikutnya direncanakan"):
+            assert content.count(own) == 1
+        assert "mengulang sumber lain: 1" in content
+        title = stack.php(f"echo get_the_title({draft});")
+        assert title.startswith("Ringkasan gabungan: ") and title.removeprefix("Ringkasan gabungan: ") in CLUSTER
+        page.evaluate("wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/document')")
+        _shot(page, "wordpress-digest-draft-id.png")
+        assert stack.post(sources[0])["status"] == "publish"  # the sources are left as they were
+        stack.php(f"wp_delete_post({draft}, true);")
+    finally:
+        stack.php("update_option('WPLANG', '');")
+        page.context.close()
+
+    # An English administrator: more than 20 posts are refused before the service is asked; a digest
+    # on an English site is worded in English.
+    for n in range(17):  # with the four above, 21
+        _new_post(stack, status="publish", content=f"{ARTICLE} Laporan ke-{n}.")
+    admin = _login(browser, stack, "admin", locale="en-US")
+    try:
+        stack.php("update_user_meta(get_user_by('login', 'admin')->ID, 'edit_post_per_page', 50);")
+        _list(admin, stack, "post")
+        admin.check("#cb-select-all-1")
+        assert admin.locator("tbody input[name='post[]']:checked").count() == 21
+        admin.select_option("#bulk-action-selector-top", "ringkas_digest")
+        admin.click("#doaction")
+        sync_api.expect(admin.locator(".ringkas-bulk-error")).to_contain_text("at most 20 posts; 21 were chosen")
+        sync_api.expect(admin.locator("#the-list tr")).to_have_count(21)  # the list back, whole, for the shot
+        admin.wait_for_load_state("load")
+        _shot(admin, "wordpress-digest-too-many-en.png")
+        _bulk(admin, stack, sources[:2])
+        draft = _digest_draft(admin, stack)
+        content = stack.post(draft)["content"]
+        assert "<h3>English translation</h3>" in content and "<h3>Sources</h3>" in content
+        assert "repeated another source: 1" in content
+        admin.evaluate("wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/document')")
+        _shot(admin, "wordpress-digest-draft-en.png")
+    finally:
+        admin.context.close()
+        stack.php("delete_user_meta(get_user_by('login', 'admin')->ID, 'edit_post_per_page');")
+        stack.php(DELETE_ALL)

@@ -3,7 +3,7 @@
  * Plugin Name:       Ringkas
  * Plugin URI:        https://github.com/ringkas/ringkas
  * Description:       Ringkasan artikel berbahasa Indonesia (mT5) dengan terjemahan bahasa Inggris (NLLB-200) dari layanan Ringkas, langsung di editor blok. Summaries of Indonesian articles with an English translation, from a Ringkas service.
- * Version:           0.2.0
+ * Version:           0.3.0
  * Requires at least: 6.1
  * Requires PHP:      8.1
  * Author:            Ringkas
@@ -17,11 +17,12 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'RINGKAS_VERSION', '0.2.0' );
+define( 'RINGKAS_VERSION', '0.3.0' );
 define( 'RINGKAS_FILE', __FILE__ );
 define( 'RINGKAS_DIR', plugin_dir_path( __FILE__ ) );
 
 require_once RINGKAS_DIR . 'includes/class-ringkas-options.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-languages.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-errors.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-client.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-meta.php';
@@ -32,6 +33,7 @@ require_once RINGKAS_DIR . 'includes/class-ringkas-editor.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-publish.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-backfill.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-archive-page.php';
+require_once RINGKAS_DIR . 'includes/class-ringkas-digest.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-list.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-front.php';
 require_once RINGKAS_DIR . 'includes/class-ringkas-lifecycle.php';

@@ -16,7 +16,7 @@ $ringkas_clean = static function () {
 	wp_clear_scheduled_hook( 'ringkas_backfill_tick' );
 	wp_unschedule_hook( 'ringkas_summarize_post' );
 	if ( defined( 'RINGKAS_UNINSTALL_META' ) && RINGKAS_UNINSTALL_META ) {
-		foreach ( array( 'ringkas_summary', 'ringkas_translation', 'ringkas_model', 'ringkas_made_at', 'ringkas_source_hash', 'ringkas_error', 'ringkas_refused' ) as $ringkas_key ) {
+		foreach ( array( 'ringkas_summary', 'ringkas_translation', 'ringkas_model', 'ringkas_made_at', 'ringkas_source_hash', 'ringkas_error', 'ringkas_refused', 'ringkas_digest_sources' ) as $ringkas_key ) {
 			delete_post_meta_by_key( $ringkas_key );
 		}
 	}

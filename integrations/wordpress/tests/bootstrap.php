@@ -18,6 +18,18 @@ function untrailingslashit( $value ) {
 function determine_locale() {
 	return 'id_ID';
 }
+function esc_html( $text ) {
+	return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' );
+}
+function esc_url( $url ) {
+	return htmlspecialchars( (string) $url, ENT_QUOTES, 'UTF-8' );
+}
+function get_permalink( $post ) {
+	return 'http://site.test/?p=' . $post->ID;
+}
+function get_the_title( $post ) {
+	return $post->post_title;
+}
 function is_wp_error( $thing ) {
 	return $thing instanceof WP_Error;
 }
@@ -31,6 +43,8 @@ class WP_Error {
 	}
 }
 
+require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-languages.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-errors.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-client.php';
 require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-summaries.php';
+require_once dirname( __DIR__ ) . '/ringkas/includes/class-ringkas-digest.php';

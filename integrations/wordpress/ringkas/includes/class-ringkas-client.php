@@ -15,6 +15,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Ringkas_Client {
 	const TIMEOUT_S = 60; // A summary on a busy CPU service takes seconds; publishing never waits (cron).
+	const DIGEST_TIMEOUT_S = 120; // A digest reads up to 20 articles while the editor waits on the bulk action.
 
 	/** @var array */
 	private $settings;
@@ -58,6 +59,24 @@ final class Ringkas_Client {
 	 */
 	public function summarize( string $html, bool $force = false ): array {
 		return $this->send( ...$this->summarize_request( $html, $force ) );
+	}
+
+	/**
+	 * One digest of a story cluster (POST /v1/digest): articles {id, html, date?}, the site's length
+	 * and translation choices.
+	 *
+	 * @param array $articles From 2 to 20 articles.
+	 * @return array
+	 */
+	public function digest( array $articles ): array {
+		$body = array(
+			'articles'  => array_values( $articles ),
+			'length'    => $this->settings['length'],
+			'translate' => (bool) $this->settings['translate'],
+		);
+		$args            = $this->args( wp_json_encode( $body ) );
+		$args['timeout'] = self::DIGEST_TIMEOUT_S;
+		return $this->send( 'POST', $this->url( '/v1/digest' ), $args );
 	}
 
 	/** @return array The loaded models and the demo flag, for "Test connection". */
@@ -218,6 +237,9 @@ final class Ringkas_Client {
 				'code'       => (string) ( $problem['detected_language']['code'] ?? '' ),
 				'confidence' => (float) ( $problem['detected_language']['confidence'] ?? 0 ),
 			);
+		}
+		if ( isset( $problem['article'] ) && is_int( $problem['article'] ) ) {
+			$facts['article'] = $problem['article']; // A digest's problem names the article at fault.
 		}
 		return self::failure( $code, isset( $problem['detail'] ) ? (string) $problem['detail'] : '', $status, $facts );
 	}

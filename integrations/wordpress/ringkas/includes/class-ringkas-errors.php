@@ -48,9 +48,10 @@ final class Ringkas_Errors {
 			case 'refused':
 				return __( 'This article cannot be summarized.', 'ringkas' );
 			case 'not-indonesian':
-				if ( ! empty( $facts['language'] ) ) {
-					/* translators: %s: a language's name as the service gives it, e.g. English */
-					return sprintf( __( 'This text looks like %s, not Indonesian, so it was not summarized.', 'ringkas' ), $facts['language'] );
+				$language = Ringkas_Languages::name( (string) ( $facts['code'] ?? '' ), (string) ( $facts['language'] ?? '' ) );
+				if ( '' !== $language ) {
+					/* translators: %s: a language's name in the reader's language, e.g. English (Inggris) */
+					return sprintf( __( 'This text looks like %s, not Indonesian, so it was not summarized.', 'ringkas' ), $language );
 				}
 				return __( 'This text does not look Indonesian, so it was not summarized.', 'ringkas' );
 			case 'busy':

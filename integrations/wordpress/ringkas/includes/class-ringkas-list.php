@@ -1,7 +1,7 @@
 <?php
 /**
  * The Posts list (of every chosen type): a "Summary" column (none, fresh, stale, failed) and bulk
- * actions. Bulk actions are a small table (`ringkas_bulk_actions` filter: slug => label, handler),
+ * actions (summarize each; a digest of several into a new draft). Bulk actions are a small table (`ringkas_bulk_actions` filter: slug => label, handler),
  * so another action joins without touching the list code.
  *
  * @package Ringkas
@@ -14,6 +14,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Ringkas_List {
 	const COLUMN = 'ringkas';
+	const ARGS   = array( 'ringkas_bulk', 'ringkas_count', 'ringkas_error', 'ringkas_post', 'ringkas_lang' );
 
 	/**
 	 * @param WP_Screen $screen The admin screen being loaded.
@@ -38,6 +39,10 @@ final class Ringkas_List {
 				'ringkas_summarize' => array(
 					'label'   => __( 'Summarize with Ringkas', 'ringkas' ),
 					'handler' => array( self::class, 'summarize' ),
+				),
+				'ringkas_digest'    => array(
+					'label'   => __( 'Make a Ringkas digest of these posts', 'ringkas' ),
+					'handler' => array( 'Ringkas_Digest', 'bulk' ),
 				),
 			)
 		);
@@ -104,8 +109,25 @@ final class Ringkas_List {
 				}
 			)
 		);
-		$count = (int) call_user_func( $actions[ $action ]['handler'], $ids );
-		return add_query_arg( array( 'ringkas_bulk' => $action, 'ringkas_count' => $count ), remove_query_arg( array( 'ringkas_bulk', 'ringkas_count' ), $redirect ) );
+		$result = call_user_func( $actions[ $action ]['handler'], $ids );
+		if ( is_array( $result ) && ! empty( $result['redirect'] ) ) {
+			// Somewhere new, such as the draft a digest wrote. Not returned: edit.php strips `action`
+			// and `post` from what this filter returns, which would turn post.php?post=N&action=edit
+			// into a bare post.php (and so back to the list).
+			wp_safe_redirect( (string) $result['redirect'] );
+			exit;
+		}
+		$args = array(
+			'ringkas_bulk'  => $action,
+			'ringkas_count' => is_array( $result ) ? (int) ( $result['count'] ?? 0 ) : (int) $result,
+		);
+		if ( is_array( $result ) && ! empty( $result['error'] ) ) {
+			// Only a code and its facts travel in the address; the words are made when shown.
+			$args['ringkas_error'] = sanitize_key( (string) $result['error'] );
+			$args['ringkas_post']  = (int) ( $result['post'] ?? 0 );
+			$args['ringkas_lang']  = (string) ( $result['facts']['code'] ?? '' );
+		}
+		return add_query_arg( $args, remove_query_arg( self::ARGS, $redirect ) );
 	}
 
 	/**
@@ -128,10 +150,20 @@ final class Ringkas_List {
 
 	public static function notice(): void {
 		// phpcs:disable WordPress.Security.NonceVerification -- display only.
-		if ( ! isset( $_GET['ringkas_bulk'], $_GET['ringkas_count'] ) || 'ringkas_summarize' !== $_GET['ringkas_bulk'] ) {
+		if ( ! isset( $_GET['ringkas_bulk'], $_GET['ringkas_count'] ) ) {
 			return;
 		}
 		$count = (int) $_GET['ringkas_count'];
+		if ( isset( $_GET['ringkas_error'] ) ) {
+			$lang = isset( $_GET['ringkas_lang'] ) ? (string) wp_unslash( $_GET['ringkas_lang'] ) : '';
+			$lang = preg_match( '/^[a-z]{3}_[A-Z][a-z]{3}$/', $lang ) ? $lang : '';
+			$html = Ringkas_Digest::problem( sanitize_key( wp_unslash( $_GET['ringkas_error'] ) ), $count, (int) ( $_GET['ringkas_post'] ?? 0 ), $lang );
+			printf( '<div class="notice notice-error is-dismissible ringkas-bulk-error"><p>%s</p></div>', $html ); // phpcs:ignore WordPress.Security.EscapeOutput -- escaped by problem().
+			return;
+		}
+		if ( 'ringkas_summarize' !== $_GET['ringkas_bulk'] ) {
+			return;
+		}
 		// phpcs:enable
 		/* translators: %d: number of posts */
 		$text = sprintf( _n( '%d post is being summarized in the background.', '%d posts are being summarized in the background.', $count, 'ringkas' ), $count );

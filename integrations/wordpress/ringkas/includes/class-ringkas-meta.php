@@ -22,9 +22,10 @@ final class Ringkas_Meta {
 	const SOURCE_HASH = 'ringkas_source_hash';  // Of the content it was made from: a newer one is stale.
 	const ERROR       = 'ringkas_error';        // The last failure as JSON {code, status, facts, at}.
 	const REFUSED     = 'ringkas_refused';      // "1": the service refused the article; not resent.
+	const DIGEST_SOURCES = 'ringkas_digest_sources'; // On a digest's draft: its source posts' IDs (JSON).
 
 	const PUBLIC_KEYS = array( self::SUMMARY, self::TRANSLATION, self::MODEL, self::MADE_AT );
-	const ALL_KEYS    = array( self::SUMMARY, self::TRANSLATION, self::MODEL, self::MADE_AT, self::SOURCE_HASH, self::ERROR, self::REFUSED );
+	const ALL_KEYS    = array( self::SUMMARY, self::TRANSLATION, self::MODEL, self::MADE_AT, self::SOURCE_HASH, self::ERROR, self::REFUSED, self::DIGEST_SOURCES );
 
 	public static function register(): void {
 		$descriptions = array(
