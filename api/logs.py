@@ -46,6 +46,21 @@ def configure(level: str, log_format: str) -> None:
     root.setLevel(level.upper())
 
 
+class InvalidRequestFilter(logging.Filter):
+    """gunicorn logs a malformed request with the offending bytes ("Invalid HTTP method: 'CANARY…'",
+    a header's value): keep the kind of error and the address, never what the caller wrote."""
+
+    PREFIX = "Invalid request from ip="
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith(self.PREFIX):
+            address, _, error = message[len(self.PREFIX) :].partition(": ")
+            kind = error.split(":", 1)[0].split("'", 1)[0].strip()[:60]
+            record.msg, record.args = "Invalid request from ip=%s: %s", (address[:64], kind)
+        return True
+
+
 def gunicorn_logconfig(level: str, log_format: str) -> dict:
     """gunicorn's own records (boot, worker exits, timeouts) in the same format as the app's."""
     factory = "pythonjsonlogger.json.JsonFormatter" if log_format == "json" else "logging.Formatter"
@@ -57,8 +72,14 @@ def gunicorn_logconfig(level: str, log_format: str) -> dict:
         "disable_existing_loggers": False,
         "formatters": {"ringkas": fmt},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "ringkas", "stream": "ext://sys.stderr"}
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "ringkas",
+                "stream": "ext://sys.stderr",
+                "filters": ["caller_bytes"],
+            }
         },
+        "filters": {"caller_bytes": {"()": InvalidRequestFilter}},
         "loggers": {
             "gunicorn.error": {"level": level.upper(), "handlers": ["stderr"], "propagate": False},
         },

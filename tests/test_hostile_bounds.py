@@ -4,15 +4,20 @@ counted, no redirect from the Host header, ETags without a server path."""
 
 from __future__ import annotations
 
+import io
+import json
+import logging.config
 import unicodedata
 import uuid
 import zlib
 
 import pytest
+from gunicorn.http.errors import InvalidChunkSize
 
 from api.app import create_app
 from api.config import Settings
 from api.errors import MAX_PROBLEMS, MAX_QUOTED_CHARS, UnsupportedMediaType, ValidationFailed, bounded, quote
+from api.logs import gunicorn_logconfig
 from api.routes.docs import STATIC
 from api.text.charsets import ALLOWED, codec_for
 from api.text.language import LANGCODES_CACHE_BOUND, to_nllb
@@ -99,3 +104,46 @@ def test_static_etags_carry_no_hash_of_the_server_path():
     assert path_hash not in response.headers["ETag"]
     again = client.get("/static/app.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+class _BrokenChunks(io.RawIOBase):
+    """A request body as gunicorn hands it over when a chunk size is not hex."""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return 0
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def readinto(self, buffer) -> int:
+        raise InvalidChunkSize(b"zz")
+
+
+@pytest.mark.parametrize(("path", "media"), [("/v1/summarize", "text/plain"), ("/v1/jobs", "application/x-ndjson")])
+def test_a_malformed_chunked_body_is_a_400_problem_not_a_500(path, media):
+    client = _client(redis_url="redis://127.0.0.1:1/0")
+    response = client.post(
+        path,
+        input_stream=_BrokenChunks(),
+        headers={"Content-Type": media, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json" and "chunked" in response.get_json()["detail"]
+
+
+def test_gunicorns_record_of_a_malformed_request_keeps_the_kind_never_the_bytes(capsys):
+    logging.config.dictConfig(gunicorn_logconfig("info", "json"))
+    canary = "CANARYzq9" + "Q" * 4000
+    logging.getLogger("gunicorn.error").warning(
+        "Invalid request from ip={ip}: {error}".format(ip="127.0.0.1", error=f"Invalid HTTP method: '{canary}'")
+    )
+    written = capsys.readouterr().err
+    assert "CANARYzq9" not in written and len(written) < 400
+    assert json.loads(written)["message"] == "Invalid request from ip=127.0.0.1: Invalid HTTP method"

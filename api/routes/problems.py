@@ -9,6 +9,7 @@ import traceback
 import uuid
 
 from flask import Flask, Response, g, json, request
+from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from api.errors import PayloadTooLarge, RingkasError, bounded, cut
@@ -61,7 +62,13 @@ def _http_error(exc: HTTPException) -> Response:
     return problem(code, exc.name, detail.get(code, exc.description or exc.name), headers=headers)
 
 
+# gunicorn's own, raised while a handler reads the body: a malformed chunk, a client gone mid-body.
+BODY_ERRORS = (NoMoreData, ParseException)
+
+
 def _unexpected(exc: Exception) -> Response:
+    if isinstance(exc, BODY_ERRORS):  # the caller's bytes, not our bug: a 400, never an alert's 500
+        return problem(400, "Bad Request", "the request body was cut off or its chunked encoding is malformed")
     # Logged with the id so an operator can find it; the caller gets no internals. The exception's
     # message is left out: a library may quote its input, and the input is unpublished text.
     log.error(
@@ -115,7 +122,7 @@ def discard_unread_body() -> bool:
             if not data:
                 return True
             budget -= len(data)
-    except (OSError, ValueError):  # the client went away, or a chunked body was malformed
+    except (OSError, ValueError, ParseException):  # the client went away, or a chunked body was malformed
         return False
     return False
 
