@@ -97,7 +97,7 @@ class RateLimiter:
         if item is None or cost <= 0:
             return
         if cost > item.amount:
-            source = "this API key's chars= limit" if own else "RINGKAS_CHAR_LIMIT"
+            source = f"this API key's chars={own} in the keys file" if own else "RINGKAS_CHAR_LIMIT"
             raise PayloadTooLarge(
                 f"this request has {cost} {kind}; the limit is {item.amount} per {_window(item)} ({source})",
                 extra={"limit": str(item)},

@@ -9,11 +9,13 @@ import json
 import time
 
 import pytest
+import redis
 
 from api.app import create_app
-from api.errors import ValidationFailed
+from api.errors import InsufficientStorage, ValidationFailed
 from api.jobs.intake import LISTED, read_job
 from api.jobs.queue import QUEUE
+from api.jobs.service import redis_errors
 from api.jobs.store import MIN_ITEM_CHARS, PREFIX, RESULT_BYTES_PER_CHAR, JobStore
 from tests.conftest import tiny_settings
 from tests.helpers import REDIS_MEMORY_POLICY, REPO_ROOT, redis_server
@@ -342,3 +344,19 @@ def test_messages_carry_identifiers_and_every_job_ends(tiny_dir, runtime, cluste
 
     logs = "".join(path.read_text(errors="replace") for path in cluster.folder.glob("worker-*.log"))
     assert CANARY not in logs and "CRITICAL" not in logs
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        redis.exceptions.OutOfMemoryError("OOM command not allowed when used memory > 'maxmemory'"),
+        redis.exceptions.ExecAbortError("EXECABORT Transaction discarded because of previous errors."),
+        redis.exceptions.ResponseError("OOM command not allowed when used memory > 'maxmemory'. script: abc"),
+    ],
+    ids=["oom", "execabort", "script"],
+)
+def test_every_form_of_a_full_redis_is_a_507_never_an_outage(refusal):
+    with pytest.raises(InsufficientStorage) as raised:
+        with redis_errors():
+            raise refusal
+    assert raised.value.status == 507 and "full" in raised.value.detail

@@ -47,10 +47,12 @@ def redis_errors() -> Iterator[None]:
 
     try:
         yield
-    except redis.exceptions.OutOfMemoryError:
+    except (redis.exceptions.OutOfMemoryError, redis.exceptions.ExecAbortError):
+        # EXECABORT: a transaction whose command Redis refused when queued, which for our well-formed
+        # transactions means the same out-of-memory refusal, reported without its reason.
         raise InsufficientStorage(STORE_FULL, retry_after=300) from None
     except (redis.RedisError, OperationalError, OSError) as exc:
-        if "OOM command not allowed" in str(exc):  # the same, wrapped by kombu when a task is sent
+        if "OOM command not allowed" in str(exc):  # the same, wrapped by kombu or a script
             raise InsufficientStorage(STORE_FULL, retry_after=300) from None
         raise Unavailable(f"the job store (Redis) cannot be reached: {type(exc).__name__}", retry_after=10) from None
 
