@@ -57,6 +57,9 @@ from api.text.language import LanguageDetector
 from api.text.normalize import expanded_length
 from api.text.repair import repair_text
 
+# A digest's answer lists at most this many dropped and left-out sentences: a cluster of many
+# one-word repeats must not answer ten times its own size (the counts stay whole).
+PROVENANCE_LISTED = 200
 # Chunk mode: partial summaries are condensed again while they overflow the window (each round
 # shrinks the text about window/max_new_tokens times; three rounds cover any article the body limit admits).
 MAX_CONDENSE_ROUNDS = 3
@@ -709,6 +712,11 @@ class Pipeline:
             )
         if not composition.dropped:
             warnings.append("no sentence repeats another article's: are these articles about the same story?")
+        if max(len(composition.dropped), len(composition.left_out)) > PROVENANCE_LISTED:
+            warnings.append(
+                f"dropped and left_out list their first {PROVENANCE_LISTED} sentences; input.duplicates and "
+                "input.left_out count them all"
+            )
         translation = outputs.translation
         return DigestResponse(
             summary=TextOut(text=outputs.summary, lang=self.prompts.summarize.input.language),
@@ -722,9 +730,11 @@ class Pipeline:
                     similarity=match.similarity,
                     by=match.by,
                 )
-                for piece, kept, match in composition.dropped
+                for piece, kept, match in composition.dropped[:PROVENANCE_LISTED]
             ],
-            left_out=[SentenceRef(article=p.article, sentence=p.sentence) for p in composition.left_out],
+            left_out=[
+                SentenceRef(article=p.article, sentence=p.sentence) for p in composition.left_out[:PROVENANCE_LISTED]
+            ],
             sources=sources,
             input=DigestInput(
                 sentences=sum(len(run) for run in composition.sentences.values()),

@@ -365,9 +365,13 @@ class DigestResponse(BaseModel):
     composed: list[DigestSentence] = Field(
         description="The summarizer's input, in order: each kept sentence with the article it came from."
     )
-    dropped: list[DroppedSentence] = Field(description="Sentences left out as duplicates, each with its original.")
+    dropped: list[DroppedSentence] = Field(
+        description="Sentences left out as duplicates, each with its original (the first 200; input.duplicates "
+        "counts them all)."
+    )
     left_out: list[SentenceRef] = Field(
-        description="Unique sentences that did not fit the summarizer's window (never cut silently)."
+        description="Unique sentences that did not fit the summarizer's window, never cut silently (the first 200; "
+        "input.left_out counts them all)."
     )
     sources: list[DigestSource]
     input: DigestInput

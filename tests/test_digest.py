@@ -11,6 +11,7 @@ import pytest
 
 from api.digest import DigestLimits, compose, reading_order, split
 from api.errors import PayloadTooLarge
+from api.pipeline import PROVENANCE_LISTED
 from api.schemas import DigestRequest, SummarizeRequest
 from api.text.redundancy import figures, find, quoted
 from tests.conftest import SEEDS
@@ -422,6 +423,20 @@ def test_unusable_labels_are_the_articles_problem_not_a_500(client, seed_texts):
         body = json.dumps({"articles": articles}).encode()  # json.dumps escapes the lone surrogate
         answer = _problem(client.post("/v1/digest", data=body, content_type="application/json"), 422)
         assert answer["errors"][0]["loc"] == ["articles", 1, field], (field, answer)
+
+
+@pytest.mark.integration
+def test_a_cluster_of_repeats_answers_within_the_bound_of_its_own_size(client):
+    """Twenty articles repeating the same fifty one-word sentences: every later one a duplicate. The
+    answer lists the first PROVENANCE_LISTED of them and counts all, within 4x the request + 32 KB."""
+    words = " ".join(f"Kata{n}." for n in range(50))
+    body = json.dumps({"articles": [{"text": words} for _ in range(20)], "force": True}).encode()
+    response = client.post("/v1/digest", data=body, content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.get_json()
+    assert answer["input"]["duplicates"] == 19 * 50 and len(answer["dropped"]) == PROVENANCE_LISTED
+    assert any("count them all" in warning for warning in answer["warnings"])
+    assert len(response.get_data()) <= 4 * len(body) + 32 * 1024
 
 
 @pytest.mark.integration
