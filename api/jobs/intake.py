@@ -7,6 +7,9 @@ the right types, a non-blank text or html), so a job with an invalid item is a 4
 few lines before anything is stored or queued: nothing a caller wrote reaches the queue unchecked.
 What only the pipeline can tell (too short after cleaning, not Indonesian) becomes that item's
 result in the worker.
+
+A JSON or NDJSON item may be a story cluster (``articles`` instead of text or html, digested into one
+summary); a CSV row cannot hold a list, and a CSV header naming ``articles`` is told so.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from api.errors import (
     ValidationFailed,
     from_validation_error,
 )
-from api.items import check_item
+from api.items import MAX_ARTICLES, check_item, item_texts
 from api.jobs.json_stream import (
     JsonBodyError,
     MissingItems,
@@ -166,6 +169,11 @@ def _csv_items(lines: Iterator[str], collected: _Items) -> str:
     delimiter = _delimiter(header)
     reader = csv.DictReader(itertools.chain([header], lines), delimiter=delimiter)
     columns = reader.fieldnames or []
+    if "articles" in columns:
+        raise MalformedRequest(
+            "a CSV row cannot carry a cluster (articles is a list of articles); send clusters as NDJSON "
+            '(one {"articles": [...]} per line) or JSON ({"items": [...]}), or one article per row as text or html'
+        )
     if not any(name in columns for name in SOURCE_FIELDS):
         raise MalformedRequest(
             f"the CSV header must name a text or html column (found: {', '.join(columns) or 'none'})"
@@ -230,9 +238,15 @@ def _invalid_items(invalid: list[tuple[int, int, ValidationFailed]], count: int,
 
 
 def read_job(
-    body: BinaryIO | bytes, mimetype: str, charset: str | None, query_defaults: dict, max_items: int
+    body: BinaryIO | bytes,
+    mimetype: str,
+    charset: str | None,
+    query_defaults: dict,
+    max_items: int,
+    max_articles: int = MAX_ARTICLES,
 ) -> JobInput:
-    """The job's items, read from the body as it streams in; stops at the first broken cap."""
+    """The job's items, read from the body as it streams in; stops at the first broken cap.
+    ``max_articles`` is a cluster item's limit (RINGKAS_MAX_DIGEST_ARTICLES)."""
     stream = io.BytesIO(body) if isinstance(body, bytes) else body
     collected = _Items(max_items)
     upload, delimiter = "json", None
@@ -262,7 +276,7 @@ def read_job(
     chars = 0
     for position, (item, line) in enumerate(zip(items, lines, strict=True)):
         try:
-            check_item(item, defaults)
+            check_item(item, defaults, max_articles)
         except ValidationFailed as exc:
             count += 1
             if len(invalid) < LISTED:
@@ -275,9 +289,7 @@ def read_job(
                     f"id {item['id']!r} appears twice ({unit}s {seen[item['id']]} and {line}); ids must be unique",
                 )
             seen[item["id"]] = line
-        chars += max(
-            MIN_ITEM_CHARS, sum(len(item[field]) for field in SOURCE_FIELDS if isinstance(item.get(field), str))
-        )
+        chars += max(MIN_ITEM_CHARS, sum(len(text) for text in item_texts([item]) if isinstance(text, str)))
     if invalid:
         raise _invalid_items(invalid, count, unit)
     return JobInput(items, defaults, chars, upload, delimiter)

@@ -66,6 +66,7 @@ class ChunkRunner:
         self.store = store
         self.worker = worker
         self.attempts = attempts
+        self.max_articles = pipeline.limits.digest.max_articles  # a cluster item's, as intake checked it
 
     def run(self, job_id: str, number: int, task_id: str | None = None) -> dict:
         """Runs chunk ``number`` of the job from the items the job store holds for it."""
@@ -104,7 +105,7 @@ class ChunkRunner:
             for index, item in todo:
                 record(index, item, answer)
         elif deliveries == 1:
-            parsed = [parse_item(item, defaults) for _, item in todo]
+            parsed = [parse_item(item, defaults, self.max_articles) for _, item in todo]
             for (index, item), result in zip(
                 todo, self.pipeline.answer_items(parsed, skip=cancelled, caller=caller), strict=True
             ):
@@ -122,7 +123,9 @@ class ChunkRunner:
                     record(index, item, _poisoned(item, tries - 1))
                     continue
                 try:
-                    result = self.pipeline.answer_items([parse_item(item, defaults)], caller=caller)[0]
+                    result = self.pipeline.answer_items([parse_item(item, defaults, self.max_articles)], caller=caller)[
+                        0
+                    ]
                 except Exception as exc:  # not an item problem (those are results): a fault, failed alone
                     result = failed(item, ItemFaulted(type(exc).__name__))
                 record(index, item, result)
