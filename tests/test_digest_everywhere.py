@@ -13,6 +13,7 @@ from api.errors import MalformedRequest, ValidationFailed
 from api.items import check_item, item_texts
 from api.jobs.export import COLUMNS, row
 from api.jobs.intake import read_job
+from api.jobs.store import MIN_ARTICLE_CHARS
 from api.schemas import BatchItem, ClusterItem
 
 OUTLETS = ["konteks.co.id", "okezone", "pahami.id", "finnews.id", "RIA"]
@@ -85,9 +86,11 @@ def test_intake_refuses_a_bad_cluster_item_naming_its_line_and_article():
 
 
 def test_intake_takes_a_cluster_item_and_charges_all_its_articles():
-    cluster = _cluster(["a" * 300, "b" * 400], id="c")
+    cluster = _cluster(["a" * 600, "b" * 700], id="c")
     job = read_job(_ndjson([{"id": "a", "text": "c" * 200}, cluster]), "application/x-ndjson", None, {}, 100)
-    assert job.items[1] == cluster and job.chars == 200 + 700
+    assert job.items[1] == cluster and job.chars == 200 + 1300
+    short = read_job(_ndjson([_cluster(["a" * 10, "b" * 700])]), "application/x-ndjson", None, {}, 100)
+    assert short.chars == MIN_ARTICLE_CHARS + 700  # room for the digest's result line of a short article
     as_json = read_job(json.dumps({"items": [cluster]}).encode(), "application/json", None, {}, 100, max_articles=2)
     assert as_json.items == [cluster]
     with pytest.raises(ValidationFailed) as caught:  # the deployment's limit, not a fixed one
@@ -175,7 +178,9 @@ def test_a_job_digests_a_cluster_item_through_a_real_worker(tiny_dir, runtime, c
 
     jobs = create_app(tiny_settings(tiny_dir, redis_url=cluster.url), runtime).test_client()
     story = _cluster(seed_texts[:3], id="story")
-    body = _ndjson([{"id": "one", "text": seed_texts[3]}, story])
+    base = "Warga desa menanam padi bersama pada musim hujan tahun ini di Kabupaten Bekasi, Jawa Barat."
+    brief = _cluster([f"{base} Catatan nomor {n} dari redaksi tentang panen raya." for n in range(5)], id="brief")
+    body = _ndjson([{"id": "one", "text": seed_texts[3]}, story, {**brief, "force": True}])
     accepted = jobs.post("/v1/jobs", data=body, content_type="application/x-ndjson")
     assert accepted.status_code == 202, accepted.get_json()
     job_id = accepted.get_json()["id"]
@@ -188,7 +193,8 @@ def test_a_job_digests_a_cluster_item_through_a_real_worker(tiny_dir, runtime, c
         assert time.monotonic() < deadline, jobs.get(f"/v1/jobs/{job_id}").get_json()
         time.sleep(0.3)
     lines = [json.loads(line) for line in jobs.get(f"/v1/jobs/{job_id}/results").get_data(as_text=True).splitlines()]
-    assert [(line["id"], line["status"]) for line in lines] == [("one", "done"), ("story", "done")]
+    # Five short articles' digest fits the result bytes its job was charged for.
+    assert [(line["id"], line["status"]) for line in lines] == [("one", "done"), ("story", "done"), ("brief", "done")]
     digest = lines[1]["result"]
     alone = client.post("/v1/digest", json={"articles": story["articles"]}).get_json()
     assert digest["summary"] == alone["summary"] and digest["composed"] == alone["composed"]

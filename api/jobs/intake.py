@@ -41,7 +41,7 @@ from api.jobs.json_stream import (
     ValueTooLong,
     read_envelope,
 )
-from api.jobs.store import MIN_ITEM_CHARS
+from api.jobs.store import MIN_ARTICLE_CHARS, MIN_ITEM_CHARS
 from api.schemas import SummarizeOptions, flag, id_shaped
 
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq")
@@ -237,6 +237,16 @@ def _invalid_items(invalid: list[tuple[int, int, ValidationFailed]], count: int,
     )
 
 
+def _charge(item: dict) -> int:
+    """What a valid item costs: its characters, at least MIN_ITEM_CHARS; a cluster's at least
+    MIN_ARTICLE_CHARS per article (what its digest's result line needs, as the job's byte budget)."""
+    if "articles" in item:
+        return sum(
+            max(MIN_ARTICLE_CHARS, len(article.get("text") or article.get("html"))) for article in item["articles"]
+        )
+    return max(MIN_ITEM_CHARS, sum(len(text) for text in item_texts([item]) if isinstance(text, str)))
+
+
 def read_job(
     body: BinaryIO | bytes,
     mimetype: str,
@@ -289,7 +299,7 @@ def read_job(
                     f"id {item['id']!r} appears twice ({unit}s {seen[item['id']]} and {line}); ids must be unique",
                 )
             seen[item["id"]] = line
-        chars += max(MIN_ITEM_CHARS, sum(len(text) for text in item_texts([item]) if isinstance(text, str)))
+        chars += _charge(item)
     if invalid:
         raise _invalid_items(invalid, count, unit)
     return JobInput(items, defaults, chars, upload, delimiter)
