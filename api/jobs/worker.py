@@ -19,6 +19,7 @@ from pathlib import Path
 from celery import Celery
 
 from api.errors import InsufficientStorage, ItemFaulted, ItemLost, ItemPoisoned, RingkasError
+from api.items import MAX_ARTICLES
 from api.jobs.alive import ALIVE_FILE
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import HEARTBEAT_S, JOB_ID, JobStore
@@ -61,12 +62,14 @@ def too_large(index: int, item: object) -> dict:
 class ChunkRunner:
     """Runs one chunk task: skips what is stored or cancelled, records each item by index."""
 
-    def __init__(self, pipeline: Pipeline, store: JobStore, worker: str, attempts: int):
+    def __init__(
+        self, pipeline: Pipeline, store: JobStore, worker: str, attempts: int, max_articles: int = MAX_ARTICLES
+    ):
         self.pipeline = pipeline
         self.store = store
         self.worker = worker
         self.attempts = attempts
-        self.max_articles = pipeline.limits.digest.max_articles  # a cluster item's, as intake checked it
+        self.max_articles = max_articles  # a cluster item's (RINGKAS_MAX_DIGEST_ARTICLES), as intake checked it
 
     def run(self, job_id: str, number: int, task_id: str | None = None) -> dict:
         """Runs chunk ``number`` of the job from the items the job store holds for it."""
@@ -228,7 +231,7 @@ def run_worker(settings, pipeline: Pipeline, concurrency: int, loglevel: str) ->
     """Blocks until the worker is stopped (SIGTERM/SIGINT: it finishes its running chunks first)."""
     name = worker_name()
     store = JobStore.from_url(settings.redis_url, settings.job_ttl_s)
-    chunk_runner = ChunkRunner(pipeline, store, name, settings.job_attempts)
+    chunk_runner = ChunkRunner(pipeline, store, name, settings.job_attempts, settings.max_digest_articles)
     app = make_celery(settings)
     register(app, chunk_runner)
     heartbeat = Heartbeat(store, name).start()
