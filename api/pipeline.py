@@ -16,13 +16,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from api.cache import ResultCache, cache_key
 from api.digest import Composition, DigestLimits, compose, reading_order, split
 from api.errors import DeadlineExceeded, PayloadTooLarge, RingkasError, ValidationFailed, quote
-from api.items import check_item
+from api.items import MAX_ARTICLES, check_item
 from api.prompts import Preset, Prompts
 from api.schemas import (
     BatchItem,
     BatchResponse,
     BatchResult,
     Cleaning,
+    ClusterItem,
     DigestArticle,
     DigestInput,
     DigestOptions,
@@ -197,7 +198,7 @@ class ModelOutputs(BaseModel):
     warnings: tuple[str, ...] = ()
 
 
-ParsedItem = tuple[str | int | None, BatchItem | RingkasError]
+ParsedItem = tuple[str | int | None, BatchItem | ClusterItem | RingkasError]
 Charge = Callable[[int], None]  # counts generations against the caller's limit; raises to refuse
 
 
@@ -212,12 +213,13 @@ class Caller:
     options: str = "json"  # how the caller sets options, for hints: json, query or cli (option_hint)
 
 
-def parse_item(item: object, defaults: dict | None = None) -> ParsedItem:
-    """One batch or job item, validated on its own, with the job's defaults under its own options.
-    An item that fails validation still gets its id back, so the caller can tell which it was."""
+def parse_item(item: object, defaults: dict | None = None, max_articles: int = MAX_ARTICLES) -> ParsedItem:
+    """One batch or job item (an article, or a cluster of at most ``max_articles``), validated on its
+    own, with the job's defaults under its own options. An item that fails validation still gets its
+    id back, so the caller can tell which it was."""
     item_id = usable_id(item.get("id")) if isinstance(item, dict) else None  # an unusable id is never echoed
     try:
-        return item_id, check_item(item, defaults)
+        return item_id, check_item(item, defaults, max_articles)
     except ValidationFailed as exc:
         return item_id, exc
 
@@ -544,7 +546,8 @@ class Pipeline:
             raise ValidationFailed.at("items", f"{len(items)} items; at most {max_items} per batch")
         if not items:
             raise ValidationFailed.at("items", "items is empty")
-        return BatchResponse(results=self.answer_items([parse_item(item) for item in items], caller=caller))
+        parsed = [parse_item(item, max_articles=self.limits.digest.max_articles) for item in items]
+        return BatchResponse(results=self.answer_items(parsed, caller=caller))
 
     def answer_items(
         self, parsed: list[ParsedItem], skip: Callable[[], bool] | None = None, caller: Caller = Caller()
@@ -560,6 +563,8 @@ class Pipeline:
             try:
                 if isinstance(entry, RingkasError):
                     raise entry
+                if isinstance(entry, ClusterItem):
+                    return BatchResult(id=item_id, status="done", result=self.digest(entry, caller=caller))
                 return BatchResult(id=item_id, status="done", result=self.summarize(entry, caller=caller))
             except RingkasError as exc:
                 problem = exc.to_problem()

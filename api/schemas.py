@@ -130,7 +130,10 @@ class BatchItem(SummarizeRequest):
 
 
 class BatchRequest(_Request):
-    items: list[Any] = Field(description="Summarize requests, each with an optional id; validated one by one.")
+    items: list[Any] = Field(
+        description="Summarize requests, each with an optional id; an item with `articles` instead of `text` or "
+        "`html` is a story cluster, answered with its digest. Validated one by one."
+    )
 
 
 MAX_OUTLET_CHARS = 200
@@ -187,6 +190,16 @@ class DigestRequest(DigestOptions):
 
     articles: list[DigestArticle] = Field(
         description="The cluster's articles (from 2 to the deployment's limit), each text or html."
+    )
+
+
+class ClusterItem(DigestRequest):
+    """A batch or job item that is a story cluster: ``articles`` instead of ``text`` or ``html``; its
+    result is the digest's answer."""
+
+    id: ItemId | None = Field(
+        None,
+        description=f"Echoed back with the item's result; at most {MAX_ID_CHARS} characters of text, or an integer.",
     )
 
 
@@ -295,17 +308,6 @@ class SummarizeResponse(BaseModel):
 Outcome = Literal["done", "failed"]
 
 
-class BatchResult(BaseModel):
-    id: str | int | None
-    status: Outcome = Field(description="done (result holds the summary) or failed (problem says why).")
-    result: SummarizeResponse | None = None
-    problem: Problem | None = Field(None, description="The item's own problem+json object when it failed.")
-
-
-class BatchResponse(BaseModel):
-    results: list[BatchResult]
-
-
 class SentenceRef(BaseModel):
     article: int = Field(description="The article's position in the request, from 0.")
     sentence: int = Field(description="The sentence's position in the article after cleaning, from 0.")
@@ -383,6 +385,19 @@ class DigestResponse(BaseModel):
     timings_ms: DigestTimings
 
 
+class BatchResult(BaseModel):
+    id: str | int | None
+    status: Outcome = Field(description="done (result holds the summary) or failed (problem says why).")
+    result: SummarizeResponse | DigestResponse | None = Field(
+        None, description="A summary's answer, or a digest's for an item that is a cluster (articles)."
+    )
+    problem: Problem | None = Field(None, description="The item's own problem+json object when it failed.")
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchResult]
+
+
 class TranslateInput(BaseModel):
     chars: int
     tokens: int
@@ -435,9 +450,10 @@ class ModelsResponse(BaseModel):
 # --- archive jobs ----------------------------------------------------------------------------------
 class JobRequest(_Request):
     items: list[Any] = Field(
-        description="Summarize requests (`text` or `html`, options, an optional unique `id`), each checked as a "
-        "batch item is: an invalid one refuses the job (422 naming its line); what only summarizing can tell "
-        "(too short, not Indonesian) becomes that item's result."
+        description="Summarize requests (`text` or `html`, options, an optional unique `id`) or clusters "
+        "(`articles` as for /v1/digest, digested into one summary), each checked as a batch item is: an "
+        "invalid one refuses the job (422 naming its line); what only summarizing can tell (too short, not "
+        "Indonesian) becomes that item's result."
     )
     defaults: dict[str, Any] = Field(
         default_factory=dict, description="Summarize options for the items that do not name them."
@@ -509,7 +525,9 @@ class JobResultLine(BaseModel):
     id: str | int | None
     index: int = Field(description="The item's position in the job, from 0.")
     status: Outcome = Field(description="done (result holds the summary) or failed (problem says why).")
-    result: SummarizeResponse | None = None
+    result: SummarizeResponse | DigestResponse | None = Field(
+        None, description="A summary's answer, or a digest's for an item that is a cluster (articles)."
+    )
     problem: Problem | None = None
 
 

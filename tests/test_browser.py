@@ -549,3 +549,41 @@ def test_the_docs_site_keeps_names_whole_and_commands_inside_their_box(page, doc
     assert overflowing == []
     _shot(page, "docs-getting-started.png")
     assert [url for url in requests if not url.startswith(docs_site)] == []  # no font or script from outside
+
+
+def test_digest_mode_shows_the_digest_beside_its_sources(page, open_service, seed_texts, tmp_path):
+    page.goto(open_service + "/")
+    box = page.get_by_label("Artikel-artikel (pisahkan dengan ---)")
+    box.fill(seed_texts[0])
+    page.get_by_role("button", name="Buat gabungan").click()  # one article: the page's own words
+    sync_api.expect(page.locator("#digest-error")).to_contain_text(
+        "memerlukan 2 sampai 20 artikel; yang ada sekarang 1"
+    )
+    box.fill("\n---\n".join(seed_texts[:3]))
+    upload = tmp_path / "tempo.txt"
+    upload.write_text(seed_texts[3], encoding="utf-8")
+    page.locator("#digest-files").set_input_files(str(upload))
+    sync_api.expect(page.locator("#digest-names")).to_have_text("tempo.txt")
+    page.get_by_role("button", name="Buat gabungan").click()
+    sync_api.expect(page.locator("#digest-summary")).not_to_be_empty(timeout=90_000)
+    assert page.locator("#digest-error").is_hidden()
+    sources = page.locator("#digest-sources > li")
+    sync_api.expect(sources).to_have_count(4)
+    assert "Artikel 4 (tempo.txt)" in sources.nth(3).inner_text()
+    texts = [sources.nth(i).inner_text() for i in range(4)]
+    assert all("kalimat dipakai" in text and "dibaca" in text for text in texts)
+    assert any("(sama dengan 1)" in text for text in texts[1:])  # the seeds repeat each other's quotes
+    # Every sentence the model read is marked with its article, and the marks add up to the sources'.
+    marks = page.locator("#digest-composed .source-mark").all_inner_texts()
+    used = [int(re.search(r"(\d+) kalimat dipakai", text).group(1)) for text in texts]
+    assert [marks.count(str(n + 1)) for n in range(4)] == used and sum(used) > 0
+    # The sources stand beside the digest on a wide screen.
+    summary, panel = page.locator("#digest-summary").bounding_box(), page.locator("#digest-sources").bounding_box()
+    assert panel["x"] > summary["x"] + summary["width"] - 1
+    said = page.locator("#digest-sources").inner_text() + page.locator("#digest-totals").inner_text()
+    assert not ENGLISH_OR_API.search(said + page.locator("#digest-warnings").inner_text()), said
+    page.locator("#digest").scroll_into_view_if_needed()
+    _shot(page, "editor-digest.png")
+    page.get_by_role("button", name="English").click()  # the sources follow the interface language
+    assert "sentences used" in page.locator("#digest-sources").inner_text()
+    _shot(page, "editor-digest-en.png")

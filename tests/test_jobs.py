@@ -537,7 +537,7 @@ def test_results_come_back_as_csv_and_xlsx_with_no_cell_a_spreadsheet_would_run(
     raw = as_csv.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the mark
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["id", "index", "status", "summary", "translation", "problem", "warnings"]
+    assert rows[0] == ["id", "index", "status", "summary", "translation", "problem", "warnings", "sources"]
     ids = [r[0] for r in rows[1:]]
     assert ids == [("'" + f if f != "Biasa-7" else f) for f in FORMULAS]
     assert all(line.startswith('"') for line in raw.decode("utf-8-sig").splitlines() if line)  # every field quoted
@@ -574,7 +574,7 @@ def test_a_csv_upload_comes_back_as_csv_with_its_own_delimiter(cluster, jobs_cli
     assert table[0][:3] == ["id", "index", "status"] and [r[0] for r in table[1:]] == ["semi-0", "semi-1", "semi-2"]
     # The caller may still choose: a comma on request.
     comma = jobs_client.get(f"/v1/jobs/{job_id}/results?format=csv&delimiter=,").get_data().decode("utf-8-sig")
-    assert comma.splitlines()[0] == '"id","index","status","summary","translation","problem","warnings"'
+    assert comma.splitlines()[0] == '"id","index","status","summary","translation","problem","warnings","sources"'
 
 
 @pytest.mark.unit

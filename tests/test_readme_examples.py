@@ -21,7 +21,12 @@ SENT = re.findall(r"curl [^\n]*?(?:\\\n[^\n]*?)*--data-binary @(\S+)", TRY_IT)
 @pytest.mark.unit
 def test_try_it_sends_files_of_the_repository_and_no_placeholder():
     assert '"..."' not in TRY_IT and '..."' not in TRY_IT and "@archive.jsonl" not in TRY_IT
-    assert {"examples/article.json", "examples/long-article.json", "examples/batch.json"} <= set(SENT)
+    assert {
+        "examples/article.json",
+        "examples/long-article.json",
+        "examples/batch.json",
+        "examples/digest.json",
+    } <= set(SENT)
     assert all((REPO_ROOT / path).is_file() for path in SENT), SENT
 
 
@@ -56,6 +61,13 @@ def test_the_batch_example_has_a_done_and_a_failed_item(client):
     assert [(r["id"], r["status"]) for r in results] == [("a1", "done"), ("a2", "done"), ("a3", "failed")]
     assert results[1]["result"]["input"]["format"] == "html" and results[1]["result"]["translation"]
     assert "RINGKAS_MIN_TEXT_CHARS" in results[2]["problem"]["detail"]
+
+
+@pytest.mark.integration
+def test_the_digest_example_digests_three_outlets_with_their_sources(client):
+    body = _post(client, "examples/digest.json", "/v1/digest").get_json()
+    assert "three outlets'" in TRY_IT
+    assert len(body["sources"]) == 3 and body["dropped"] and body["summary"]["text"]
 
 
 @pytest.mark.unit

@@ -7,6 +7,9 @@ the right types, a non-blank text or html), so a job with an invalid item is a 4
 few lines before anything is stored or queued: nothing a caller wrote reaches the queue unchecked.
 What only the pipeline can tell (too short after cleaning, not Indonesian) becomes that item's
 result in the worker.
+
+A JSON or NDJSON item may be a story cluster (``articles`` instead of text or html, digested into one
+summary); a CSV row cannot hold a list, and a CSV header naming ``articles`` is told so.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from api.errors import (
     ValidationFailed,
     from_validation_error,
 )
-from api.items import FIELDS, check_item
+from api.items import FIELDS, MAX_ARTICLES, check_item, item_texts
 from api.jobs.json_stream import (
     JsonBodyError,
     MissingItems,
@@ -37,7 +40,7 @@ from api.jobs.json_stream import (
     ValueTooLong,
     read_envelope,
 )
-from api.jobs.store import MIN_ITEM_CHARS
+from api.jobs.store import MIN_ARTICLE_CHARS, MIN_ITEM_CHARS
 from api.schemas import SummarizeOptions, flag, id_shaped
 from api.text.charsets import codec_for
 
@@ -173,6 +176,11 @@ def _csv_items(lines: Iterator[str], collected: _Items) -> str:
     delimiter = _delimiter(header)
     reader = csv.DictReader(itertools.chain([header], lines), delimiter=delimiter)
     columns = reader.fieldnames or []
+    if "articles" in columns:
+        raise MalformedRequest(
+            "a CSV row cannot carry a cluster (articles is a list of articles); send clusters as NDJSON "
+            '(one {"articles": [...]} per line) or JSON ({"items": [...]}), or one article per row as text or html'
+        )
     if not any(name in columns for name in SOURCE_FIELDS):
         raise MalformedRequest(
             f"the CSV header must name a text or html column (found: {', '.join(columns) or 'none'})"
@@ -233,10 +241,26 @@ def _invalid_items(invalid: list[tuple[int, int, ValidationFailed]], count: int,
     )
 
 
+def _charge(item: dict) -> int:
+    """What a valid item costs: its characters, at least MIN_ITEM_CHARS; a cluster's at least
+    MIN_ARTICLE_CHARS per article (what its digest's result line needs, as the job's byte budget)."""
+    if "articles" in item:
+        return sum(
+            max(MIN_ARTICLE_CHARS, len(article.get("text") or article.get("html"))) for article in item["articles"]
+        )
+    return max(MIN_ITEM_CHARS, sum(len(text) for text in item_texts([item]) if isinstance(text, str)))
+
+
 def read_job(
-    body: BinaryIO | bytes, mimetype: str, charset: str | None, query_defaults: dict, max_items: int
+    body: BinaryIO | bytes,
+    mimetype: str,
+    charset: str | None,
+    query_defaults: dict,
+    max_items: int,
+    max_articles: int = MAX_ARTICLES,
 ) -> JobInput:
-    """The job's items, read from the body as it streams in; stops at the first broken cap."""
+    """The job's items, read from the body as it streams in; stops at the first broken cap.
+    ``max_articles`` is a cluster item's limit (RINGKAS_MAX_DIGEST_ARTICLES)."""
     stream = io.BytesIO(body) if isinstance(body, bytes) else body
     collected = _Items(max_items)
     upload, delimiter = "json", None
@@ -266,7 +290,7 @@ def read_job(
     chars = 0
     for position, (item, line) in enumerate(zip(items, lines, strict=True)):
         try:
-            check_item(item, defaults)
+            check_item(item, defaults, max_articles)
         except ValidationFailed as exc:
             count += 1
             if len(invalid) < LISTED:
@@ -279,9 +303,7 @@ def read_job(
                     f"id {item['id']!r} appears twice ({unit}s {seen[item['id']]} and {line}); ids must be unique",
                 )
             seen[item["id"]] = line
-        chars += max(
-            MIN_ITEM_CHARS, sum(len(item[field]) for field in SOURCE_FIELDS if isinstance(item.get(field), str))
-        )
+        chars += _charge(item)
     if invalid:
         raise _invalid_items(invalid, count, unit)
     return JobInput(items, defaults, chars, upload, delimiter)

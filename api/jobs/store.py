@@ -97,6 +97,9 @@ OWNER_JOBS = "ringkas:jobs:owner:"
 # least MIN_ITEM_CHARS, so an item's result line (a problem, usually) fits in what it was charged.
 RESULT_BYTES_PER_CHAR = 4
 MIN_ITEM_CHARS = 150
+# A cluster item's articles are each charged at least this: a digest's answer carries a source and
+# the sentences' places per article (~0.5 KB beside the text), so short articles' line still fits.
+MIN_ARTICLE_CHARS = 500
 # Jobs one key keeps, finished ones until they expire: bounds the quota count each new job makes.
 KEPT_PER_KEY = 1000
 

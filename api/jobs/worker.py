@@ -19,6 +19,7 @@ from pathlib import Path
 from celery import Celery
 
 from api.errors import InsufficientStorage, ItemFaulted, ItemLost, ItemPoisoned, RingkasError
+from api.items import MAX_ARTICLES
 from api.jobs.alive import ALIVE_FILE
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import HEARTBEAT_S, JOB_ID, JobStore
@@ -61,11 +62,14 @@ def too_large(index: int, item: object) -> dict:
 class ChunkRunner:
     """Runs one chunk task: skips what is stored or cancelled, records each item by index."""
 
-    def __init__(self, pipeline: Pipeline, store: JobStore, worker: str, attempts: int):
+    def __init__(
+        self, pipeline: Pipeline, store: JobStore, worker: str, attempts: int, max_articles: int = MAX_ARTICLES
+    ):
         self.pipeline = pipeline
         self.store = store
         self.worker = worker
         self.attempts = attempts
+        self.max_articles = max_articles  # a cluster item's (RINGKAS_MAX_DIGEST_ARTICLES), as intake checked it
 
     def run(self, job_id: str, number: int, task_id: str | None = None) -> dict:
         """Runs chunk ``number`` of the job from the items the job store holds for it."""
@@ -104,7 +108,7 @@ class ChunkRunner:
             for index, item in todo:
                 record(index, item, answer)
         elif deliveries == 1:
-            parsed = [parse_item(item, defaults) for _, item in todo]
+            parsed = [parse_item(item, defaults, self.max_articles) for _, item in todo]
             for (index, item), result in zip(
                 todo, self.pipeline.answer_items(parsed, skip=cancelled, caller=caller), strict=True
             ):
@@ -122,7 +126,9 @@ class ChunkRunner:
                     record(index, item, _poisoned(item, tries - 1))
                     continue
                 try:
-                    result = self.pipeline.answer_items([parse_item(item, defaults)], caller=caller)[0]
+                    result = self.pipeline.answer_items([parse_item(item, defaults, self.max_articles)], caller=caller)[
+                        0
+                    ]
                 except Exception as exc:  # not an item problem (those are results): a fault, failed alone
                     result = failed(item, ItemFaulted(type(exc).__name__))
                 record(index, item, result)
@@ -225,7 +231,7 @@ def run_worker(settings, pipeline: Pipeline, concurrency: int, loglevel: str) ->
     """Blocks until the worker is stopped (SIGTERM/SIGINT: it finishes its running chunks first)."""
     name = worker_name()
     store = JobStore.from_url(settings.redis_url, settings.job_ttl_s)
-    chunk_runner = ChunkRunner(pipeline, store, name, settings.job_attempts)
+    chunk_runner = ChunkRunner(pipeline, store, name, settings.job_attempts, settings.max_digest_articles)
     app = make_celery(settings)
     register(app, chunk_runner)
     heartbeat = Heartbeat(store, name).start()

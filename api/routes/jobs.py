@@ -84,6 +84,7 @@ def submit():
         request.mimetype_params.get("charset"),
         defaults,
         current.settings.max_job_items,
+        current.settings.max_digest_articles,
     )
     g.text_chars = job.chars
     jobs.check_quotas(_owner(), job)  # a job the key's quotas refuse costs none of its characters

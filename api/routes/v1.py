@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from api.describe import describe_models
+from api.items import item_texts
 from api.routes import pipeline, services
 from api.routes.body import read_request
 from api.routes.declare import Answer, Operation, declare
@@ -73,10 +74,16 @@ def summarize():
         "Summarize several articles",
         "summaries",
         "Up to {settings.max_batch_items} items, answered in order; a bad item gets its own problem "
-        "and does not fail the others.",
+        "and does not fail the others. An item with `articles` (2 to {settings.max_digest_articles}, as "
+        "/v1/digest takes them) instead of `text` or `html` is a story cluster: its result is the digest.",
         Answer(BatchResponse),
         body=BatchRequest,
-        example=lambda text: {"items": [{"id": "a1", "text": text}, {"id": "a2", "text": text}]},
+        example=lambda text: {
+            "items": [
+                {"id": "a1", "text": text},
+                {"id": "a2", "articles": [{"outlet": "Kompas", "text": text}, {"outlet": "Tempo", "text": text}]},
+            ]
+        },
         items=(BatchItem, "max_batch_items"),
         problems=BODY_PROBLEMS,
         scope="summarize",
@@ -85,8 +92,7 @@ def summarize():
 def summarize_batch():
     current = services()
     request_model = read_request(BatchRequest, body_field="items")
-    items = [item for item in request_model.items if isinstance(item, dict)]
-    charge_text([item.get(field) for item in items for field in ("text", "html")])
+    charge_text(item_texts(request_model.items))
     result = pipeline().summarize_batch(request_model.items, current.settings.max_batch_items, caller=caller())
     for item in result.results:
         if item.result is not None:

@@ -1,5 +1,6 @@
-// Ringkas editor page: calls POST /v1/summarize on this origin and shows the answer; its Arsip panel
-// sends a whole archive as one job (POST /v1/jobs) and follows it.
+// Ringkas editor page: calls POST /v1/summarize on this origin and shows the answer; its Gabungan
+// panel sends several articles about one story to POST /v1/digest and shows the digest beside its
+// sources; its Arsip panel sends a whole archive as one job (POST /v1/jobs) and follows it.
 // No framework and no build step: one file the service serves itself (the page's CSP allows only it).
 "use strict";
 
@@ -60,6 +61,28 @@ const TEXT = {
       other: "Terjadi kesalahan pada layanan.",
       language: "Teks ini tampaknya berbahasa {lang}, bukan bahasa Indonesia, jadi tidak diringkas.",
       tooShort: "Artikel terlalu pendek untuk diringkas.",
+    },
+    digestTitle: "Gabungan beberapa artikel",
+    digestHint: "Satu ringkasan dari 2–20 artikel tentang peristiwa yang sama: kalimat yang sudah dikatakan artikel lain dibuang. Tempel artikel-artikelnya, pisahkan dengan baris berisi ---, atau unggah berkasnya (satu artikel per berkas). Panjang dan terjemahan mengikuti pilihan di atas.",
+    digestArticles: "Artikel-artikel (pisahkan dengan ---)",
+    digestChoose: "Pilih berkas",
+    digestStart: "Buat gabungan",
+    digestWorking: "Sedang menggabungkan…",
+    digestSummaryTitle: "Ringkasan gabungan (Indonesia)",
+    digestComposedTitle: "Yang dibaca model, kalimat demi kalimat",
+    digestSourcesTitle: "Sumber",
+    digest: {
+      count: "Gabungan memerlukan 2 sampai {max} artikel; yang ada sekarang {n}.",
+      article: "Artikel {n}",
+      used: "{n} kalimat dipakai",
+      duplicates: "{n} duplikat dibuang",
+      duplicateOf: "{n} duplikat dibuang (sama dengan {of})",
+      leftOut: "{n} tidak muat",
+      read: "{share} dibaca",
+      totals: "{used} kalimat dibaca model dari {sentences}; {duplicates} duplikat dibuang, {left} tidak muat ({tokens} / {max} token).",
+      leftOutWarning: "{n} kalimat yang tidak diulang artikel lain tidak muat dalam jendela model; jumlahnya per artikel ada di Sumber.",
+      unrelated: "Tidak ada kalimat yang diulang antarartikel: apakah artikel-artikel ini membahas peristiwa yang sama?",
+      refused: "Artikel {n} tidak dapat dipakai.",
     },
     archiveTitle: "Arsip",
     archiveHint: "Ringkas seluruh arsip: unggah CSV (kolom id, text atau html) atau JSONL (satu artikel per baris). Panjang dan terjemahan mengikuti pilihan di atas.",
@@ -165,6 +188,28 @@ const TEXT = {
       other: "The service ran into an error.",
       language: "This text looks {lang}, not Indonesian, so it was not summarized.",
       tooShort: "The article is too short to summarize.",
+    },
+    digestTitle: "Digest of several articles",
+    digestHint: "One summary of 2–20 articles about the same event: sentences another article already said are dropped. Paste the articles separated by a line holding ---, or upload them (one article per file). Length and translation follow the choices above.",
+    digestArticles: "Articles (separated by ---)",
+    digestChoose: "Choose files",
+    digestStart: "Make digest",
+    digestWorking: "Making the digest…",
+    digestSummaryTitle: "Digest (Indonesian)",
+    digestComposedTitle: "What the model read, sentence by sentence",
+    digestSourcesTitle: "Sources",
+    digest: {
+      count: "A digest needs 2 to {max} articles; there are {n} now.",
+      article: "Article {n}",
+      used: "{n} sentences used",
+      duplicates: "{n} duplicates dropped",
+      duplicateOf: "{n} duplicates dropped (the same as {of})",
+      leftOut: "{n} did not fit",
+      read: "{share} read",
+      totals: "The model read {used} of {sentences} sentences; {duplicates} duplicates dropped, {left} did not fit ({tokens} / {max} tokens).",
+      leftOutWarning: "{n} sentences no other article repeats did not fit the model's window; the count per article is under Sources.",
+      unrelated: "No sentence repeats across the articles: are they about the same event?",
+      refused: "Article {n} cannot be used.",
     },
     archiveTitle: "Archive",
     archiveHint: "Summarize a whole archive: upload a CSV (columns id, text or html) or JSONL (one article per line). Length and translation follow the choices above.",
@@ -279,6 +324,9 @@ function applyLanguage() {
   if (lastError) showError(...lastError);
   if (!$("demo").hidden) $("demo").textContent = t().demo;
   if (lastJob) showJob(lastJob);
+  if (lastDigest) renderDigest(lastDigest);
+  if (lastDigestError) digestError(...lastDigestError);
+  showDigestFiles();
   if (archiveOffDetail) fillProblem($("archive-off"), t().archive.noJobs, archiveOffDetail);
   showChosenFile();
 }
@@ -520,6 +568,154 @@ async function copy(event) {
   setTimeout(() => (button.textContent = t().copy), 1500);
 }
 
+// --- Gabungan: several articles about one story as one digest (POST /v1/digest), with its sources.
+const MAX_DIGEST_ARTICLES = 20; // the service's default; a deployment's own limit comes back as its 422
+const SEPARATOR = /^\s*-{3,}\s*$/m;
+let lastDigest = null; // [body, labels]: the last digest, re-rendered when the interface language changes
+let lastDigestError = null;
+
+function showDigestFiles() {
+  const files = [...$("digest-files").files];
+  $("digest-names").textContent = files.length ? files.map((file) => file.name).join(", ") : t().archiveNoFile;
+}
+
+function digestError(message, detail) {
+  lastDigestError = message ? [message, detail] : null;
+  const box = $("digest-error");
+  fillProblem(box, typeof message === "function" ? message() : message || "", detail);
+  box.hidden = !message;
+}
+
+// The pasted articles (split at lines of ---) and then the uploaded files, each with the label the
+// sources show: a file's name, or "Artikel n".
+async function digestArticles() {
+  const pasted = $("digest-articles").value.split(SEPARATOR).map((part) => part.trim()).filter(Boolean);
+  const articles = pasted.map((text) => ({ [LOOKS_HTML.test(text) ? "html" : "text"]: text }));
+  const labels = pasted.map(() => null);
+  for (const file of $("digest-files").files) {
+    const text = await file.text();
+    if (!text.trim()) continue;
+    articles.push({ [/\.html?$/i.test(file.name) || LOOKS_HTML.test(text) ? "html" : "text"]: text });
+    labels.push(file.name);
+  }
+  return [articles, labels];
+}
+
+function sourceName(labels, index) {
+  const name = t().digest.article.replace("{n}", index + 1);
+  return labels[index] ? `${name} (${labels[index]})` : name;
+}
+
+function renderDigest([body, labels]) {
+  const d = t().digest;
+  $("digest-summary").textContent = body.summary.text;
+  $("digest-translation-box").hidden = !body.translation;
+  $("digest-translation").textContent = body.translation ? body.translation.text : "";
+  // Each sentence the model read, marked with the article it came from.
+  $("digest-composed").replaceChildren(
+    ...body.composed.map((sentence) => {
+      const item = document.createElement("li");
+      const mark = document.createElement("span");
+      mark.className = `source-mark source-${sentence.article % 6}`;
+      mark.textContent = String(sentence.article + 1);
+      mark.title = sourceName(labels, sentence.article);
+      item.append(mark, " ", sentence.text);
+      return item;
+    }),
+  );
+  $("digest-sources").replaceChildren(
+    ...body.sources.map((source) => {
+      const item = document.createElement("li");
+      const mark = document.createElement("span");
+      mark.className = `source-mark source-${source.article % 6}`;
+      mark.textContent = String(source.article + 1);
+      const name = document.createElement("strong");
+      name.textContent = source.outlet || sourceName(labels, source.article);
+      const of = [...new Set(body.dropped.filter((x) => x.article === source.article).map((x) => x.duplicate_of.article + 1))];
+      const parts = [
+        d.used.replace("{n}", source.used),
+        (of.length ? d.duplicateOf.replace("{of}", of.join(", ")) : d.duplicates).replace("{n}", source.duplicates),
+        d.leftOut.replace("{n}", source.left_out),
+        d.read.replace("{share}", `${Math.round(source.fraction_read * 100)}%`),
+      ];
+      const line = document.createElement("span");
+      line.className = "source-facts";
+      line.textContent = parts.join(" · ");
+      item.append(mark, " ", name, line);
+      return item;
+    }),
+  );
+  const i = body.input;
+  $("digest-totals").textContent = d.totals
+    .replace("{used}", i.used).replace("{sentences}", i.sentences).replace("{duplicates}", i.duplicates)
+    .replace("{left}", i.left_out).replace("{tokens}", i.tokens).replace("{max}", i.max_tokens);
+  $("digest-warnings").replaceChildren(
+    ...body.warnings.map((warning) => {
+      const item = document.createElement("li");
+      if (/left_out/.test(warning)) item.textContent = d.leftOutWarning.replace("{n}", i.left_out);
+      else if (/no sentence repeats/.test(warning)) item.textContent = d.unrelated;
+      else {
+        item.textContent = t().advice.other;
+        item.append(detailLine(warning));
+      }
+      return item;
+    }),
+  );
+  $("digest-result").hidden = false;
+}
+
+async function submitDigest(event) {
+  event.preventDefault();
+  digestError(null);
+  lastDigest = null;
+  $("digest-result").hidden = true;
+  const [articles, labels] = await digestArticles();
+  if (articles.length < 2 || articles.length > MAX_DIGEST_ARTICLES) {
+    const n = articles.length;
+    digestError(() => t().digest.count.replace("{max}", MAX_DIGEST_ARTICLES).replace("{n}", n));
+    $("digest-articles").focus();
+    return;
+  }
+  const payload = { articles, length: $("length").value, translate: $("translate").checked };
+  const button = $("digest-start");
+  button.disabled = true;
+  button.textContent = t().digestWorking;
+  $("digest-result").setAttribute("aria-busy", "true");
+  try {
+    let response;
+    try {
+      response = await fetch("v1/digest", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...keyHeaders() },
+        body: JSON.stringify(payload),
+      });
+    } catch {
+      digestError(() => t().errors.network);
+      return;
+    }
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      if (response.status === 401 || response.status === 403) {
+        $("key-box").hidden = false;
+        $("key-box").open = true;
+      }
+      const retry = response.headers.get("Retry-After");
+      // A refused article is named by its place (the service's "articles[2]: ..."), counted from 1.
+      const article = body && Number.isInteger(body.article) ? body.article + 1 : null;
+      const said = () => (article ? t().digest.refused.replace("{n}", article) + " " : "") + problemMessage(response.status, body, retry);
+      digestError(said, body && body.detail);
+      return;
+    }
+    lastDigest = [body, labels];
+    renderDigest(lastDigest);
+    $("digest-result").scrollIntoView?.({ block: "start" });
+  } finally {
+    button.disabled = false;
+    button.textContent = t().digestStart;
+    $("digest-result").setAttribute("aria-busy", "false");
+  }
+}
+
 // --- Archive: a whole file as one job (POST /v1/jobs), its progress polled, its results downloaded.
 let lastJob = null; // the job's last status, re-shown when the interface language changes
 let jobTimer = null;
@@ -708,6 +904,9 @@ async function cancelJob() {
 document.addEventListener("DOMContentLoaded", () => {
   $("api-key").value = sessionStorage.getItem("ringkas.key") || "";
   $("archive-form").addEventListener("submit", submitArchive);
+  $("digest-form").addEventListener("submit", submitDigest);
+  $("digest-files").addEventListener("change", showDigestFiles);
+  $("digest-error").tabIndex = -1;
   $("archive-file").addEventListener("change", showChosenFile);
   $("job-download").addEventListener("click", downloadResults);
   $("job-download-ndjson").addEventListener("click", downloadResults);
