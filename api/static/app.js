@@ -290,12 +290,12 @@ function languageName(code, fallback) {
 const FAMILIES = [
   [/^embeds$/, "media"], // figures, captions, iframes, forms and buttons: not only social embeds
   [/^share/, "share"],
-  [/read-also|related|topics|tags|link-only|syndication|headlines/, "links"],
+  [/read-also|related|topics|tags|link-only|link-list|glued-label|syndication|headlines/, "links"],
   [/embed|share|social|tweet|instagram|tiktok|video/, "embeds"],
-  [/ad-|promo|newsletter|messaging/, "ads"],
+  [/ad-|promo|newsletter|messaging|pitch/, "ads"],
   [/caption|photo/, "captions"],
   [/byline|initial|editor|credit|signoff|dateline|place-and-site|site-and-time|copyright|region/, "credits"],
-  [/pagination|comments|reading-prompt|list-number/, "navigation"],
+  [/pagination|comments|reading-prompt|list-number|widget/, "navigation"],
   [/duplicate/, "repeated"],
 ];
 
