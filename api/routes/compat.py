@@ -60,11 +60,11 @@ FORM_PROBLEMS = (400, 413, 422, 429, 503)  # form or JSON: any other type is rea
 @hf.post("/summarization")
 @declare(
     Operation(
-        "hfSummarization",
-        "Summarize (Hugging Face Inference API)",
-        "compatibility",
-        '`InferenceClient(model="http://HOST/hf/summarization").summarization(text)`.',
-        Answer(HFSummary, many=True),
+        id="hfSummarization",
+        summary="Summarize (Hugging Face Inference API)",
+        tag="compatibility",
+        description='`InferenceClient(model="http://HOST/hf/summarization").summarization(text)`.',
+        answer=Answer(HFSummary, many=True),
         body=HFRequest,
         problems=BODY_PROBLEMS,
         scope="summarize",
@@ -83,12 +83,12 @@ def hf_summarization():
 @hf.post("/translation")
 @declare(
     Operation(
-        "hfTranslation",
-        "Translate (Hugging Face Inference API)",
-        "compatibility",
-        '`InferenceClient(model="http://HOST/hf/translation").translation(text, src_lang="id", '
+        id="hfTranslation",
+        summary="Translate (Hugging Face Inference API)",
+        tag="compatibility",
+        description='`InferenceClient(model="http://HOST/hf/translation").translation(text, src_lang="id", '
         'tgt_lang="en")`; two-letter or NLLB codes.',
-        Answer(HFTranslation, many=True),
+        answer=Answer(HFTranslation, many=True),
         body=HFRequest,
         problems=BODY_PROBLEMS,
         scope="translate",
@@ -124,11 +124,11 @@ def _lt_request(model: type[Model]) -> Model:
 @libretranslate.route("/languages", methods=["GET", "POST"])
 @declare(
     Operation(
-        "libreLanguages",
-        "Languages (LibreTranslate)",
-        "compatibility",
-        "Languages with a two-letter code that the translator accepts, and their targets.",
-        Answer(LTLanguage, many=True),
+        id="libreLanguages",
+        summary="Languages (LibreTranslate)",
+        tag="compatibility",
+        description="Languages with a two-letter code that the translator accepts, and their targets.",
+        answer=Answer(LTLanguage, many=True),
         problems=(429, 503),
         scope="translate",
     )
@@ -147,11 +147,11 @@ def lt_languages():
 @libretranslate.post("/detect")
 @declare(
     Operation(
-        "libreDetect",
-        "Detect the language (LibreTranslate)",
-        "compatibility",
-        "At most one candidate: Ringkas's detector answers with its best guess.",
-        Answer(LTDetection, many=True),
+        id="libreDetect",
+        summary="Detect the language (LibreTranslate)",
+        tag="compatibility",
+        description="At most one candidate: Ringkas's detector answers with its best guess.",
+        answer=Answer(LTDetection, many=True),
         body=LTDetectRequest,
         form=True,
         example=lambda text: {"q": text[:200]},
@@ -177,11 +177,11 @@ def lt_detect():
 @libretranslate.post("/translate")
 @declare(
     Operation(
-        "libreTranslate",
-        "Translate (LibreTranslate)",
-        "compatibility",
-        "LibreTranslate's translate: `q` a text or a list, `source` a code or auto, `target`.",
-        Answer(LTTranslateResponse),
+        id="libreTranslate",
+        summary="Translate (LibreTranslate)",
+        tag="compatibility",
+        description="LibreTranslate's translate: `q` a text or a list, `source` a code or auto, `target`.",
+        answer=Answer(LTTranslateResponse),
         body=LTTranslateRequest,
         form=True,
         example=lambda text: {"q": text[:200], "source": "id", "target": "en"},

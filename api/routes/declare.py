@@ -34,7 +34,7 @@ class Answer:
     example: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Operation:
     id: str
     summary: str

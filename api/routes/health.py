@@ -12,7 +12,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-@declare(Operation("healthz", "Liveness: the process answers", "operations", answer=Answer(Health)))
+@declare(Operation(id="healthz", summary="Liveness: the process answers", tag="operations", answer=Answer(Health)))
 def healthz():
     """The process answers; says nothing about the models."""
     return jsonify(status="ok")
@@ -21,9 +21,9 @@ def healthz():
 @bp.get("/readyz")
 @declare(
     Operation(
-        "readyz",
-        "Readiness: models loaded and warmed",
-        "operations",
+        id="readyz",
+        summary="Readiness: models loaded and warmed",
+        tag="operations",
         answer=Answer(Readiness, description="Ready"),
         problems=(503,),
     )

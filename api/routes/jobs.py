@@ -49,15 +49,15 @@ STATUS = Answer(JobStatus)
 @bp.post("")
 @declare(
     Operation(
-        "createJob",
-        "Summarize an archive",
-        "jobs",
-        "Up to {settings.max_job_items} items as JSON (`items` and `defaults`), NDJSON (one item per "
+        id="createJob",
+        summary="Summarize an archive",
+        tag="jobs",
+        description="Up to {settings.max_job_items} items as JSON (`items` and `defaults`), NDJSON (one item per "
         "line) or CSV (columns id, text or html, options); for NDJSON and CSV the defaults go in the "
         "query string. Whole-job problems (a malformed line, an invalid item, duplicate ids, too many "
         "items, a key's job quotas) are the request's error; what only summarizing an item can tell "
         "(too short, not Indonesian) becomes its result.",
-        Answer(
+        answer=Answer(
             JobAccepted,
             status=202,
             description="Queued: poll the Location (the job's status) and download its results.",
@@ -100,11 +100,11 @@ def submit():
 @bp.get("/<job_id>")
 @declare(
     Operation(
-        "getJob",
-        "A job's progress",
-        "jobs",
-        "Counts, rate, ETA and live workers.",
-        STATUS,
+        id="getJob",
+        summary="A job's progress",
+        tag="jobs",
+        description="Counts, rate, ETA and live workers.",
+        answer=STATUS,
         path=JOB_ID,
         problems=(404, 422, 429, 503),
         scope="jobs",
@@ -118,11 +118,11 @@ def status(job_id: str):
 @bp.get("/<job_id>/results")
 @declare(
     Operation(
-        "getJobResults",
-        "A job's results (NDJSON, CSV or XLSX)",
-        "jobs",
-        "Finished items in item order, from index `since`; unfinished items are absent.",
-        Answer(
+        id="getJobResults",
+        summary="A job's results (NDJSON, CSV or XLSX)",
+        tag="jobs",
+        description="Finished items in item order, from index `since`; unfinished items are absent.",
+        answer=Answer(
             media=tuple(export.FORMATS.values()),
             description="One JSON object per finished item (JobResultLine), in item order. "
             "Ringkas-Next-Since is the first index still missing: resume there while the job runs. "
@@ -170,11 +170,11 @@ def _negotiated() -> str:
 @bp.delete("/<job_id>")
 @declare(
     Operation(
-        "cancelJob",
-        "Cancel a job",
-        "jobs",
-        "What has not started is skipped; finished results stay.",
-        STATUS,
+        id="cancelJob",
+        summary="Cancel a job",
+        tag="jobs",
+        description="What has not started is skipped; finished results stay.",
+        answer=STATUS,
         path=JOB_ID,
         problems=(404, 422, 429, 503),
         scope="jobs",

@@ -18,12 +18,12 @@ bp = Blueprint("ops", __name__)
 @bp.get("/metrics")
 @declare(
     Operation(
-        "metrics",
-        "Prometheus metrics",
-        "operations",
-        "Request, stage, cache, queue and job figures in Prometheus's text format; behind "
+        id="metrics",
+        summary="Prometheus metrics",
+        tag="operations",
+        description="Request, stage, cache, queue and job figures in Prometheus's text format; behind "
         "`Authorization: Bearer TOKEN` when RINGKAS_METRICS_TOKEN is set.",
-        Answer(media="text/plain", description="Prometheus text exposition format."),
+        answer=Answer(media="text/plain", description="Prometheus text exposition format."),
         problems=(401, 403, 429),
     )
 )

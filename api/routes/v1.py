@@ -44,12 +44,12 @@ BODY_PROBLEMS = (400, 413, 415, 422, 429, 503)
 @bp.post("/summarize")
 @declare(
     Operation(
-        "summarize",
-        "Summarize one article",
-        "summaries",
-        "Send the article as JSON (`text` or `html`, exactly one), or as the raw body with "
+        id="summarize",
+        summary="Summarize one article",
+        tag="summaries",
+        description="Send the article as JSON (`text` or `html`, exactly one), or as the raw body with "
         "`Content-Type: text/plain` or `text/html` and the options in the query string.",
-        Answer(SummarizeResponse),
+        answer=Answer(SummarizeResponse),
         body=SummarizeRequest,
         raw=("text/plain", "text/html"),
         example=lambda text: {"text": text, "translate": True},
@@ -70,13 +70,13 @@ def summarize():
 @bp.post("/summarize/batch")
 @declare(
     Operation(
-        "summarizeBatch",
-        "Summarize several articles",
-        "summaries",
-        "Up to {settings.max_batch_items} items, answered in order; a bad item gets its own problem "
+        id="summarizeBatch",
+        summary="Summarize several articles",
+        tag="summaries",
+        description="Up to {settings.max_batch_items} items, answered in order; a bad item gets its own problem "
         "and does not fail the others. An item with `articles` (2 to {settings.max_digest_articles}, as "
         "/v1/digest takes them) instead of `text` or `html` is a story cluster: its result is the digest.",
-        Answer(BatchResponse),
+        answer=Answer(BatchResponse),
         body=BatchRequest,
         example=lambda text: {
             "items": [
@@ -103,14 +103,14 @@ def summarize_batch():
 @bp.post("/digest")
 @declare(
     Operation(
-        "digest",
-        "One summary of several articles about the same story",
-        "summaries",
-        "From 2 to {settings.max_digest_articles} articles, each `text` or `html`, cleaned as a summary's "
+        id="digest",
+        summary="One summary of several articles about the same story",
+        tag="summaries",
+        description="From 2 to {settings.max_digest_articles} articles, each `text` or `html`, cleaned as a summary's "
         "input is. Sentences an earlier article already said are dropped before the model reads anything; "
         "the answer says where each sentence of the composed input came from, which were dropped as "
         "duplicates of which, and what did not fit the window.",
-        Answer(DigestResponse),
+        answer=Answer(DigestResponse),
         body=DigestRequest,
         example=lambda text: {
             "articles": [
@@ -134,11 +134,12 @@ def digest():
 @bp.post("/translate")
 @declare(
     Operation(
-        "translate",
-        "Translate a text",
-        "summaries",
-        "At most {settings.max_translate_chars} characters, split into sentences and translated as one batch.",
-        Answer(TranslateResponse),
+        id="translate",
+        summary="Translate a text",
+        tag="summaries",
+        description="At most {settings.max_translate_chars} characters, split into sentences and translated as "
+        "one batch.",
+        answer=Answer(TranslateResponse),
         body=TranslateRequest,
         raw=("text/plain",),
         example=lambda text: {"text": text[:300], "target_lang": "eng_Latn"},
@@ -159,11 +160,11 @@ def translate():
 @bp.get("/models")
 @declare(
     Operation(
-        "models",
-        "Models, languages, presets and limits",
-        "summaries",
-        "What is loaded, at which revision and licence, with the languages and presets it accepts.",
-        Answer(ModelsResponse),
+        id="models",
+        summary="Models, languages, presets and limits",
+        tag="summaries",
+        description="What is loaded, at which revision and licence, with the languages and presets it accepts.",
+        answer=Answer(ModelsResponse),
         problems=(429, 503),
         scope=None,  # metadata any valid key may read
     )
