@@ -184,7 +184,8 @@ class Settings(BaseSettings):
         2,
         ge=1,
         le=64,
-        description="Chunks of one job queued at once; the next is queued as one finishes, so jobs take turns.",
+        description="Chunks of one job queued at once (the next is queued as one finishes, so jobs take turns); "
+        "a job alone uses at most this many worker slots: set it to workers x --concurrency.",
     )
     job_attempts: int = Field(
         3, ge=1, le=20, description="Deliveries of an item whose worker died before it is failed as poisoned."
