@@ -681,3 +681,26 @@ def test_a_job_whose_chain_broke_is_queued_again_by_the_sweep(tiny_dir, runtime,
     assert [line["index"] for line in _lines(client, job_id)] == list(range(12))
     assert sweep() == []  # a finished job is forgotten
     assert redis.zscore("ringkas:jobs:chained", job_id) is None
+
+
+@pytest.mark.integration
+def test_a_chain_queues_each_chunk_once_however_often_a_chunk_is_delivered():
+    """The window holds: a chunk delivered twice (its worker died before the ack) queues its
+    successor once, the chain ends at the last chunk, and a cancelled job queues nothing more."""
+    from api.jobs.chain import CHAINED, Chain
+    from api.jobs.store import JobStore
+    from tests.helpers import redis_server
+
+    with redis_server() as url:
+        store = JobStore.from_url(url, 60)
+        sent: list[tuple[str, int]] = []
+        chain = Chain(store, lambda job_id, number: sent.append((job_id, number)), window=2)
+        job_id, other = "job_" + "5" * 32, "job_" + "6" * 32
+        for name in (job_id, other):
+            store.create(name, "public", total=5, chunks=5, chunk_size=1)
+        assert list(chain.begin(job_id, 5)) == [0, 1] and list(chain.begin(other, 5)) == [0, 1]
+        assert [chain.follow(job_id, n) for n in (0, 0, 1, 1, 2, 3, 4)] == [2, None, 3, None, 4, None, None]
+        assert sent == [(job_id, 2), (job_id, 3), (job_id, 4)]
+        store.cancel(other)
+        assert chain.follow(other, 0) is None and sent[-1][0] == job_id
+        assert store.client.zscore(CHAINED, other) is None  # a cancelled job is no longer watched
