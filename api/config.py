@@ -180,6 +180,13 @@ class Settings(BaseSettings):
         gt=0,
         description="A task a dead worker held is delivered again after this long; keep it above a chunk's run time.",
     )
+    job_window: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Chunks of one job queued at once (the next is queued as one finishes, so jobs take turns); "
+        "a job alone uses at most this many worker slots: set it to workers x --concurrency.",
+    )
     job_attempts: int = Field(
         3, ge=1, le=20, description="Deliveries of an item whose worker died before it is failed as poisoned."
     )

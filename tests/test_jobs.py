@@ -602,3 +602,105 @@ def test_xlsx_results_are_a_readable_sheet_with_numbers_as_numbers():
     assert widths["D"] >= 60 and widths["B"] <= 10  # a summary is readable; an index is narrow
     failed = sheet.cell(row=5, column=COLUMNS.index("problem") + 1).value
     assert failed == problem["detail"]  # said once, without the generic title before it
+
+
+def test_a_small_job_of_another_key_is_not_held_behind_a_big_one(tiny_dir, runtime, cluster, seed_texts):
+    """Key A's 60-chunk job is queued first, key B's 3-chunk job after it, on one worker paused while
+    both are submitted (so the order is the queue's, not a race). Jobs queue 2 chunks each and a
+    finished chunk queues its job's next at the back: B waits behind A's window, not A's backlog."""
+    worker, *others = cluster.ensure_workers(1)
+    redis = cluster.client()
+    settings = tiny_settings(
+        tiny_dir, redis_url=cluster.url, api_keys="big-key,small-key", job_chunk_size=1, job_window=2
+    )
+    client = create_app(settings, runtime).test_client()
+    big_key, small_key = {"X-API-Key": "big-key"}, {"X-API-Key": "small-key"}
+    for proc in (worker, *others):  # others (from earlier tests) stay paused throughout
+        proc.send_signal(signal.SIGSTOP)
+    try:
+        big = _submit(client, _items(seed_texts, 60, start=9000), headers=big_key)
+        small = _submit(client, _items(seed_texts, 3, start=9100), headers=small_key)
+        # Two chunks per job queued (one may sit in the paused worker's socket), never the big job's 60.
+        assert redis.llen("ringkas-jobs") <= 4
+        worker.send_signal(signal.SIGCONT)
+        big_results, small_results = f"ringkas:job:{big}:results", f"ringkas:job:{small}:results"
+        deadline = time.monotonic() + 240
+        while redis.hlen(small_results) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        big_before_small_ended = redis.hlen(big_results)
+    finally:
+        for proc in (worker, *others):
+            proc.send_signal(signal.SIGCONT)
+    assert _status(client, small, headers=small_key)["status"] == "done"
+    # Round robin: B's 3 chunks alternate with A's 2-chunk window, so about 4 of A's chunks run
+    # first (6 at most, plus one for the poll): FIFO would have run all 60.
+    assert big_before_small_ended <= 2 * 3 + 1, big_before_small_ended
+    assert _wait(client, big, headers=big_key)["counts"]["done"] == 60
+    assert [line["index"] for line in _lines(client, big, headers=big_key)] == list(range(60))
+
+
+def test_a_job_whose_chain_broke_is_queued_again_by_the_sweep(tiny_dir, runtime, cluster, seed_texts):
+    """The tasks a job had queued are lost (as when a worker died between claiming the next chunk and
+    queueing it): the job would wait forever. The sweep finds it (nothing of it queued or running)
+    and queues its remaining chunks again; it finishes with each item once. While the job's tasks
+    are queued, the sweep leaves it alone."""
+    from api.jobs.chain import SWEEP_LOCK, Chain
+    from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
+    from api.jobs.store import JobStore
+
+    workers = cluster.ensure_workers(1)
+    redis = cluster.client()
+    settings = tiny_settings(tiny_dir, redis_url=cluster.url, job_chunk_size=2, job_window=2)
+    client = create_app(settings, runtime).test_client()
+    app = make_celery(settings)
+    chain = Chain(
+        JobStore.from_url(cluster.url, settings.job_ttl_s),
+        lambda job_id, number: app.send_task(CHUNK_TASK, args=[job_id, number], queue=QUEUE),
+        2,
+    )
+
+    def sweep() -> list:
+        while True:  # a worker's own sweep may hold the lock for a moment
+            redis.delete(SWEEP_LOCK)
+            swept = chain.sweep(0)
+            if swept is not None:
+                return sorted(pair for pair in swept if pair[0] == job_id)
+
+    for proc in workers:
+        proc.send_signal(signal.SIGSTOP)
+    try:
+        job_id = _submit(client, _items(seed_texts, 12, start=9200))
+        assert sweep() == []  # its two tasks wait in the queue: alive, nothing queued twice
+        redis.delete(QUEUE)  # the chain breaks (a task the paused worker had already taken still runs)
+        assert sweep() == [(job_id, 0), (job_id, 1)]
+    finally:
+        for proc in workers:
+            proc.send_signal(signal.SIGCONT)
+    status = _wait(client, job_id, timeout=120)
+    assert status["counts"] == {"total": 12, "done": 12, "failed": 0, "cancelled": 0, "pending": 0}
+    assert [line["index"] for line in _lines(client, job_id)] == list(range(12))
+    assert sweep() == []  # a finished job is forgotten
+    assert redis.zscore("ringkas:jobs:chained", job_id) is None
+
+
+@pytest.mark.integration
+def test_a_chain_queues_each_chunk_once_however_often_a_chunk_is_delivered():
+    """The window holds: a chunk delivered twice (its worker died before the ack) queues its
+    successor once, the chain ends at the last chunk, and a cancelled job queues nothing more."""
+    from api.jobs.chain import CHAINED, Chain
+    from api.jobs.store import JobStore
+    from tests.helpers import redis_server
+
+    with redis_server() as url:
+        store = JobStore.from_url(url, 60)
+        sent: list[tuple[str, int]] = []
+        chain = Chain(store, lambda job_id, number: sent.append((job_id, number)), window=2)
+        job_id, other = "job_" + "5" * 32, "job_" + "6" * 32
+        for name in (job_id, other):
+            store.create(name, "public", total=5, chunks=5, chunk_size=1)
+        assert list(chain.begin(job_id, 5)) == [0, 1] and list(chain.begin(other, 5)) == [0, 1]
+        assert [chain.follow(job_id, n) for n in (0, 0, 1, 1, 2, 3, 4)] == [2, None, 3, None, 4, None, None]
+        assert sent == [(job_id, 2), (job_id, 3), (job_id, 4)]
+        store.cancel(other)
+        assert chain.follow(other, 0) is None and sent[-1][0] == job_id
+        assert store.client.zscore(CHAINED, other) is None  # a cancelled job is no longer watched

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from api.config import Settings
 from api.errors import InsufficientStorage, NotFound, RateLimited, Unavailable
+from api.jobs.chain import Chain
 from api.jobs.intake import JobInput
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import JOB_ID, RESULT_BYTES_PER_CHAR, JobFacts, JobStore, QuotaExceeded, new_job_id
@@ -62,6 +63,7 @@ class Jobs:
         self.settings = settings
         self.store = store
         self.celery = make_celery(settings)
+        self.chain = Chain(store, self._send, settings.job_window)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Jobs | None:
@@ -71,7 +73,8 @@ class Jobs:
 
     def submit(self, owner: str, job: JobInput) -> JobFacts:
         """Stores the job's facts and items (refused when a quota of ``owner`` would break), then
-        queues one task per chunk naming only the job and the chunk number."""
+        queues its first chunks (a task names only the job and the chunk number); workers queue the
+        rest one by one (api/jobs/chain.py), so jobs take turns."""
         size = self.settings.job_chunk_size
         starts = range(0, len(job.items), size)
         job_id = new_job_id()
@@ -82,12 +85,16 @@ class Jobs:
                     numbers = range(first, min(len(starts), first + CHUNKS_PER_WRITE))
                     self.store.put_chunks(job_id, {n: self._chunk(job, starts[n], size) for n in numbers})
                 with self.celery.producer_or_acquire() as producer:  # one connection for every chunk
-                    for number in range(len(starts)):
+                    for number in self.chain.begin(job_id, len(starts)):
                         self.celery.send_task(CHUNK_TASK, args=[job_id, number], queue=QUEUE, producer=producer)
             except BaseException:
                 self.store.delete(job_id)  # a half-queued job would never finish: none at all
+                self.chain.forget(job_id)
                 raise
         return self.get(owner, job_id)
+
+    def _send(self, job_id: str, number: int) -> None:
+        self.celery.send_task(CHUNK_TASK, args=[job_id, number], queue=QUEUE)
 
     def check_quotas(self, owner: str, job: JobInput) -> None:
         """Before the job is charged: would it break one of the key's quotas now?"""

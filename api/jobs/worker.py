@@ -21,6 +21,7 @@ from celery import Celery
 from api.errors import InsufficientStorage, ItemFaulted, ItemLost, ItemPoisoned, RingkasError
 from api.items import MAX_ARTICLES
 from api.jobs.alive import ALIVE_FILE
+from api.jobs.chain import STALL_S, Chain
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
 from api.jobs.store import HEARTBEAT_S, JOB_ID, JobStore
 from api.pipeline import Caller, Pipeline, parse_item
@@ -164,7 +165,7 @@ class ChunkRunner:
         self.store.drop_chunk(job_id, number)
 
 
-def register(app: Celery, runner: ChunkRunner) -> None:
+def register(app: Celery, runner: ChunkRunner, chain: Chain | None = None) -> None:
     @app.task(name=CHUNK_TASK, bind=True, max_retries=RETRIES)
     def run_chunk(task, job_id: str, number: int, *_ignored) -> dict:
         # A message is (job id, chunk number); anything more (a message from before items were kept
@@ -173,11 +174,16 @@ def register(app: Celery, runner: ChunkRunner) -> None:
             log.warning("job chunk message without a job id and chunk number", extra={"request_id": task.request.id})
             return {}
         try:
-            return runner.run(job_id, number, task.request.id)
+            counts = runner.run(job_id, number, task.request.id)
+            if chain is not None:
+                chain.follow(job_id, number)  # the job's next chunk, queued before this one is acknowledged
+            return counts
         except Exception as exc:
             if task.request.retries >= RETRIES:
                 with contextlib.suppress(Exception):  # the store may still be away: then it stays so
                     runner.give_up(job_id, number, type(exc).__name__)
+                    if chain is not None:
+                        chain.follow(job_id, number)
                 log.error("job chunk given up: %s", type(exc).__name__, extra={"request_id": task.request.id})
                 return {}
             # Item problems never get here (they are results): this is the job store failing (Redis
@@ -194,9 +200,10 @@ class Heartbeat:
     ``ringkas healthcheck`` too, through a file holding its pid: the image's one HEALTHCHECK then
     judges a worker container by its heartbeat and a service container by /readyz."""
 
-    def __init__(self, store: JobStore, name: str, alive_file: Path = ALIVE_FILE):
+    def __init__(self, store: JobStore, name: str, alive_file: Path = ALIVE_FILE, chain: Chain | None = None):
         self.store = store
         self.name = name
+        self.chain = chain  # swept beside each beat, so no job's chain stays broken
         self.alive_file = alive_file
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="ringkas-heartbeat", daemon=True)
@@ -212,6 +219,11 @@ class Heartbeat:
                 self.alive_file.write_text(str(os.getpid()))  # only while Redis answers: healthy = working
             except Exception as exc:  # Redis away for a moment: the next beat tries again
                 log.warning("heartbeat failed: %s", type(exc).__name__)
+            if self.chain is not None:
+                try:
+                    self.chain.sweep(STALL_S)
+                except Exception as exc:
+                    log.warning("job chain sweep failed: %s", type(exc).__name__)
             self._stop.wait(HEARTBEAT_S)
 
     def stop(self) -> None:
@@ -233,8 +245,13 @@ def run_worker(settings, pipeline: Pipeline, concurrency: int, loglevel: str) ->
     store = JobStore.from_url(settings.redis_url, settings.job_ttl_s)
     chunk_runner = ChunkRunner(pipeline, store, name, settings.job_attempts, settings.max_digest_articles)
     app = make_celery(settings)
-    register(app, chunk_runner)
-    heartbeat = Heartbeat(store, name).start()
+
+    def send(job_id: str, number: int) -> None:
+        app.send_task(CHUNK_TASK, args=[job_id, number], queue=QUEUE)
+
+    chain = Chain(store, send, settings.job_window)
+    register(app, chunk_runner, chain)
+    heartbeat = Heartbeat(store, name, chain=chain).start()
     try:
         app.worker_main(
             [
