@@ -11,6 +11,7 @@ import uuid
 from flask import Flask, Response, g, json, request
 from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wsgi import get_input_stream
 
 from api.errors import PayloadTooLarge, RingkasError, bounded, cut
 from api.routes import services
@@ -110,9 +111,12 @@ def discard_unread_body() -> bool:
     was read) arrives as itself. gunicorn drains at most 64 KB of an unread body and then closes
     the connection with the rest unread, which resets it: nginx, still writing the body, answers
     502 instead. False when the body is too large to drain (the connection then closes)."""
-    stream = request.environ.get("wsgi.input")
-    if stream is None or request.method in ("GET", "HEAD", "OPTIONS"):
+    if "wsgi.input" not in request.environ or request.method in ("GET", "HEAD", "OPTIONS"):
         return True
+    # The stream the handler read from, where it stopped (werkzeug caches it), else a new one bounded
+    # by Content-Length: the raw wsgi.input of a server that does not end it (werkzeug's own) would
+    # block here until the client gave up.
+    stream = request.__dict__.get("stream") or get_input_stream(request.environ, max_content_length=None)
     budget = (request.max_content_length or 0) + DRAIN_SLACK
     if request.content_length is not None and request.content_length > budget:
         return False
