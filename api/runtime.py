@@ -10,6 +10,7 @@ import ctypes
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -64,9 +65,10 @@ def configure_math_threads(threads: int) -> None:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, metrics: Metrics | None = None):
+    def __init__(self, settings: Settings, metrics: Metrics | None = None, on_step: Callable[[str], None] | None = None):
         self.settings = settings
         self.metrics = metrics
+        self.on_step = on_step  # told each component's name once it is loaded (`ringkas bench`'s memory table)
         self.state = "starting"  # starting -> loading -> ready | failed
         self.error: str | None = None
         self.pipeline: Pipeline | None = None
@@ -99,6 +101,7 @@ class Runtime:
             self.pipeline = self._build()
             if self.settings.warmup:
                 self._warm_up(self.pipeline)
+                self._step("warm-up: first generation's buffers")
         except RingkasError as exc:
             self.state, self.error = "failed", exc.detail
             if raise_errors:
@@ -163,6 +166,10 @@ class Runtime:
         release_freed_heap()
         return engines
 
+    def _step(self, name: str) -> None:
+        if self.on_step is not None:
+            self.on_step(name)
+
     def _batcher(self, role: str, engine: Engine, slots: ComputeSlots) -> Batcher:
         s = self.settings
         batcher = Batcher(
@@ -186,8 +193,13 @@ class Runtime:
             configure_math_threads(s.math_threads())
         prompts = load_prompts(s.prompts_dir)
         summarizer_model = load_model(s, "summarizer", prompts)
+        self._step("summarizer: tokenizer and config")
         translator_model = load_model(s, "translator", prompts)
+        self._step("translator: tokenizer and config")
         engines = self._engines({"summarizer": summarizer_model, "translator": translator_model}, prompts)
+        self._step("both engines: int8 weights, kept vocabularies, token tables")
+        detector = LanguageDetector()
+        self._step("language detector")
         # Both models together run at most as many batches at once as one of them may (api.engines.slots).
         slots = ComputeSlots(s.engine_replicas())
         summarizer = self._batcher("summarizer", engines["summarizer"], slots)
@@ -198,7 +210,7 @@ class Runtime:
             prompts,
             Limits(s.max_text_chars, s.max_translate_chars, s.request_timeout_s, s.min_text_chars),
             Boilerplate.from_file(s.prompts_dir / "boilerplate.yaml"),
-            LanguageDetector(),
+            detector,
             build_cache(s.cache_size, s.cache_ttl_s, s.redis_url, self.redis),
         )
 
