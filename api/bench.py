@@ -390,6 +390,7 @@ def _settings(models: dict[str, str], prompts_dir: str, overrides: dict):
         translator_model=models["translator"],
         prompts_dir=Path(prompts_dir),
         cache_size=0,  # repeated articles must be computed, not answered from the result cache
+        request_timeout_s=900,  # a busy shared machine slows a burst of eight past the default deadline
         redis_url=None,
         **overrides,
     )
