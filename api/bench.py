@@ -436,7 +436,10 @@ def ct2_cpu_report(log: str) -> dict[str, str]:
     return report
 
 
-def run(cache: Path, echo=print, kept_vocab: int = 60_000) -> dict:
+OPTIONAL_SIDES = ("baseline", "full", "memory")  # `ringkas bench --without`: the peer and Ringkas always run
+
+
+def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, ...] = ()) -> dict:
     cache = Path(cache)
     echo(f"models: building or reusing real-shape random models in {cache} ...")
     models = build_bench_models(cache / "models")
@@ -446,18 +449,27 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000) -> dict:
     started = time.perf_counter()
     _child("prepare", models, prompts, {"variants": variants})
     convert_s = time.perf_counter() - started
-    echo("baseline: transformers fp32, one request at a time (minutes) ...")
-    baseline = _child("baseline", models, prompts)
+    sides: dict[str, dict] = {}
+    if "baseline" not in without:
+        echo("baseline: transformers fp32, one request at a time (minutes) ...")
+        sides["baseline"] = _child("baseline", models, prompts)
     echo("peer: plain CTranslate2 int8, full vocabulary, one request at a time ...")
-    peer = _child("peer", models, prompts)
+    sides["peer"] = _child("peer", models, prompts)
     # The bench models carry a tiny seed-trained tokenizer: a kept set built from it would be a few
     # hundred tokens and overstate the gain, so it is padded to a realistic size (see the README).
     echo(f"ringkas: default configuration, kept vocabulary padded to {kept_vocab:,} tokens ...")
-    ringkas = _child("ringkas", models, prompts, variants[0])
-    echo("ringkas: the same with the full vocabulary (RINGKAS_VOCAB=full) ...")
-    full = _child("ringkas", models, prompts, variants[1])
-    echo("ringkas: memory, component by component ...")
-    memory = _child("memory", models, prompts, variants[0])
+    sides["ringkas"] = _child("ringkas", models, prompts, variants[0])
+    if "full" not in without:
+        echo("ringkas: the same with the full vocabulary (RINGKAS_VOCAB=full) ...")
+        sides["ringkas_full_vocab"] = _child("ringkas", models, prompts, variants[1])
+    if "memory" not in without:
+        echo("ringkas: memory, component by component ...")
+        sides["memory"] = _child("memory", models, prompts, variants[0])
+    ratios = {"vs_peer": _ratios(sides["peer"], sides["ringkas"])}
+    if "baseline" in sides:
+        ratios["vs_baseline"] = _ratios(sides["baseline"], sides["ringkas"])
+        if "ringkas_full_vocab" in sides:
+            ratios["full_vocab_vs_baseline"] = _ratios(sides["baseline"], sides["ringkas_full_vocab"])
     return {
         "machine": {
             "cpus": os.cpu_count(),
@@ -477,16 +489,8 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000) -> dict:
             "kept_vocab_stand_in": kept_vocab,
         },
         "first_run_prepare_s": convert_s,
-        "baseline": baseline,
-        "peer": peer,
-        "ringkas": ringkas,
-        "ringkas_full_vocab": full,
-        "memory": memory,
-        "ratios": {
-            "vs_baseline": _ratios(baseline, ringkas),
-            "vs_peer": _ratios(peer, ringkas),
-            "full_vocab_vs_baseline": _ratios(baseline, full),
-        },
+        **sides,
+        "ratios": ratios,
     }
 
 
@@ -554,21 +558,30 @@ METRICS = [
 ]
 
 
+SIDES = (("baseline", "baseline"), ("peer", "peer"), ("ringkas", "ringkas"), ("ringkas_full_vocab", "full voc"))
+
+
 def table(result: dict) -> str:
-    b, p, r, f = (result[k] for k in ("baseline", "peer", "ringkas", "ringkas_full_vocab"))
-    x, y, z = (result["ratios"][k] for k in ("vs_baseline", "vs_peer", "full_vocab_vs_baseline"))
-    head = f"{'':40} {'baseline':>9} {'peer':>9} {'ringkas':>9} {'full voc':>9} {'vs base':>8} {'vs peer':>8}"
+    sides = [(key, label) for key, label in SIDES if key in result]
+    ratios = [(key, label) for key, label in (("vs_baseline", "vs base"), ("vs_peer", "vs peer")) if key in result["ratios"]]
+    head = f"{'':40} " + " ".join(f"{label:>9}" for _, label in sides) + " " + " ".join(f"{label:>8}" for _, label in ratios)
     lines = [head, "-" * len(head)]
     for name, key, ratio, _unit in METRICS:
         lines.append(
-            f"{name:40} {b[key]:9.2f} {p[key]:9.2f} {r[key]:9.2f} {f[key]:9.2f} {x[ratio]:8.2f} {y[ratio]:8.2f}"
+            f"{name:40} "
+            + " ".join(f"{result[side][key]:9.2f}" for side, _ in sides)
+            + " "
+            + " ".join(f"{result['ratios'][which][ratio]:8.2f}" for which, _ in ratios)
         )
+    full = result["ratios"].get("full_vocab_vs_baseline")
     lines.append(
         "baseline: transformers fp32, one at a time; peer: plain CTranslate2 int8, full vocabulary, one at a time; "
         f"ringkas: default, kept vocabulary padded to {result['workload']['kept_vocab_stand_in']:,}; "
-        f"full voc: ringkas with RINGKAS_VOCAB=full ({z['summarize_translate_latency_x']:.2f}x baseline, "
-        "summarize+translate). RSS and latency ratios: x faster / fraction of the reference."
+        "full voc: ringkas with RINGKAS_VOCAB=full"
+        + (f" ({full['summarize_translate_latency_x']:.2f}x baseline, summarize+translate)" if full else "")
+        + ". RSS and latency ratios: x faster / fraction of the reference."
     )
+    r, p = result["ringkas"], result["peer"]
     lines.append(f"engine: {r['engine']}  settings: {r['settings']}")
     if "memory" in result:
         lines.append(memory_table(result["memory"]))

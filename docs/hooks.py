@@ -123,6 +123,7 @@ def speed() -> str:
     bench = json.loads(latest.read_text(encoding="utf-8"))
     sides = [("baseline", "transformers fp32"), ("peer", "plain CTranslate2"), ("ringkas", "Ringkas"),
              ("ringkas_full_vocab", "Ringkas, full vocabulary")]  # fmt: skip
+    sides = [(side, label) for side, label in sides if side in bench]  # `ringkas bench --without` leaves some out
     figures = [
         ("summarize latency (s)", "summarize_s", "{:.2f}"),
         ("summarize + translate, 3 sentences (s)", "summarize_translate_sentences_s", "{:.2f}"),
