@@ -563,8 +563,15 @@ SIDES = (("baseline", "baseline"), ("peer", "peer"), ("ringkas", "ringkas"), ("r
 
 def table(result: dict) -> str:
     sides = [(key, label) for key, label in SIDES if key in result]
-    ratios = [(key, label) for key, label in (("vs_baseline", "vs base"), ("vs_peer", "vs peer")) if key in result["ratios"]]
-    head = f"{'':40} " + " ".join(f"{label:>9}" for _, label in sides) + " " + " ".join(f"{label:>8}" for _, label in ratios)
+    ratios = [
+        (key, label) for key, label in (("vs_baseline", "vs base"), ("vs_peer", "vs peer")) if key in result["ratios"]
+    ]
+    head = (
+        f"{'':40} "
+        + " ".join(f"{label:>9}" for _, label in sides)
+        + " "
+        + " ".join(f"{label:>8}" for _, label in ratios)
+    )
     lines = [head, "-" * len(head)]
     for name, key, ratio, _unit in METRICS:
         lines.append(

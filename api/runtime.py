@@ -65,7 +65,9 @@ def configure_math_threads(threads: int) -> None:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, metrics: Metrics | None = None, on_step: Callable[[str], None] | None = None):
+    def __init__(
+        self, settings: Settings, metrics: Metrics | None = None, on_step: Callable[[str], None] | None = None
+    ):
         self.settings = settings
         self.metrics = metrics
         self.on_step = on_step  # told each component's name once it is loaded (`ringkas bench`'s memory table)

@@ -153,7 +153,9 @@ def speed() -> str:
         out += ["| step | RSS | + | peak so far |", "| --- | ---: | ---: | ---: |"]
         previous = 0.0
         for row in bench["memory"]["rows"]:
-            out.append(f"| {row['step']} | {row['rss_mb']:.0f} | {row['rss_mb'] - previous:.0f} | {row['peak_mb']:.0f} |")
+            out.append(
+                f"| {row['step']} | {row['rss_mb']:.0f} | {row['rss_mb'] - previous:.0f} | {row['peak_mb']:.0f} |"
+            )
             previous = row["rss_mb"]
     out += ["", "## History", ""]
     out += [

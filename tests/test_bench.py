@@ -51,11 +51,14 @@ def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(tiny_dir, tmp
 
 
 def test_summary_sentences_cut_a_summary_into_equal_sentences(tiny_dir):
-    from api.text import split_sentences
     from transformers import AutoTokenizer
 
+    from api.text import split_sentences
+
     tokenizer = AutoTokenizer.from_pretrained(tiny_dir / "summarizer")
-    summary = "pemerintah daerah mengumumkan rencana pembangunan jalan baru yang akan selesai tahun depan menurut menteri"
+    summary = (
+        "pemerintah daerah mengumumkan rencana pembangunan jalan baru yang akan selesai tahun depan menurut menteri"
+    )
     sentences = summary_sentences(summary, tokenizer)
     assert len(sentences) == SENTENCES
     assert split_sentences(" ".join(sentences)) == sentences  # the service's splitter sees the same sentences
@@ -71,6 +74,9 @@ def test_physical_cores_counts_two_threads_of_one_core_once():
 
 
 def test_memory_table_shows_each_steps_growth():
-    rows = [{"step": "python", "rss_mb": 20.0, "peak_mb": 20.0}, {"step": "models", "rss_mb": 1220.0, "peak_mb": 1400.0}]
+    rows = [
+        {"step": "python", "rss_mb": 20.0, "peak_mb": 20.0},
+        {"step": "models", "rss_mb": 1220.0, "peak_mb": 1400.0},
+    ]
     lines = memory_table({"rows": rows}).splitlines()
     assert lines[2].split()[-3:] == ["1220", "1200", "1400"]
