@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from api.bench import OPTIONAL_SIDES
 from api.config import PROCESS_ENV_DEFAULTS, Settings
 
 ROLES = ("summarizer", "translator")
@@ -727,12 +728,19 @@ def make_tiny_models(directory: Path, seeds: Path | None) -> None:
     help="Kept-vocabulary size to stand in for a real tokenizer's (the bench models' tokenizer is tiny); "
     "`ringkas fetch-models` prints the real size.",
 )
-def bench(json_path: Path | None, cache: Path, kept_vocab: int) -> None:
+@click.option(
+    "--without",
+    type=click.Choice(OPTIONAL_SIDES),
+    multiple=True,
+    help="Leave out a side: baseline (the slow transformers run), full (Ringkas with the full vocabulary), "
+    "memory (the component-by-component memory table). Repeatable.",
+)
+def bench(json_path: Path | None, cache: Path, kept_vocab: int, without: tuple[str, ...]) -> None:
     """Measure the default configuration against the naive transformers baseline and plain
     CTranslate2 (takes about fifteen minutes)."""
     from api.bench import run, table
 
-    result = run(cache, echo=lambda message: click.echo(message, err=True), kept_vocab=kept_vocab)
+    result = run(cache, echo=lambda message: click.echo(message, err=True), kept_vocab=kept_vocab, without=without)
     click.echo(table(result))
     if json_path:
         json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

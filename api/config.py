@@ -126,6 +126,12 @@ class Settings(BaseSettings):
         description="A batch starts once no request has arrived for this long: a lone request waits this, "
         "a burst is gathered whole (up to batch_wait_ms).",
     )
+    trim_idle_ms: float = Field(
+        1000.0,
+        ge=0,
+        description="Once the models have sat idle this long after work, the heap's free pages go back to the "
+        "system (glibc malloc_trim): a burst's buffers stay resident otherwise; 0: never.",
+    )
     request_timeout_s: float = Field(120.0, gt=0, description="Per-request deadline; then 503, never a hang.")
     ready_wait_s: float = Field(
         30.0, ge=0, description="How long a request reaching a worker that is still loading waits before 503."

@@ -153,37 +153,53 @@ def speed() -> str:
     bench = json.loads(latest.read_text(encoding="utf-8"))
     sides = [("baseline", "transformers fp32"), ("peer", "plain CTranslate2"), ("ringkas", "Ringkas"),
              ("ringkas_full_vocab", "Ringkas, full vocabulary")]  # fmt: skip
+    sides = [(side, label) for side, label in sides if side in bench]  # `ringkas bench --without` leaves some out
     figures = [
         ("summarize latency (s)", "summarize_s", "{:.2f}"),
-        ("summarize + translate latency (s)", "summarize_translate_s", "{:.2f}"),
-        ("throughput, 8 concurrent (articles/s)", "throughput_articles_per_s", "{:.2f}"),
+        ("summarize + translate, 3 sentences (s)", "summarize_translate_sentences_s", "{:.2f}"),
+        ("throughput, 8 concurrent, 3 sentences (articles/s)", "throughput_sentences_articles_per_s", "{:.2f}"),
+        ("summarize + translate, one segment (s)", "summarize_translate_s", "{:.2f}"),
+        ("throughput, 8 concurrent, one segment (articles/s)", "throughput_articles_per_s", "{:.2f}"),
         ("peak RSS, both models (MB)", "peak_rss_mb", "{:.0f}"),
         ("start to ready (s)", "start_to_ready_s", "{:.2f}"),
     ]
     machine = bench["machine"]
+    gemm = (bench["ringkas"].get("runtime", {}).get("summarizer", {}).get("gemm") or {}).get("backend", "?")
+    cores = machine.get("cores")
     out = [
-        f"Latest run: `{latest.name}` on {machine['processor']}, {machine['cpus']} vCPU "
-        f"({', '.join(machine.get('cpu_flags', []))}).",
+        f"Latest run: `{latest.name}` on {machine['processor']}, {machine['cpus']} vCPU"
+        + (f" on {cores} cores" if cores else "")
+        + f" ({', '.join(machine.get('cpu_flags', []))}); GEMM library: {gemm}.",
         "",
         "| | " + " | ".join(label for _, label in sides) + " |",
         "| --- |" + " ---: |" * len(sides),
     ]
     for label, key, fmt in figures:
-        out.append(f"| {label} | " + " | ".join(fmt.format(bench[side][key]) for side, _ in sides) + " |")
-    out += ["", _bars(bench, sides), "", "## History", ""]
+        if all(key in bench[side] for side, _ in sides):  # runs before the sentences workload lack it
+            out.append(f"| {label} | " + " | ".join(fmt.format(bench[side][key]) for side, _ in sides) + " |")
+    out += ["", _bars(bench, sides)]
+    if "memory" in bench:
+        out += ["", "Ringkas's memory, component by component, in the order the service loads them (MB):", ""]
+        out += ["| step | RSS | + | peak so far |", "| --- | ---: | ---: | ---: |"]
+        previous = 0.0
+        for row in bench["memory"]["rows"]:
+            out.append(
+                f"| {row['step']} | {row['rss_mb']:.0f} | {row['rss_mb'] - previous:.0f} | {row['peak_mb']:.0f} |"
+            )
+            previous = row["rss_mb"]
+    out += ["", "## History", ""]
     out += [
-        "Summarize + translate latency of one article, and how many times faster than the transformers "
-        "baseline and plain CTranslate2 in the same run. Each row is one `ringkas bench` run.",
-        "",
-        "| Date | CPU | Configuration | Summarize + translate | vs baseline | vs peer |",
-        "| --- | --- | --- | ---: | ---: | ---: |",
+        "| Date | CPU | Cores / vCPU | GEMM | Summarize + translate, one segment | 3 sentences | vs baseline "
+        "| vs peer | Peak RSS vs peer | Configuration |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     history = yaml.safe_load((ROOT / "docs" / "data" / "speed-history.yaml").read_text(encoding="utf-8"))
     for row in history:
-        cells = [row["date"], row["cpu"], row["configuration"]] + [
-            "not recorded" if row[key] is None else f"{row[key]}{suffix}"
-            for key, suffix in (("latency_s", " s"), ("vs_baseline", "x"), ("vs_peer", "x"))
-        ]  # fmt: skip
+        cells = [row["date"], row["cpu"], row.get("cores") or "not recorded", row.get("gemm") or "not recorded"] + [
+            "not recorded" if row.get(key) is None else f"{row[key]}{suffix}"
+            for key, suffix in (("latency_s", " s"), ("sentences_s", " s"), ("vs_baseline", "x"), ("vs_peer", "x"),
+                                ("rss_vs_peer", ""))
+        ] + [row["configuration"]]  # fmt: skip
         out.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     return "\n".join(out)
 

@@ -2,7 +2,16 @@
 
 import pytest
 
-from api.bench import SUMMARY_TOKENS, TRANSLATION_TOKENS, bench_prompts
+from api.bench import (
+    SEGMENT_TOKENS,
+    SENTENCES,
+    SUMMARY_TOKENS,
+    TRANSLATION_TOKENS,
+    _physical_cores,
+    bench_prompts,
+    memory_table,
+    summary_sentences,
+)
 from api.prompts import load_prompts
 
 pytestmark = pytest.mark.unit
@@ -15,7 +24,9 @@ def test_bench_prompts_pin_output_lengths(tmp_path):
     assert medium.num_beams == 4
     decoding = prompts.translate.decoding
     assert decoding.min_new_tokens == TRANSLATION_TOKENS
-    assert {decoding.max_new_for(n) for n in (1, 30, 300)} == {TRANSLATION_TOKENS}
+    # A sentence segment writes SEGMENT_TOKENS; the whole summary as one segment TRANSLATION_TOKENS.
+    assert {decoding.max_new_for(n) for n in (1, 20, SEGMENT_TOKENS)} == {SEGMENT_TOKENS}
+    assert {decoding.max_new_for(n) for n in (2 * SEGMENT_TOKENS + 1, SUMMARY_TOKENS, 300)} == {TRANSLATION_TOKENS}
     assert (tmp_path / "boilerplate.yaml").is_file()  # the runtime needs every prompts file
 
 
@@ -32,5 +43,42 @@ def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(start_runtime
     translation = pipeline.translator.translate(
         "Berita singkat hari ini.", "ind_Latn", "eng_Latn", time.monotonic() + 60
     )
-    assert [len(ids) for ids in translation.outputs] == [TRANSLATION_TOKENS]
+    assert [len(ids) for ids in translation.outputs] == [SEGMENT_TOKENS]
+    # The summary cut into sentences: that many segments, each writing the pinned segment length.
+    sentences = summary_sentences(summary.text, pipeline.summarizer.tokenizer)
+    cut = pipeline.translator.translate(" ".join(sentences), "ind_Latn", "eng_Latn", time.monotonic() + 60)
+    assert [len(ids) for ids in cut.outputs] == [SEGMENT_TOKENS] * SENTENCES
     assert pipeline.summarize(SummarizeRequest(text=seed_texts[0], translate=True)).translation.text
+
+
+@pytest.mark.integration
+def test_summary_sentences_cut_a_summary_into_equal_sentences(tiny_dir):
+    from transformers import AutoTokenizer
+
+    from api.text import split_sentences
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_dir / "summarizer")
+    summary = (
+        "pemerintah daerah mengumumkan rencana pembangunan jalan baru yang akan selesai tahun depan menurut menteri"
+    )
+    sentences = summary_sentences(summary, tokenizer)
+    assert len(sentences) == SENTENCES
+    assert split_sentences(" ".join(sentences)) == sentences  # the service's splitter sees the same sentences
+    # Nothing of the summary is lost or repeated: only the capitals and the stops are added.
+    assert "".join(sentences).replace(".", "").replace(" ", "").lower() == summary.replace(" ", "")
+
+
+def test_physical_cores_counts_two_threads_of_one_core_once():
+    block = "processor\t: {n}\nphysical id\t: 0\ncore id\t\t: {core}\n\n"
+    assert _physical_cores(block.format(n=0, core=0) + block.format(n=1, core=1)) == 2
+    assert _physical_cores(block.format(n=0, core=0) + block.format(n=1, core=0)) == 1
+    assert _physical_cores("") is None
+
+
+def test_memory_table_shows_each_steps_growth():
+    rows = [
+        {"step": "python", "rss_mb": 20.0, "peak_mb": 20.0},
+        {"step": "models", "rss_mb": 1220.0, "peak_mb": 1400.0},
+    ]
+    lines = memory_table({"rows": rows}).splitlines()
+    assert lines[2].split()[-3:] == ["1220", "1200", "1400"]

@@ -283,6 +283,35 @@ def test_compute_slots_are_one_per_replica_and_shared_by_both_models(pipeline, s
         ComputeSlots(0)
 
 
+def test_compute_slots_tell_when_the_engines_went_idle_after_work():
+    slots = ComputeSlots(2)
+    with slots.held():
+        assert not slots.idle_for(0)  # a batch is running
+    assert slots.released == 1
+    assert slots.idle_for(0)
+    assert not slots.idle_for(60)  # a batch ended just now
+
+
+def test_the_heap_is_trimmed_once_after_a_burst_not_while_idle(tiny_dir):
+    """The runtime hands freed batch buffers back once the engines go quiet after work, and does not
+    keep trimming an idle process."""
+    from api.runtime import Runtime
+    from api.schemas import SummarizeRequest
+    from tests.conftest import tiny_settings
+
+    runtime = Runtime(tiny_settings(tiny_dir, warmup=False, trim_idle_ms=50, cache_size=0)).start(background=False)
+    try:
+        time.sleep(0.3)
+        assert runtime.trims == 0  # loaded, but no work yet
+        text = "Pemerintah Indonesia mengumumkan rencana pembangunan jalan baru di Jawa Barat. " * 6
+        runtime.require().summarize(SummarizeRequest(text=text, translate=True))
+        _wait_until(lambda: runtime.trims == 1)
+        time.sleep(0.3)
+        assert runtime.trims == 1  # nothing ran since: no second trim
+    finally:
+        runtime.stop()
+
+
 def _spaced(batcher, seqs, gap_s, arrivals=None):
     """Submits one sequence at a time, gap_s apart, as a burst of requests reaches the queue."""
     futures = []

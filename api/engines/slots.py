@@ -11,6 +11,7 @@ the batch is done. Forming the batch only once a core is free also lets more wor
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,11 +23,18 @@ class ComputeSlots:
         self.count = count
         self._free = count
         self._cond = threading.Condition()  # waiters are woken in arrival order: no model starves
+        self.released = 0  # batches done: with ``idle_for``, how the runtime sees a burst end
+        self._last_release = time.monotonic()
 
     @property
     def free(self) -> int:
         with self._cond:
             return self._free
+
+    def idle_for(self, seconds: float) -> bool:
+        """Every slot free, and none given back in the last ``seconds``."""
+        with self._cond:
+            return self._free == self.count and time.monotonic() - self._last_release >= seconds
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -39,4 +47,6 @@ class ComputeSlots:
         finally:
             with self._cond:
                 self._free += 1
+                self.released += 1
+                self._last_release = time.monotonic()
                 self._cond.notify()
