@@ -283,6 +283,7 @@ def test_compute_slots_are_one_per_replica_and_shared_by_both_models(pipeline, s
         ComputeSlots(0)
 
 
+@pytest.mark.unit
 def test_compute_slots_tell_when_the_engines_went_idle_after_work():
     slots = ComputeSlots(2)
     with slots.held():
