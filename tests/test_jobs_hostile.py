@@ -16,7 +16,7 @@ from api.errors import InsufficientStorage, ValidationFailed
 from api.jobs.intake import LISTED, read_job
 from api.jobs.queue import QUEUE
 from api.jobs.service import redis_errors
-from api.jobs.store import MIN_ITEM_CHARS, PREFIX, RESULT_BYTES_PER_CHAR, JobStore
+from api.jobs.store import MIN_ITEM_CHARS, PREFIX, RESULT_BYTES_PER_CHAR, RESULT_LINE_BYTES, JobStore
 from tests.conftest import tiny_settings
 from tests.helpers import REDIS_MEMORY_POLICY, REPO_ROOT, redis_server
 from tests.jobs_cluster import start_cluster
@@ -335,10 +335,9 @@ def test_messages_carry_identifiers_and_every_job_ends(tiny_dir, runtime, cluste
         used, budget = store.stored_bytes(job_id)
         assert used == sum(len(line.encode()) for line in store.results(job_id, 2000))
         assert used <= budget + ends[name]["counts"]["total"] * 400, name  # the budget, or a short line each
-        assert budget == RESULT_BYTES_PER_CHAR * sum(
-            max(MIN_ITEM_CHARS, len(item["text"]))
-            for item in json.loads(f"[{uploads[name].decode().strip().replace(chr(10), ',')}]")
-        )
+        items = json.loads(f"[{uploads[name].decode().strip().replace(chr(10), ',')}]")
+        charged = sum(max(MIN_ITEM_CHARS, len(item["text"])) for item in items)
+        assert budget == max(RESULT_BYTES_PER_CHAR * charged, RESULT_LINE_BYTES * len(items))
         assert not redis.exists(PREFIX + job_id + ":items")  # the input goes once the chunks ran
     assert store.stored_bytes(jobs["tiny"])[0] <= 40 * len(uploads["tiny"])  # per tiny item, one short problem
 
@@ -360,3 +359,14 @@ def test_every_form_of_a_full_redis_is_a_507_never_an_outage(refusal):
         with redis_errors():
             raise refusal
     assert raised.value.status == 507 and "full" in raised.value.detail
+
+
+def test_a_job_of_short_articles_reserves_a_whole_result_line_per_item():
+    # Three one-line articles (charged the 150-character minimum) each write a full summary line
+    # with its translation: 600 bytes each would fail two of them as result-too-large.
+    from api.jobs.service import result_budget
+
+    lines = "\n".join(json.dumps({"text": f"Pemerintah membangun jalan baru nomor {n} di Jawa Barat."}) for n in range(3))
+    job = read_job(lines.encode(), "application/x-ndjson", None, {"translate": True}, 100)
+    assert job.chars == 3 * MIN_ITEM_CHARS
+    assert result_budget(job) == 3 * RESULT_LINE_BYTES > RESULT_BYTES_PER_CHAR * job.chars

@@ -13,7 +13,15 @@ from api.errors import InsufficientStorage, NotFound, RateLimited, Unavailable
 from api.jobs.chain import Chain
 from api.jobs.intake import JobInput
 from api.jobs.queue import CHUNK_TASK, QUEUE, make_celery
-from api.jobs.store import JOB_ID, RESULT_BYTES_PER_CHAR, JobFacts, JobStore, QuotaExceeded, new_job_id
+from api.jobs.store import (
+    JOB_ID,
+    RESULT_BYTES_PER_CHAR,
+    RESULT_LINE_BYTES,
+    JobFacts,
+    JobStore,
+    QuotaExceeded,
+    new_job_id,
+)
 from api.schemas import JobStatus
 
 NO_REDIS = (
@@ -56,6 +64,13 @@ def redis_errors() -> Iterator[None]:
         if "OOM command not allowed" in str(exc):  # the same, wrapped by kombu or a script
             raise InsufficientStorage(STORE_FULL, retry_after=300) from None
         raise Unavailable(f"the job store (Redis) cannot be reached: {type(exc).__name__}", retry_after=10) from None
+
+
+def result_budget(job: JobInput) -> int:
+    """The result bytes a job reserves: 4 per character charged, and at least one whole result line
+    per item (a summary's line is bounded by the models' output caps, not by its article: a short
+    article's line is as long as a long one's)."""
+    return max(RESULT_BYTES_PER_CHAR * job.chars, RESULT_LINE_BYTES * len(job.items))
 
 
 class Jobs:
@@ -101,7 +116,7 @@ class Jobs:
         with redis_errors(), self._quota_problems(job):
             self.store.check_quotas(
                 owner,
-                RESULT_BYTES_PER_CHAR * job.chars,
+                result_budget(job),
                 self.settings.job_live_per_key,
                 self.settings.job_result_bytes_per_key,
             )
@@ -116,7 +131,7 @@ class Jobs:
                 chunks,
                 job.upload,
                 job.delimiter,
-                budget=RESULT_BYTES_PER_CHAR * job.chars,
+                budget=result_budget(job),
                 chunk_size=settings.job_chunk_size,
                 defaults=job.defaults,
                 live_quota=settings.job_live_per_key,
@@ -144,7 +159,7 @@ class Jobs:
                     retry_after=60,
                 ) from None
             raise InsufficientStorage(
-                f"this job would reserve {RESULT_BYTES_PER_CHAR * job.chars} bytes of results; this key's jobs "
+                f"this job would reserve {result_budget(job)} bytes of results; this key's jobs "
                 f"reserve {exc.current} of its {settings.job_result_bytes_per_key} "
                 f"(RINGKAS_JOB_RESULT_BYTES_PER_KEY) until they expire ({kept} after they finish)",
                 retry_after=3600,

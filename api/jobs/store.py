@@ -96,6 +96,9 @@ OWNER_JOBS = "ringkas:jobs:owner:"
 # ~2 KB for a 3,000-character article; 4x leaves room for return_clean_text), every item charged at
 # least MIN_ITEM_CHARS, so an item's result line (a problem, usually) fits in what it was charged.
 RESULT_BYTES_PER_CHAR = 4
+# A whole result line of one summarized article: summary and translation at the longest preset's
+# token caps, the input facts and timings. Every item may store one, however short its article.
+RESULT_LINE_BYTES = 4096
 MIN_ITEM_CHARS = 150
 # A cluster item's articles are each charged at least this: a digest's answer carries a source and
 # the sentences' places per article (~0.5 KB beside the text), so short articles' line still fits.
