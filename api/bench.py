@@ -155,31 +155,16 @@ def run_baseline(models: dict[str, str], t0: float) -> dict:
             )
         return s_tok.decode(out[0], skip_special_tokens=True)
 
-    def translate(text: str) -> str:
-        ids = t_tok(text, truncation=True, max_length=512, return_tensors="pt")
+    def translate(texts: list[str], tokens: int) -> list[str]:
+        # One batch, as a sentence-splitting server sends a summary's sentences (or one segment).
+        ids = t_tok(texts, padding=True, truncation=True, max_length=512, return_tensors="pt")
         with torch.inference_mode():
             out = t_model.generate(
-                **ids,
-                num_beams=4,
-                forced_bos_token_id=eng,
-                max_new_tokens=TRANSLATION_TOKENS,
-                min_new_tokens=TRANSLATION_TOKENS,
-            )
-        return t_tok.decode(out[0], skip_special_tokens=True)
-
-    def translate_sentences(sentences: list[str]) -> list[str]:
-        ids = t_tok(sentences, padding=True, truncation=True, max_length=512, return_tensors="pt")
-        with torch.inference_mode():
-            out = t_model.generate(
-                **ids,
-                num_beams=4,
-                forced_bos_token_id=eng,
-                max_new_tokens=SEGMENT_TOKENS,
-                min_new_tokens=SEGMENT_TOKENS,
+                **ids, num_beams=4, forced_bos_token_id=eng, max_new_tokens=tokens, min_new_tokens=tokens
             )
         return t_tok.batch_decode(out, skip_special_tokens=True)
 
-    return _serve_one_at_a_time(summarize, translate, translate_sentences, s_tok, t0)
+    return _serve_one_at_a_time(summarize, translate, s_tok, t0)
 
 
 def run_peer(models: dict[str, str], t0: float) -> dict:
@@ -212,33 +197,22 @@ def run_peer(models: dict[str, str], t0: float) -> dict:
         )
         return s_tok.decode(s_tok.convert_tokens_to_ids(out[0].hypotheses[0]), skip_special_tokens=True)
 
-    def translate(text: str) -> str:
-        tokens = t_tok.convert_ids_to_tokens(t_tok(text, truncation=True, max_length=512).input_ids)
-        out = t_model.translate_batch(
-            [tokens],
-            target_prefix=[["eng_Latn"]],
-            beam_size=4,
-            max_decoding_length=TRANSLATION_TOKENS,
-            min_decoding_length=TRANSLATION_TOKENS,
-        )
-        return t_tok.decode(t_tok.convert_tokens_to_ids(out[0].hypotheses[0][1:]), skip_special_tokens=True)
-
-    def translate_sentences(sentences: list[str]) -> list[str]:
-        # One batch of the summary's sentences, as a sentence-splitting server sends them.
-        batch = [t_tok.convert_ids_to_tokens(t_tok(s, truncation=True, max_length=512).input_ids) for s in sentences]
+    def translate(texts: list[str], tokens: int) -> list[str]:
+        # One batch, as a sentence-splitting server sends a summary's sentences (or one segment).
+        batch = [t_tok.convert_ids_to_tokens(t_tok(text, truncation=True, max_length=512).input_ids) for text in texts]
         out = t_model.translate_batch(
             batch,
             target_prefix=[["eng_Latn"]] * len(batch),
             beam_size=4,
-            max_decoding_length=SEGMENT_TOKENS,
-            min_decoding_length=SEGMENT_TOKENS,
+            max_decoding_length=tokens,
+            min_decoding_length=tokens,
         )
         return [t_tok.decode(t_tok.convert_tokens_to_ids(r.hypotheses[0][1:]), skip_special_tokens=True) for r in out]
 
-    return _serve_one_at_a_time(summarize, translate, translate_sentences, s_tok, t0)
+    return _serve_one_at_a_time(summarize, translate, s_tok, t0)
 
 
-def _serve_one_at_a_time(summarize, translate, translate_sentences, s_tok, t0: float) -> dict:
+def _serve_one_at_a_time(summarize, translate, s_tok, t0: float) -> dict:
     """Times a server that takes requests in turn: warm-up, then 8 articles that arrive together,
     each summary translated both ways (one segment, and its sentences as one batch)."""
     summarize("Berita pendek untuk pemanasan.")  # warm-up, as a server would
@@ -249,11 +223,11 @@ def _serve_one_at_a_time(summarize, translate, translate_sentences, s_tok, t0: f
         a = time.perf_counter()
         summary = summarize(articles[i % len(articles)])
         b = time.perf_counter()
-        translate(summary)
+        translate([summary], TRANSLATION_TOKENS)
         c = time.perf_counter()
         sentences = summary_sentences(summary, s_tok)
         d = time.perf_counter()
-        translate_sentences(sentences)
+        translate(sentences, SEGMENT_TOKENS)
         summarize_s.append(b - a)
         translate_s.append(c - b)
         sentences_s.append(time.perf_counter() - d)

@@ -203,7 +203,7 @@ class Settings(BaseSettings):
         1_000_000_000,
         ge=1_000_000,
         description="Result bytes one key's unexpired jobs may store in Redis (each job reserves "
-        "4 bytes per character charged for it); a job past it gets 507.",
+        "4 bytes per character charged for it, at least 4 KB per item); a job past it gets 507.",
     )
 
     # --- access -------------------------------------------------------------------------------
