@@ -5,7 +5,13 @@ const js = require("@eslint/js");
 const globals = require("globals");
 
 module.exports = [
+  // Built or downloaded, never written here (eslint reads no .gitignore).
+  { ignores: ["site/", "build/", "artifacts/", "test-artifacts/"] },
   js.configs.recommended,
+  {
+    files: ["eslint.config.js"],
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
+  },
   {
     files: ["api/static/**/*.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.browser },
