@@ -23,7 +23,6 @@
     :host { all: initial; display: block; margin: 0 0 1em; font-family: system-ui, sans-serif; color: #1b1f24; }
     button { font: inherit; font-weight: 600; border: 1px solid #0b5cad; border-radius: 6px; cursor: pointer;
              padding: 0.45em 1.1em; background: #0b5cad; color: #fff; }
-    button.close { background: #fff; color: #0b5cad; padding: 0.2em 0.7em; }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
     button:disabled { opacity: 0.6; cursor: progress; }
     .box { margin-top: 0.6em; border: 1px solid #d0d7de; border-left: 4px solid #0b5cad; border-radius: 6px;
