@@ -431,8 +431,10 @@ def test_every_page_string_exists_in_both_languages_and_every_rule_has_a_kind(pa
     import yaml
 
     page.goto(open_service + "/")
+    # The page's modules keep no globals: the test imports them as the page does.
     missing = page.evaluate(
-        """() => {
+        """async () => {
+          const { TEXT } = await import("./static/strings.js");
           const keys = (o, p = "") =>
             Object.entries(o).flatMap(([k, v]) => (typeof v === "object" ? keys(v, p + k + ".") : [p + k]));
           const id = keys(TEXT.id), en = keys(TEXT.en);
@@ -443,7 +445,10 @@ def test_every_page_string_exists_in_both_languages_and_every_rule_has_a_kind(pa
     rules = yaml.safe_load((DEFAULT_PROMPTS / "boilerplate.yaml").read_text(encoding="utf-8"))
     sections = [section for key, section in rules.items() if isinstance(section, dict) and key != "headline_runs"]
     names = [name for section in sections for name in section] + ["duplicate", rules["headline_runs"]["name"]]
-    kinds = page.evaluate("(names) => names.map(family)", names)
+    kinds = page.evaluate(
+        "async (names) => { const { family } = await import('./static/editor/result.js'); return names.map(family); }",
+        names,
+    )
     assert [name for name, kind in zip(names, kinds, strict=True) if kind == "other"] == []
 
 

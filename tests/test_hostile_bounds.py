@@ -97,11 +97,11 @@ def test_no_redirect_is_built_from_the_host_header():
 
 def test_static_etags_carry_no_hash_of_the_server_path():
     client = _client()
-    response = client.get("/static/app.js")
+    response = client.get("/static/editor/main.js")
     assert response.status_code == 200
-    path_hash = str(zlib.adler32(str(STATIC / "app.js").encode()) & 0xFFFFFFFF)
+    path_hash = str(zlib.adler32(str(STATIC / "editor" / "main.js").encode()) & 0xFFFFFFFF)
     assert path_hash not in response.headers["ETag"]
-    again = client.get("/static/app.js", headers={"If-None-Match": response.headers["ETag"]})
+    again = client.get("/static/editor/main.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
 
 

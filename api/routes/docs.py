@@ -97,7 +97,19 @@ def docs_asset(name: str):
     return send_from_directory(folder, name, max_age=86400)
 
 
+# The string catalogue the widget imports into CMS pages on other origins: a module fetched with
+# CORS, public words only, so any origin may read it (the widget's own origins are checked by /v1).
+CATALOGUE = "strings.js"
+
+
 @bp.get("/static/<path:name>")
 @unlisted("an asset")
 def static_file(name: str):
-    return send_from_directory(STATIC, name, max_age=3600)
+    # A module script runs only with a JavaScript type (the nosniff header forbids guessing), whatever
+    # this system's mime.types says.
+    mimetype = "text/javascript" if name.endswith(".js") else None
+    response = send_from_directory(STATIC, name, mimetype=mimetype, max_age=3600)
+    if name == CATALOGUE:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

@@ -1,6 +1,6 @@
 // Swagger UI start-up for /docs. A file, not an inline script, so the page's CSP can forbid inline code.
 window.addEventListener("load", function () {
-  window.ui = SwaggerUIBundle({
+  SwaggerUIBundle({
     url: new URL("openapi.json", window.location.href).href,
     dom_id: "#swagger-ui",
     deepLinking: true,

@@ -8,36 +8,21 @@
 // data-format  html (default: the service extracts and cleans the markup) or text (innerText)
 // data-api-key sent as X-API-Key when the service has keys; the page's origin must be in
 //              RINGKAS_CORS_ORIGINS. A key in a public page is public: give it a low rate limit.
-// The widget's markup lives in a shadow root, so the CMS's styles and ours never meet.
+// The widget's markup lives in a shadow root, so the CMS's styles and ours never meet. Its words come
+// from the catalogue the editor's page uses (static/strings.js), imported from the service: a classic
+// script may import() a module, and the service sends that one with CORS for any origin.
 (function () {
   "use strict";
   const script = document.currentScript;
   if (!script) return;
   const service = new URL(".", script.src);
   const cfg = script.dataset;
-  const WORDS = {
-    id: {
-      button: "Ringkas", working: "Meringkas…", summary: "Ringkasan", translation: "Terjemahan (Inggris)",
-      close: "Tutup", network: "Layanan Ringkas tidak dapat dihubungi.", 401: "Kunci API diperlukan.",
-      403: "Kunci API tidak diterima.", 413: "Artikel terlalu panjang.", 422: "Artikel tidak dapat diringkas.",
-      429: "Batas pemakaian tercapai; coba lagi nanti.", 503: "Layanan sedang sibuk; coba lagi sebentar lagi.",
-      other: "Ringkasan gagal dibuat.",
-    },
-    en: {
-      button: "Summarize", working: "Summarizing…", summary: "Summary", translation: "Translation (English)",
-      close: "Close", network: "The Ringkas service cannot be reached.", 401: "An API key is required.",
-      403: "The API key was not accepted.", 413: "The article is too long.", 422: "The article cannot be summarized.",
-      429: "Usage limit reached; try again later.", 503: "The service is busy; try again shortly.",
-      other: "The summary could not be made.",
-    },
-  };
-  const words = WORDS[cfg.lang === "en" ? "en" : "id"];
+  let words = null; // the catalogue in the widget's language, once start() has loaded it
 
   const STYLE = `
     :host { all: initial; display: block; margin: 0 0 1em; font-family: system-ui, sans-serif; color: #1b1f24; }
     button { font: inherit; font-weight: 600; border: 1px solid #0b5cad; border-radius: 6px; cursor: pointer;
              padding: 0.45em 1.1em; background: #0b5cad; color: #fff; }
-    button.close { background: #fff; color: #0b5cad; padding: 0.2em 0.7em; }
     button:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
     button:disabled { opacity: 0.6; cursor: progress; }
     .box { margin-top: 0.6em; border: 1px solid #d0d7de; border-left: 4px solid #0b5cad; border-radius: 6px;
@@ -57,13 +42,13 @@
     style.textContent = STYLE;
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = words.button;
+    button.textContent = words.submit;
     button.setAttribute("aria-expanded", "false");
     const box = document.createElement("div");
     box.className = "box";
     box.setAttribute("role", "region");
     box.setAttribute("aria-live", "polite");
-    box.setAttribute("aria-label", words.summary);
+    box.setAttribute("aria-label", words.widget.summary);
     box.hidden = true;
     root.append(style, button, box);
     article.parentNode.insertBefore(host, article);
@@ -107,26 +92,34 @@
             method: "POST", headers, body: JSON.stringify(payload), credentials: "omit",
           });
         } catch {
-          show([Object.assign(document.createElement("p"), { textContent: words.network })], true);
+          show([Object.assign(document.createElement("p"), { textContent: words.errors.network })], true);
           return;
         }
         const body = await response.json().catch(() => null);
         if (!response.ok) {
-          const message = words[response.status] || words.other;
+          const message = words.widget[response.status] || words.errors[response.status] || words.errors.other;
           show([Object.assign(document.createElement("p"), { textContent: message })], true);
           return;
         }
-        const nodes = section(words.summary, body.summary.text, body.summary.lang === "ind_Latn" ? "id" : "");
-        if (body.translation) nodes.push(...section(words.translation, body.translation.text, "en"));
+        const nodes = section(words.widget.summary, body.summary.text, body.summary.lang === "ind_Latn" ? "id" : "");
+        if (body.translation) nodes.push(...section(words.translationTitle, body.translation.text, "en"));
         show(nodes, false);
       } finally {
         button.disabled = false;
-        button.textContent = words.button;
+        button.textContent = words.submit;
       }
     });
   }
 
-  function start() {
+  async function start() {
+    try {
+      const { TEXT } = await import(new URL("static/strings.js", service).href);
+      words = TEXT[cfg.lang === "en" ? "en" : "id"];
+    } catch (error) {
+      // Without its words the service cannot be reached either: no button that could only fail.
+      console.error("Ringkas widget: the service's strings could not be loaded", error);
+      return;
+    }
     const targets = cfg.target
       ? document.querySelectorAll(cfg.target)
       : document.querySelectorAll("[data-ringkas]").length
