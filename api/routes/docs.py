@@ -106,9 +106,10 @@ CATALOGUE = "strings.js"
 @unlisted("an asset")
 def static_file(name: str):
     # A module script runs only with a JavaScript type (the nosniff header forbids guessing), whatever
-    # this system's mime.types says.
+    # this system's mime.types says. Revalidated on every load (no-cache + content ETag): the page's
+    # modules change together at a deploy, and a cached old module beside a new one breaks the page.
     mimetype = "text/javascript" if name.endswith(".js") else None
-    response = send_from_directory(STATIC, name, mimetype=mimetype, max_age=3600)
+    response = send_from_directory(STATIC, name, mimetype=mimetype, max_age=0)
     if name == CATALOGUE:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
