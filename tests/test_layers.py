@@ -65,3 +65,23 @@ def test_the_pipeline_stages_import_downward_only():
             if (imported == "api.pipeline" or imported.startswith("api.pipeline.")) and imported not in below
         ]
     assert found == []
+
+
+def test_the_cli_is_the_top_and_its_commands_share_only_common():
+    """Nothing in the service imports the command line; a command's module takes shared helpers from
+    ``api/cli/common.py`` alone, so commands never import each other (no circles)."""
+    found = [
+        f"{path.relative_to(REPO_ROOT)} imports {name}"
+        for path in sorted(API.rglob("*.py"))
+        if path.parent != API / "cli"
+        for name in sorted(_imports(path))
+        if name == "api.cli" or name.startswith("api.cli.")
+    ]
+    found += [
+        f"{path.relative_to(REPO_ROOT)} imports {name}"
+        for path in sorted((API / "cli").glob("*.py"))
+        if not path.name.startswith("__")
+        for name in sorted(_imports(path))
+        if (name == "api.cli" or name.startswith("api.cli.")) and name != "api.cli.common"
+    ]
+    assert found == []
