@@ -11,7 +11,7 @@ import pytest
 
 from api.digest import DigestLimits, compose, reading_order, split
 from api.errors import PayloadTooLarge
-from api.pipeline import PROVENANCE_LISTED
+from api.pipeline.digesting import PROVENANCE_LISTED
 from api.schemas import DigestRequest, SummarizeRequest
 from api.text.redundancy import figures, find, quoted
 from tests.conftest import SEEDS

@@ -366,7 +366,8 @@ def test_a_job_of_short_articles_reserves_a_whole_result_line_per_item():
     # with its translation: 600 bytes each would fail two of them as result-too-large.
     from api.jobs.service import result_budget
 
-    lines = "\n".join(json.dumps({"text": f"Pemerintah membangun jalan baru nomor {n} di Jawa Barat."}) for n in range(3))
+    articles = [{"text": f"Pemerintah membangun jalan baru nomor {n} di Jawa Barat."} for n in range(3)]
+    lines = "\n".join(json.dumps(article) for article in articles)
     job = read_job(lines.encode(), "application/x-ndjson", None, {"translate": True}, 100)
     assert job.chars == 3 * MIN_ITEM_CHARS
     assert result_budget(job) == 3 * RESULT_LINE_BYTES > RESULT_BYTES_PER_CHAR * job.chars

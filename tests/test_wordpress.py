@@ -369,8 +369,8 @@ def _store(site, post_id: int, summary: str, translation: str = "") -> None:
     """A service answer stored by the plugin's own code path."""
     answer = {"summary": {"text": summary}, "translation": {"text": translation}, "models": {}}
     site.php(
-        f"$p = get_post({post_id}); Ringkas_Summaries::store($p->ID, json_decode({json.dumps(json.dumps(answer))}, true),"
-        " $p->post_content);"
+        f"$p = get_post({post_id}); "
+        f"Ringkas_Summaries::store($p->ID, json_decode({json.dumps(json.dumps(answer))}, true), $p->post_content);"
     )
 
 
@@ -390,9 +390,11 @@ def test_a_contributor_cannot_write_the_plugins_meta_and_readers_get_it_escaped(
     page.context.close()
     page = _login(browser, stack, "admin", locale="en-US")  # not even an administrator, through REST
     assert _rest_write(page, stack, draft, {"meta": {"ringkas_summary": "x"}}).status == 403
-    assert "ringkas_source_hash" not in _rest_write(page, stack, draft, {"meta": {"ringkas_source_hash": "x"}}).json()["meta"]
+    written = _rest_write(page, stack, draft, {"meta": {"ringkas_source_hash": "x"}})
+    assert "ringkas_source_hash" not in written.json()["meta"]
     page.context.close()
-    assert stack.php("echo is_protected_meta('ringkas_summary', 'post') ? 'yes' : 'no';") == "yes"  # no Custom Fields box
+    # protected meta: no Custom Fields box shows it
+    assert stack.php("echo is_protected_meta('ringkas_summary', 'post') ? 'yes' : 'no';") == "yes"
 
     # A summary holding markup (as if the service wrote it) reaches readers as text only.
     stack.php(f"wp_update_post(['ID' => {draft}, 'post_status' => 'publish']);")
@@ -411,7 +413,8 @@ def test_a_contributor_cannot_write_the_plugins_meta_and_readers_get_it_escaped(
             sync_api.expect(box.locator(".ringkas-box-summary")).to_have_text(HOSTILE)
             assert box.locator("img").count() == 0 and page.evaluate("window.ringkasPwned === undefined")
             assert "&lt;img src=x onerror" in page.content()
-            sync_api.expect(box.locator(".ringkas-box-title")).to_have_text("Summary" if lang == "en_US" else "Ringkasan")
+            title = "Summary" if lang == "en_US" else "Ringkasan"
+            sync_api.expect(box.locator(".ringkas-box-title")).to_have_text(title)
             box.scroll_into_view_if_needed()
             _shot(page, f"wordpress-reader-{lang[:2]}.png")
         reader.close()
@@ -469,7 +472,9 @@ def test_a_chosen_post_type_gets_panel_column_bulk_action_and_backfill_and_other
         sync_api.expect(page.locator(f"#post-{berita} td.column-ringkas")).to_have_text("Mutakhir")
         _shot(page, "wordpress-list-berita-id.png")
         second = _new_post(stack, author="editor", post_type="berita", status="publish")
-        pending = json.loads(stack.php("echo wp_json_encode(wp_list_pluck(Ringkas_Backfill::pending_posts(100, 'berita'), 'ID'));"))
+        pending = json.loads(
+            stack.php("echo wp_json_encode(wp_list_pluck(Ringkas_Backfill::pending_posts(100, 'berita'), 'ID'));")
+        )
         assert pending == [second]
         assert stack.php("echo Ringkas_Backfill::begin('berita');") == "started"
         state = _finish_archive(stack)
@@ -513,7 +518,8 @@ def test_failures_are_stored_as_codes_and_worded_for_each_reader_with_summarize_
         _shot(page, "wordpress-error-language-id.png")
         panel.get_by_role("button", name="Tetap ringkas").click()
         sync_api.expect(panel.locator(".ringkas-summary")).not_to_be_empty(timeout=60_000)
-        assert "ringkas_error" not in stack.post(english)["meta"] and "ringkas_refused" not in stack.post(english)["meta"]
+        meta = stack.post(english)["meta"]
+        assert "ringkas_error" not in meta and "ringkas_refused" not in meta
 
         stack.configure(on_publish=True, api_key="wrong-key")
         refused = _new_post(stack, status="publish")
@@ -526,7 +532,8 @@ def test_failures_are_stored_as_codes_and_worded_for_each_reader_with_summarize_
         stack.php(f"delete_post_meta({refused}, '_edit_lock');")  # the editor has left: no "being edited" dialog
         admin = _login(browser, stack, "admin", locale="en-US")
         panel = _open_panel(admin, stack, refused)
-        sync_api.expect(panel.locator(".components-notice.is-warning")).to_contain_text("Check it in Settings → Ringkas")
+        warning = panel.locator(".components-notice.is-warning")
+        sync_api.expect(warning).to_contain_text("Check it in Settings → Ringkas")
         _shot(admin, "wordpress-error-key-en.png")
         admin.context.close()
     finally:
@@ -560,7 +567,9 @@ def test_the_archive_page_is_live_and_honest(stack, browser):
 
         stack.cluster.start_worker(api_keys=KEY)
         page.click("#ringkas-start")
-        sync_api.expect(page.locator("#ringkas-progress")).to_contain_text("2 written, 1 failed, of 3 (finished)", timeout=180_000)
+        sync_api.expect(page.locator("#ringkas-progress")).to_contain_text(
+            "2 written, 1 failed, of 3 (finished)", timeout=180_000
+        )
         assert page.locator("#ringkas-notices .notice-warning").count() == 0  # the worker notice went with the fact
         failed = page.locator("#ringkas-failure-list li")
         sync_api.expect(failed).to_have_count(1)
@@ -582,7 +591,9 @@ def test_the_archive_page_is_live_and_honest(stack, browser):
         page.reload()
         sync_api.expect(page.locator("#ringkas-notices")).to_contain_text("Mulai terakhir gagal")
         page.click("#ringkas-start")
-        sync_api.expect(page.locator("#ringkas-progress")).to_contain_text("1 ditulis, 0 gagal, dari 1", timeout=180_000)
+        sync_api.expect(page.locator("#ringkas-progress")).to_contain_text(
+            "1 ditulis, 0 gagal, dari 1", timeout=180_000
+        )
         sync_api.expect(notices).not_to_contain_text("gagal:")  # the stale failure is gone
         _shot(page, "wordpress-archive-done-id.png")
         assert all(stack.post(post_id)["meta"].get("ringkas_summary") for post_id in posts)
@@ -687,7 +698,10 @@ def test_the_cli_commands_summarize_given_posts_and_report_status(stack):
     assert done["failed"] == 2
     assert done["lines"][0] == f"{good}: summarized" and "looks like English" in done["lines"][1]
     again = json.loads(stack.php(f"echo wp_json_encode(Ringkas_CLI::summarize_posts([{good}, {english}]));"))
-    assert again["lines"] == [f"{good}: up to date, kept", f"{english}: refused by the service as it is, not sent again (edit it first)"]
+    assert again["lines"] == [
+        f"{good}: up to date, kept",
+        f"{english}: refused by the service as it is, not sent again (edit it first)",
+    ]
     status = json.loads(stack.php("echo wp_json_encode(Ringkas_CLI::status_lines());"))
     assert status["counts"]["post"] == {"none": 0, "fresh": 1, "stale": 0, "failed": 1}
 
@@ -738,7 +752,10 @@ def test_the_classic_editor_shows_the_summary_and_says_what_it_needs(stack, brow
     _store(stack, post_id, HOSTILE)
     stack.php("update_option('ringkas_test_classic', 1);")
     try:
-        for user, locale, words in (("editor", "id-ID", "memerlukan editor blok"), ("admin", "en-US", "needs the block editor")):
+        for user, locale, words in (
+            ("editor", "id-ID", "memerlukan editor blok"),
+            ("admin", "en-US", "needs the block editor"),
+        ):
             page = _login(browser, stack, user, locale=locale)
             page.goto(f"{stack.url}/wp-admin/post.php?post={post_id}&action=edit")
             box = page.locator("#ringkas-classic")

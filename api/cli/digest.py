@@ -7,12 +7,28 @@ from pathlib import Path
 
 import click
 
+from api.cli.common import HTML_SUFFIXES, _fail, _require_models, _use_demo_models, demo_option, length_option
+from api.config import Settings
+
+
+@click.command(short_help="One digest of several articles about the same story, without a server.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--translate", is_flag=True, help="Also translate the digest.")
+@length_option
+@click.option("--target-lang", default="eng_Latn", show_default=True, help="NLLB code for the translation.")
+@click.option("--force", is_flag=True, help="Accept articles that do not look Indonesian.")
+@demo_option
+def digest(files: tuple[Path, ...], translate: bool, length: str | None, target_lang: str, force: bool, demo: bool):
+    """Digest FILES (2 or more; .html files are read as HTML) and print the JSON result: the summary,
+    the composed input with each sentence's article, the duplicates dropped and what was left out."""
+    if demo:
+        _use_demo_models(Settings().cache_dir)
+    run(list(files), {"translate": translate, "length": length, "target_lang": target_lang, "force": force})
+
 
 def articles_from(paths: list[Path]) -> list[dict]:
     """Each file an article: HTML by its suffix (as ``ringkas summarize`` reads one), else text; its
     file name as its id."""
-    from api.cli import HTML_SUFFIXES
-
     return [
         {"html" if path.suffix.lower() in HTML_SUFFIXES else "text": path.read_text(encoding="utf-8"), "id": path.name}
         for path in paths
@@ -24,8 +40,6 @@ def run(paths: list[Path], options: dict) -> None:
     or 2 (the service's), as ``ringkas summarize`` does."""
     from pydantic import ValidationError
 
-    from api.cli import _fail, _require_models
-    from api.config import Settings
     from api.errors import RingkasError, from_validation_error
     from api.pipeline import Caller
     from api.runtime import Runtime
