@@ -360,7 +360,7 @@ def run_memory(models: dict[str, str], prompts_dir: str, overrides: dict) -> dic
     from api.schemas import SummarizeRequest
 
     settings = _settings(models, prompts_dir, overrides)
-    gemm = choose_gemm(settings.ct2_gemm)
+    gemm = choose_gemm(settings.models.gemm)
     step(f"ctranslate2 library ({gemm.backend})")
     runtime = Runtime(settings, on_step=step).start(background=False)
     if runtime.state != "ready":
@@ -389,11 +389,11 @@ def _settings(models: dict[str, str], prompts_dir: str, overrides: dict):
     from api.config import Settings
 
     return Settings(
-        summarizer_model=models["summarizer"],
-        translator_model=models["translator"],
-        prompts_dir=Path(prompts_dir),
-        cache_size=0,  # repeated articles must be computed, not answered from the result cache
-        request_timeout_s=900,  # a busy shared machine slows a burst of eight past the default deadline
+        summarizer={"model": models["summarizer"]},
+        translator={"model": models["translator"]},
+        models={"prompts_dir": Path(prompts_dir)},
+        serving={"cache_size": 0, "request_timeout_s": 900},  # repeated articles must be computed, not answered from the result cache
+        # a busy shared machine slows a burst of eight past the default deadline
         redis_url=None,
         **overrides,
     )
@@ -463,7 +463,7 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, .
     echo(f"ringkas: default configuration, kept vocabulary padded to {kept_vocab:,} tokens ...")
     sides["ringkas"] = _child("ringkas", models, prompts, variants[0])
     if "full" not in without:
-        echo("ringkas: the same with the full vocabulary (RINGKAS_VOCAB=full) ...")
+        echo("ringkas: the same with the full vocabulary (RINGKAS_MODELS__VOCAB=full) ...")
         sides["ringkas_full_vocab"] = _child("ringkas", models, prompts, variants[1])
     if "memory" not in without:
         echo("ringkas: memory, component by component ...")
@@ -587,7 +587,7 @@ def table(result: dict) -> str:
     lines.append(
         "baseline: transformers fp32, one at a time; peer: plain CTranslate2 int8, full vocabulary, one at a time; "
         f"ringkas: default, kept vocabulary padded to {result['workload']['kept_vocab_stand_in']:,}; "
-        "full voc: ringkas with RINGKAS_VOCAB=full"
+        "full voc: ringkas with RINGKAS_MODELS__VOCAB=full"
         + (f" ({full['summarize_translate_latency_x']:.2f}x baseline, summarize+translate)" if full else "")
         + ". RSS and latency ratios: x faster / fraction of the reference."
     )
@@ -618,7 +618,7 @@ def _main(argv: list[str]) -> None:
 
         for overrides in payload["overrides"]["variants"]:
             settings = _settings(models, payload["prompts"], overrides)
-            prompts = load_prompts(settings.prompts_dir)
+            prompts = load_prompts(settings.models.prompts_dir)
             for role in ("summarizer", "translator"):
                 engine_files(settings, role, load_model(settings, role, prompts, weights=False), prompts)
         result = {}

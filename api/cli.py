@@ -114,7 +114,7 @@ def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -
         if value is not None:
             os.environ[f"RINGKAS_{name}"] = str(value)
     if demo:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     settings = Settings()
     from api.exposure import PROXY_NOTICE, is_loopback, refusal
 
@@ -136,7 +136,7 @@ def _check_length(ctx: click.Context, param: click.Parameter, value: str | None)
         return None
     from api.prompts import load_prompts
 
-    presets = list(load_prompts(Settings().prompts_dir).summarize.presets)
+    presets = list(load_prompts(Settings().models.prompts_dir).summarize.presets)
     if value not in presets:
         raise click.BadParameter(f"{value!r} is not a preset; choose one of {', '.join(presets)}")
     return value
@@ -171,7 +171,7 @@ def summarize(
 ) -> None:
     """Summarize FILE (or - for standard input) and print the JSON result, without a server."""
     if demo:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     from pydantic import ValidationError
 
     from api.errors import RingkasError, from_validation_error
@@ -179,7 +179,7 @@ def summarize(
     from api.runtime import Runtime
     from api.schemas import SummarizeRequest
 
-    settings = Settings(warmup=False)
+    settings = Settings(serving={"warmup": False})
     _require_models(settings)
     runtime = Runtime(settings)
     try:
@@ -217,7 +217,7 @@ def digest(files: tuple[Path, ...], translate: bool, length: str | None, target_
     from api.digest_cli import run
 
     if demo:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     run(list(files), {"translate": translate, "length": length, "target_lang": target_lang, "force": force})
 
 
@@ -298,9 +298,9 @@ def _service_health(url: str) -> str | None:
 def worker(concurrency: int, threads: int | None, loglevel: str, demo: bool) -> None:
     """Run archive-job chunks from RINGKAS_REDIS_URL (a Celery worker; stop it with SIGTERM)."""
     if threads is not None:
-        os.environ["RINGKAS_TORCH_THREADS"] = str(threads)
+        os.environ["RINGKAS_SERVING__MATH_THREADS"] = str(threads)
     if demo:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     from api.errors import RingkasError
     from api.jobs.service import NO_REDIS
     from api.logs import configure
@@ -453,7 +453,7 @@ def _eval_options(task: str):
                 multiple=True,
                 metavar="NAME=SETTING=VALUE[,...]",
                 help=(
-                    "A configuration to compare with the default, e.g. full=RINGKAS_VOCAB=full (repeatable). "
+                    "A configuration to compare with the default, e.g. full=RINGKAS_MODELS__VOCAB=full (repeatable). "
                     "Keys are settings (RINGKAS_ prefix optional) or length=PRESET."
                 ),
             ),
@@ -534,7 +534,7 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
     from api.eval import data, report, run
 
     if o["demo"]:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     try:
         if o["dataset"]:
             items = data.read_dataset(o["dataset"], task, o["limit"])
@@ -576,7 +576,7 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
 
 
 FETCHING_HINT = (
-    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_HUB_OFFLINE and HF_HUB_OFFLINE unset); "
+    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_MODELS__HUB_OFFLINE and HF_HUB_OFFLINE unset); "
     "on a machine without it, copy the model folder over and point RINGKAS_{0}_MODEL at it; to try Ringkas "
     "without the real models, add `--demo` to serve."
 )
@@ -589,13 +589,13 @@ FETCHING_HINT = (
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Your Indonesian archive (text, JSONL or CSV; repeatable): its tokens join the summarizer's kept "
-    "vocabulary. Same as RINGKAS_VOCAB_CORPUS, which serving must also be given.",
+    "vocabulary. Same as RINGKAS_SUMMARIZER__VOCAB_CORPUS, which serving must also be given.",
 )
 @click.option(
     "--translation-corpus",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Text in the translation target language (RINGKAS_VOCAB_TRANSLATION_CORPUS).",
+    help="Text in the translation target language (RINGKAS_TRANSLATOR__VOCAB_CORPUS).",
 )
 def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...]) -> None:
     """Download the configured checkpoints into the cache, convert them for the configured engine and
@@ -612,7 +612,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
         if files
     }
     settings = Settings(**overrides)
-    prompts = load_prompts(settings.prompts_dir)
+    prompts = load_prompts(settings.models.prompts_dir)
     for role, source in _sources(settings).items():
         try:
             if source.is_local:
@@ -623,14 +623,14 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
             loaded = load_model(settings, role, prompts, weights=False)
             ready = engine_files(settings, role, loaded, prompts)
             if ready.folder is not None:
-                click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {ready.folder}")
+                click.echo(f"{role}: converted for CTranslate2 ({settings.models.compute_type}) in {ready.folder}")
             kept = ready.kept
         except ModelUnavailable as exc:
             _fail(f"{role}: model {exc.ref!r} could not be fetched: {exc.reason}. {FETCHING_HINT.format(role.upper())}")
         except (OSError, ValueError) as exc:  # an unreadable corpus, a language wordfreq does not have
             _fail(f"{role}: kept vocabulary: {exc}")
         if kept is None:
-            click.echo(f"{role}: full output vocabulary (RINGKAS_VOCAB=full)")
+            click.echo(f"{role}: full output vocabulary (RINGKAS_MODELS__VOCAB=full)")
             continue
         coverage = ", ".join(f"{name} {share:.2%}" for name, share in kept.coverage.items())
         click.echo(
@@ -651,7 +651,7 @@ def docs(port: int, site_dir: Path | None, build_only: bool) -> None:
     root = Path(__file__).resolve().parent.parent
     if not (root / "mkdocs.yml").is_file():
         _fail("the documentation sources are not in this install: clone the repository to build them", 2)
-    site = site_dir or (Settings().cache_dir or Path.home() / ".cache" / "ringkas") / "site"
+    site = site_dir or (Settings().models.cache_dir or Path.home() / ".cache" / "ringkas") / "site"
     if not build_only:  # before the build, not after it: a taken port is one line, not a traceback
         _require_port_free("127.0.0.1", port)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -38,7 +38,7 @@ def run(paths: list[Path], options: dict) -> None:
         _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors), 1)
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"cannot read the articles: {exc}", 1)
-    settings = Settings(warmup=False)
+    settings = Settings(serving={"warmup": False})
     _require_models(settings)
     runtime = Runtime(settings)
     try:

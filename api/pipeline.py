@@ -305,7 +305,7 @@ class Pipeline:
         if markup is not None:
             if len(markup) > limit * 10:
                 raise PayloadTooLarge(
-                    f"html has {len(markup)} characters; the limit is {limit * 10} (10 x RINGKAS_MAX_TEXT_CHARS)"
+                    f"html has {len(markup)} characters; the limit is {limit * 10} (10 x RINGKAS_LIMITS__MAX_TEXT_CHARS)"
                 )
             field, fmt = ("text" if html_in_text else "html"), "html"
             try:
@@ -315,7 +315,7 @@ class Pipeline:
             _check_deadline(deadline, "reading the html")
         text, repaired = ("", False)
         if extracted.text.strip():
-            text, repaired = self._clean(extracted.text, limit, field, "RINGKAS_MAX_TEXT_CHARS")
+            text, repaired = self._clean(extracted.text, limit, field, "RINGKAS_LIMITS__MAX_TEXT_CHARS")
         cleaned = self.boilerplate.clean(text) if clean else Cleaned(text)
         _check_deadline(deadline, "cleaning the article")
         if not cleaned.text:
@@ -325,7 +325,7 @@ class Pipeline:
             raise ValidationFailed.at(
                 field,
                 f"{field} has {len(cleaned.text)} characters after cleaning; a summary needs at least "
-                f"{self.limits.min_text_chars} (RINGKAS_MIN_TEXT_CHARS)",
+                f"{self.limits.min_text_chars} (RINGKAS_LIMITS__MIN_TEXT_CHARS)",
                 "string_too_short",
             )
         return CleanInput(cleaned.text, fmt, cleaned, extracted.removed, repaired, html_in_text)
@@ -369,7 +369,7 @@ class Pipeline:
                 "long_input": request.long_input,
                 "models": [self.model_ref(self.summarizer).model_dump(), self.model_ref(self.translator).model_dump()],
                 # The engine and its output vocabulary: both change what is written, so replicas that
-                # differ in either (RINGKAS_VOCAB, a corpus) never share results through Redis.
+                # differ in either (RINGKAS_MODELS__VOCAB, a corpus) never share results through Redis.
                 "engines": self._engines,
                 "prompts": [self.prompts.summarize.version, self.prompts.translate.version],
             }
@@ -592,7 +592,7 @@ class Pipeline:
         if count > limits.max_articles:
             raise ValidationFailed.at(
                 "articles",
-                f"{count} articles; a digest takes at most {limits.max_articles} (RINGKAS_MAX_DIGEST_ARTICLES)",
+                f"{count} articles; a digest takes at most {limits.max_articles} (RINGKAS_DIGEST__MAX_ARTICLES)",
                 "too_long",
             )
         # The options first, once: a bad option is the request's problem, not its first article's.
@@ -607,7 +607,7 @@ class Pipeline:
         if total > limits.max_sentences:
             raise PayloadTooLarge(
                 f"the articles hold {total} sentences; a digest compares at most {limits.max_sentences} "
-                "(RINGKAS_MAX_DIGEST_SENTENCES)"
+                "(RINGKAS_DIGEST__MAX_SENTENCES)"
             )
         overhead = self.summarizer.encode("").tokens  # the prompt and special tokens around any input
         composition = compose(
@@ -645,7 +645,7 @@ class Pipeline:
             if chars > self.limits.digest.max_chars:
                 raise PayloadTooLarge(
                     f"articles[{index}]: the articles reach {chars} characters after cleaning with this one; "
-                    f"a digest reads at most {self.limits.digest.max_chars} (RINGKAS_MAX_DIGEST_CHARS)",
+                    f"a digest reads at most {self.limits.digest.max_chars} (RINGKAS_DIGEST__MAX_CHARS)",
                     extra={"article": index},
                 )
             articles.append(article)
@@ -776,7 +776,7 @@ class Pipeline:
     def translate(self, request: TranslateRequest, deadline: float | None = None) -> TranslateResponse:
         started = time.perf_counter()
         deadline = deadline if deadline is not None else time.monotonic() + self.limits.timeout_s
-        text, _ = self._clean(request.text, self.limits.max_translate_chars, "text", "RINGKAS_MAX_TRANSLATE_CHARS")
+        text, _ = self._clean(request.text, self.limits.max_translate_chars, "text", "RINGKAS_LIMITS__MAX_TRANSLATE_CHARS")
         result = self.translator.translate(text, request.source_lang, request.target_lang, deadline)
         elapsed = _ms(time.perf_counter() - started)
         return TranslateResponse(

@@ -156,7 +156,7 @@ def in_process() -> Post:
     from api.runtime import Runtime
     from api.tiny_models import build_tiny_models
 
-    folder = (Settings().cache_dir or Path.home() / ".cache" / "ringkas") / "tiny-models"
+    folder = (Settings().models.cache_dir or Path.home() / ".cache" / "ringkas") / "tiny-models"
     if not all((folder / role / "config.json").is_file() for role in ("summarizer", "translator")):
         print(f"building tiny demo models in {folder} ...", file=sys.stderr)
         build_tiny_models(folder)

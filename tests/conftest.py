@@ -30,7 +30,7 @@ SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
 
 # The GEMM library is settled once per process, before CTranslate2 loads: choose it as the service
 # does, so every in-process CTranslate2 test runs the default path of this machine.
-GEMM = choose_gemm(Settings().ct2_gemm)
+GEMM = choose_gemm(Settings().models.gemm)
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +55,10 @@ def tiny_settings(tiny_dir: Path, **overrides) -> Settings:
 def env(tiny_dir, tmp_path) -> dict[str, str]:
     """The environment a `ringkas` command needs to run on the tiny models (for click's runner)."""
     return {
-        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
-        "RINGKAS_CACHE_DIR": str(tmp_path / "cache"),
-        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
+        "RINGKAS_SUMMARIZER__MODEL": str(tiny_dir / "summarizer"),
+        "RINGKAS_TRANSLATOR__MODEL": str(tiny_dir / "translator"),
+        "RINGKAS_MODELS__CACHE_DIR": str(tmp_path / "cache"),
+        "RINGKAS_MODELS__CONVERTED_DIR": str(tiny_dir.parent / "ct2"),
         "HF_HUB_OFFLINE": "1",
     }
 
@@ -111,7 +111,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def reference(tiny_dir):
     """The transformers (fp32) pipeline on the same tiny models: the baseline engines are compared to."""
-    rt = Runtime(tiny_settings(tiny_dir, engine="transformers", warmup=False)).start(background=False)
+    rt = Runtime(tiny_settings(tiny_dir, models__engine="transformers", serving__warmup=False)).start(background=False)
     assert rt.state == "ready", rt.error
     yield rt.require()
     rt.stop()

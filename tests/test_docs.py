@@ -119,7 +119,7 @@ def test_the_rendered_settings_page_shows_every_setting_its_default_and_its_desc
         else:
             assert default == ("unset" if value is None else "empty" if value == "" else str(value)), name
         assert description == (field.description or "").replace("`", ""), name  # no text swallowed as a tag
-    assert rows["RINGKAS_MIN_TEXT_CHARS"][1:4] == ["int", "40", "≥ 1"]
+    assert rows["RINGKAS_LIMITS__MIN_TEXT_CHARS"][1:4] == ["int", "40", "≥ 1"]
 
 
 def test_every_route_has_a_curl_example():

@@ -34,7 +34,7 @@ class Config:
 
 def parse_config(spec: str) -> Config:
     """``NAME=KEY=VALUE[,KEY=VALUE...]``; keys are Ringkas settings, with or without ``RINGKAS_``
-    (``full=RINGKAS_VOCAB=full``), or ``length`` for the preset."""
+    (``full=RINGKAS_MODELS__VOCAB=full``), or ``length`` for the preset."""
     name, sep, rest = spec.partition("=")
     if not sep or not name.strip() or not rest.strip():
         raise ConfigError(f"--config {spec!r}: write NAME=SETTING=VALUE[,SETTING=VALUE...]")

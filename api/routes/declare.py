@@ -39,7 +39,7 @@ class Operation:
     id: str
     summary: str
     tag: str
-    description: str = ""  # may name settings: "{settings.max_batch_items}"
+    description: str = ""  # may name settings: "{settings.limits.max_batch_items}"
     answer: Answer = Answer()
     body: type[BaseModel] | None = None  # the JSON body's model
     form: bool = False  # the same fields also as a urlencoded form (LibreTranslate clients)
