@@ -308,9 +308,16 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
         "sentence_segment_tokens_out": [len(ids) for ids in per_segment.outputs],
         "runtime": described,
         "settings": {
-            k: str(v)
-            for k, v in settings.model_dump().items()
-            if k in ("engine", "ct2_compute_type", "ct2_gemm", "max_batch_size", "max_batch_tokens", "workers", "vocab")
+            key: str(settings.value(path))
+            for key, path in (
+                ("engine", "models.engine"),
+                ("ct2_compute_type", "models.compute_type"),
+                ("ct2_gemm", "models.gemm"),
+                ("max_batch_size", "serving.max_batch_size"),
+                ("max_batch_tokens", "serving.max_batch_tokens"),
+                ("workers", "workers"),
+                ("vocab", "models.vocab"),
+            )  # the keys of the committed runs, so the history compares
         }
         | {"engine_replicas": str(settings.engine_replicas()), "math_threads": str(settings.math_threads())},
     }
@@ -386,17 +393,17 @@ def memory_table(memory: dict) -> str:
 
 
 def _settings(models: dict[str, str], prompts_dir: str, overrides: dict):
-    from api.config import Settings
+    from api.config import Settings, nest
 
-    return Settings(
-        summarizer={"model": models["summarizer"]},
-        translator={"model": models["translator"]},
-        models={"prompts_dir": Path(prompts_dir)},
-        serving={"cache_size": 0, "request_timeout_s": 900},  # repeated articles must be computed, not answered from the result cache
-        # a busy shared machine slows a burst of eight past the default deadline
-        redis_url=None,
-        **overrides,
-    )
+    values = {
+        "summarizer.model": models["summarizer"],
+        "translator.model": models["translator"],
+        "models.prompts_dir": Path(prompts_dir),
+        "serving.cache_size": 0,  # repeated articles must be computed, not answered from the result cache
+        "serving.request_timeout_s": 900,  # a busy shared machine slows a burst of eight past the default deadline
+        "redis_url": None,
+    }
+    return Settings(**nest({**values, **overrides}))  # overrides: dotted paths too
 
 
 def _child(mode: str, models: dict[str, Path], prompts: Path, overrides: dict | None = None) -> dict:
@@ -448,7 +455,7 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, .
     models = build_bench_models(cache / "models")
     prompts = bench_prompts(cache / "prompts")
     echo("converting and building kept vocabularies (cached after the first run) ...")
-    variants = [{"vocab_min_size": kept_vocab}, {"vocab": "full"}]
+    variants = [{"models.vocab_min_size": kept_vocab}, {"models.vocab": "full"}]
     started = time.perf_counter()
     _child("prepare", models, prompts, {"variants": variants})
     convert_s = time.perf_counter() - started

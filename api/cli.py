@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import click
 
 from api.bench import OPTIONAL_SIDES
-from api.config import PROCESS_ENV_DEFAULTS, Settings
+from api.config import PROCESS_ENV_DEFAULTS, Settings, env_name, field, nest
 
 ROLES = ("summarizer", "translator")
 
@@ -27,7 +28,7 @@ def _use_demo_models(cache_dir: Path | None) -> None:
         click.echo(f"building tiny demo models in {folder} ...", err=True)
         build_tiny_models(folder)
     for role in ROLES:
-        os.environ[f"RINGKAS_{role.upper()}_MODEL"] = str(folder / role)
+        os.environ[env_name(f"{role}.model")] = str(folder / role)
     click.echo("DEMO MODE: tiny random-weight models; output is gibberish, not a summary.", err=True)
 
 
@@ -61,10 +62,10 @@ def _require_models(settings: Settings) -> None:
             _fail(exc.detail)
 
 
-def _setting_help(name: str, text: str, unset: str = "unset") -> str:
+def _setting_help(path: str, text: str, unset: str = "unset") -> str:
     """An option's help naming its setting and the setting's default, read from Settings (one place)."""
-    default = Settings.model_fields[name].default
-    return f"{text} (RINGKAS_{name.upper()}, default {unset if default is None else default})."
+    default = field(path).default
+    return f"{text} ({env_name(path)}, default {unset if default is None else default})."
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -289,7 +290,7 @@ def _service_health(url: str) -> str | None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    help=_setting_help("torch_threads", "Math threads", unset="all cores")
+    help=_setting_help("serving.math_threads", "Math threads", unset="all cores")
     + " One worker per core with 1 thread each did 1.5x the work of one worker with 2 threads on a 2-vCPU "
     "machine, at twice the memory.",
 )
@@ -313,6 +314,8 @@ def worker(concurrency: int, threads: int | None, loglevel: str, demo: bool) -> 
     for name, value in PROCESS_ENV_DEFAULTS.items():
         os.environ.setdefault(name, value)
     configure(loglevel, settings.log_format)
+    for line in settings.deprecated():  # old setting names: one line each, naming the new one
+        logging.getLogger("ringkas.worker").warning(line)
     runtime = Runtime(settings)
     try:
         pipeline = runtime.start(background=False).require()
@@ -577,7 +580,7 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
 
 FETCHING_HINT = (
     "fetch-models downloads a hub id where the hub is reachable (RINGKAS_MODELS__HUB_OFFLINE and HF_HUB_OFFLINE unset); "
-    "on a machine without it, copy the model folder over and point RINGKAS_{0}_MODEL at it; to try Ringkas "
+    "on a machine without it, copy the model folder over and point RINGKAS_{0}__MODEL at it; to try Ringkas "
     "without the real models, add `--demo` to serve."
 )
 
@@ -608,10 +611,10 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
 
     overrides = {
         name: ",".join(str(path.resolve()) for path in files)
-        for name, files in (("vocab_corpus", corpus), ("vocab_translation_corpus", translation_corpus))
+        for name, files in (("summarizer.vocab_corpus", corpus), ("translator.vocab_corpus", translation_corpus))
         if files
     }
-    settings = Settings(**overrides)
+    settings = Settings(**nest(overrides))
     prompts = load_prompts(settings.models.prompts_dir)
     for role, source in _sources(settings).items():
         try:
@@ -638,7 +641,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
             f"({kept.size / kept.vocabulary_size:.1%}); coverage: {coverage}; plus each request's source tokens"
         )
     for name, value in overrides.items():
-        click.echo(f"serve with RINGKAS_{name.upper()}={value} to use this kept set")
+        click.echo(f"serve with {env_name(name)}={value} to use this kept set")
 
 
 @main.command("docs", short_help="Build the documentation site and serve it locally.")

@@ -336,6 +336,13 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
 
+    def value(self, path: str) -> Any:
+        """A setting by its dotted path (``limits.max_text_chars``), for declarations that name one."""
+        node: Any = self
+        for part in path.split("."):
+            node = getattr(node, part)
+        return node
+
     def deprecated(self) -> tuple[str, ...]:
         """One line per old name this configuration used, naming its replacement (for the start-up log)."""
         return self._deprecated
@@ -370,6 +377,12 @@ class Settings(BaseSettings):
 def env_name(path: str) -> str:
     """``serving.threads`` -> ``RINGKAS_SERVING__THREADS``; ``port`` -> ``RINGKAS_PORT``."""
     return PREFIX + path.replace(".", DELIMITER).upper()
+
+
+def field(path: str):
+    """The declaration (default, bounds, description) of the setting at a dotted path."""
+    group, _, name = path.partition(".")
+    return GROUPS[group].model_fields[name] if name else Settings.model_fields[group]
 
 
 def nest(flat: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,9 @@ if not os.environ.get(MULTIPROC_ENV):
 import secrets  # noqa: E402
 
 # One fingerprint key for every worker of this server (set before they fork), so the request log's
-# text fingerprints correlate across workers; an operator's own key is kept.
-os.environ.setdefault("RINGKAS_LOGS__FINGERPRINT_KEY", secrets.token_hex(32))
+# text fingerprints correlate across workers; an operator's own key (by either name) is kept.
+if not (os.environ.get("RINGKAS_LOGS__FINGERPRINT_KEY") or os.environ.get("RINGKAS_FINGERPRINT_KEY")):
+    os.environ["RINGKAS_LOGS__FINGERPRINT_KEY"] = secrets.token_hex(32)
 
 from api import logs  # noqa: E402
 from api.config import Settings  # noqa: E402
@@ -65,6 +66,8 @@ def on_starting(server) -> None:
     if reason:
         server.log.error(reason)
         raise SystemExit(2)
+    for line in _settings.deprecated():  # old setting names: one line each, naming the new one
+        server.log.warning(line)
     folder = Path(os.environ[MULTIPROC_ENV])
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)

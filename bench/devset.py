@@ -152,7 +152,7 @@ def client_post(client, key: str | None = None) -> Post:
 def in_process() -> Post:
     """The app with the tiny demo models (built once in the cache folder, as ``ringkas serve --demo``)."""
     from api.app import create_app
-    from api.config import Settings
+    from api.config import Settings, env_name
     from api.runtime import Runtime
     from api.tiny_models import build_tiny_models
 
@@ -161,7 +161,7 @@ def in_process() -> Post:
         print(f"building tiny demo models in {folder} ...", file=sys.stderr)
         build_tiny_models(folder)
     for role in ("summarizer", "translator"):
-        os.environ[f"RINGKAS_{role.upper()}_MODEL"] = str(folder / role)
+        os.environ[env_name(f"{role}.model")] = str(folder / role)
     settings = Settings()
     app = create_app(settings, Runtime(settings).start(background=False))
     return client_post(app.test_client(), os.environ.get("RINGKAS_API_KEY"))

@@ -19,7 +19,7 @@ RUN_MARK = ("PYTEST_RINGKAS_RUN", str(os.getpid()))
 os.environ[RUN_MARK[0]] = RUN_MARK[1]
 
 from api.app import create_app  # noqa: E402
-from api.config import Settings  # noqa: E402
+from api.config import Settings, nest  # noqa: E402
 from api.engines.gemm import apply as choose_gemm  # noqa: E402
 from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
@@ -41,14 +41,15 @@ def tiny_dir(tmp_path_factory) -> Path:
 
 
 def tiny_settings(tiny_dir: Path, **overrides) -> Settings:
+    """Settings on the tiny models; ``overrides`` name grouped settings as ``group__name`` (``serving__warmup``)."""
     values = {
-        "summarizer_model": str(tiny_dir / "summarizer"),
-        "translator_model": str(tiny_dir / "translator"),
-        "hub_offline": True,
-        "ct2_dir": tiny_dir.parent / "ct2",
+        "summarizer__model": str(tiny_dir / "summarizer"),
+        "translator__model": str(tiny_dir / "translator"),
+        "models__hub_offline": True,
+        "models__converted_dir": tiny_dir.parent / "ct2",
         **overrides,
     }
-    return Settings(**values)
+    return Settings(**nest(values))
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@ import os
 import pytest
 from pydantic import ValidationError
 
-from api.config import Settings
+from api.config import Settings, known, nest
 
 pytestmark = pytest.mark.unit
 
@@ -33,13 +33,51 @@ def test_math_threads_share_the_cores_between_workers():
     assert Settings(workers=2, serving={"math_threads": 3}).math_threads() == 3
 
 
-def test_ctranslate2_runs_one_single_thread_batch_per_math_thread_unless_told():
+def test_ctranslate2_runs_one_single_thread_batch_per_math_thread():
     assert Settings(serving={"math_threads": 3}).engine_replicas() == 3
-    assert Settings(serving={"math_threads": 4}, engine_parallel=1).engine_replicas() == 1  # the older layout
-    assert Settings(serving={"math_threads": 4}, models={"engine": "transformers"}).engine_replicas() == 1  # torch threads its own ops
+    transformers = Settings(serving={"math_threads": 4}, models={"engine": "transformers"})
+    assert transformers.engine_replicas() == 1  # torch threads its own ops
 
 
-@pytest.mark.parametrize("bad", [{"port": 0}, {"workers": 0}, {"queue_size": 0}, {"request_timeout_s": 0}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"port": 0}, {"workers": 0}, {"serving": {"queue_size": 0}}, {"serving": {"request_timeout_s": 0}}],
+)
 def test_nonsense_values_are_refused(bad):
     with pytest.raises(ValidationError):
         Settings(**bad)
+
+
+def test_grouped_variables_are_read_into_their_group(monkeypatch):
+    monkeypatch.setenv("RINGKAS_SERVING__THREADS", "3")
+    monkeypatch.setenv("RINGKAS_JOBS__WINDOW", "5")
+    monkeypatch.setenv("RINGKAS_SUMMARIZER__MODEL", "/models/mt5")
+    settings = Settings()
+    assert settings.serving.threads == 3 and settings.jobs.window == 5 and settings.summarizer.model == "/models/mt5"
+    # One variable of a group leaves the group's other defaults (and the other model's) as they were.
+    assert settings.serving.queue_size == 64 and settings.jobs.chunk_size == 8
+    assert settings.translator.model == "facebook/nllb-200-distilled-600M"
+    assert settings.deprecated() == ()
+
+
+def test_a_misspelt_grouped_variable_stops_the_start(monkeypatch):
+    monkeypatch.setenv("RINGKAS_SERVING__THREAD", "3")
+    with pytest.raises(ValidationError, match="serving.thread"):
+        Settings()
+
+
+def test_groups_are_frozen_like_the_whole():
+    settings = Settings()
+    with pytest.raises(ValidationError):
+        settings.serving.threads = 2  # type: ignore[misc]
+
+
+def test_nest_and_known_read_paths_variables_and_keywords():
+    assert nest({"serving.threads": 2, "RINGKAS_JOBS__WINDOW": 3, "limits__max_text_chars": 9, "port": 1}) == {
+        "serving": {"threads": 2},
+        "jobs": {"window": 3},
+        "limits": {"max_text_chars": 9},
+        "port": 1,
+    }
+    assert known("RINGKAS_SERVING__THREADS") and known("serving.threads") and known("port")
+    assert not known("serving") and not known("serving.thread") and not known("threads")

@@ -137,8 +137,9 @@ def test_a_public_set_offline_is_one_clear_error():
 
 # --- configurations ------------------------------------------------------------------------------
 def test_config_parsing():
-    config = run.parse_config("fast=RINGKAS_MODELS__VOCAB=full,ct2_compute_type=float32,length=short")
-    assert config == run.Config("fast", {"vocab": "full", "ct2_compute_type": "float32"}, {"length": "short"})
+    config = run.parse_config("fast=RINGKAS_MODELS__VOCAB=full,models.compute_type=float32,length=short")
+    assert config == run.Config("fast", {"models.vocab": "full", "models.compute_type": "float32"}, {"length": "short"})
+    assert run.parse_config("old=vocab=full").settings == {"models.vocab": "full"}  # last release's name
     with pytest.raises(run.ConfigError, match="unknown setting 'vocabb'"):
         run.parse_config("x=RINGKAS_VOCABB=full")
     with pytest.raises(run.ConfigError, match="NAME=SETTING=VALUE"):

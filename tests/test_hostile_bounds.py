@@ -14,7 +14,7 @@ import pytest
 from gunicorn.http.errors import InvalidChunkSize
 
 from api.app import create_app
-from api.config import Settings
+from api.config import Settings, nest
 from api.errors import MAX_PROBLEMS, MAX_QUOTED_CHARS, UnsupportedMediaType, ValidationFailed, bounded, quote
 from api.logs import gunicorn_logconfig
 from api.routes.docs import STATIC
@@ -33,7 +33,7 @@ class _NoModels:
 
 
 def _client(**settings):
-    return create_app(Settings(**settings), runtime=_NoModels()).test_client()
+    return create_app(Settings(**nest(settings)), runtime=_NoModels()).test_client()
 
 
 def test_a_problem_lists_a_few_errors_and_quotes_a_few_dozen_characters():

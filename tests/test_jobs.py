@@ -18,7 +18,7 @@ from tests.jobs_cluster import start_cluster
 
 pytestmark = pytest.mark.system
 
-JOB_SETTINGS = {"job_chunk_size": 8}
+JOB_SETTINGS = {"jobs__chunk_size": 8}
 
 
 def _items(seed_texts: list[str], count: int, start: int = 0) -> list[dict]:
@@ -313,7 +313,10 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
     doomed = cluster.start_worker(
-        max_batch_size="64", max_batch_tokens="1000000", batch_wait_ms="400", batch_quiet_ms="400"
+        serving__max_batch_size="64",
+        serving__max_batch_tokens="1000000",
+        serving__batch_wait_ms="400",
+        serving__batch_quiet_ms="400",
     )
     job_id = _submit(jobs_client, _items(seed_texts, 200, start=6000))
     redis = cluster.client()
@@ -322,7 +325,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
     def inside_a_chunk(_status) -> bool:
         started = sum(1 for name in redis.hkeys(f"{base}:attempts") if name.startswith("chunk:"))
         stored = redis.hlen(f"{base}:results")
-        return stored > 0 and stored < JOB_SETTINGS["job_chunk_size"] * started
+        return stored > 0 and stored < JOB_SETTINGS["jobs__chunk_size"] * started
 
     _wait(jobs_client, job_id, check=inside_a_chunk)
     doomed.send_signal(signal.SIGKILL)

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from api.config import Settings
+from api.config import Settings, env_name
 from api.models.languages import detect_scheme
 from api.models.loading import LoadedModel, ModelSource, fetch, is_demo, load_seq2seq, read_licence
 from api.models.vocab import KeptVocabulary, NoWordList, VocabSpec, load_or_build, uncopyable_ids
@@ -66,13 +66,13 @@ def pad_kept(kept: KeptVocabulary, size: int, rows: int) -> KeptVocabulary:
 def model_source(settings: Settings, role: str) -> ModelSource:
     """Where the settings say the summarizer or translator comes from."""
     return ModelSource(
-        ref=getattr(settings, f"{role}_model"),
-        revision=getattr(settings, f"{role}_revision"),
+        ref=getattr(settings, role).model,
+        revision=getattr(settings, role).revision,
         cache_dir=settings.models.cache_dir,
         offline=settings.models.hub_offline,
-        licence=getattr(settings, f"{role}_licence"),
-        name=getattr(settings, f"{role}_name"),
-        setting=f"RINGKAS_{role.upper()}_MODEL",
+        licence=getattr(settings, role).licence,
+        name=getattr(settings, role).name,
+        setting=env_name(f"{role}.model"),
     )
 
 

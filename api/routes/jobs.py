@@ -65,7 +65,7 @@ STATUS = Answer(JobStatus)
         ),
         body=JobRequest,
         raw=("application/x-ndjson", "text/csv"),
-        raw_limit="max_job_bytes",
+        raw_limit="jobs.max_bytes",
         example=lambda text: {"items": [{"id": "a1", "text": text}], "defaults": {"translate": True}},
         query=SummarizeOptions,
         problems=(400, 413, 415, 422, 429, 503, 507),

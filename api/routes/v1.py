@@ -54,7 +54,7 @@ BODY_PROBLEMS = (400, 413, 415, 422, 429, 503)
         raw=("text/plain", "text/html"),
         example=lambda text: {"text": text, "translate": True},
         query=SummarizeOptions,
-        text_limit="max_text_chars",
+        text_limit="limits.max_text_chars",
         problems=BODY_PROBLEMS,
         scope="summarize",
     )
@@ -84,7 +84,7 @@ def summarize():
                 {"id": "a2", "articles": [{"outlet": "Kompas", "text": text}, {"outlet": "Tempo", "text": text}]},
             ]
         },
-        items=(BatchItem, "max_batch_items"),
+        items=(BatchItem, "limits.max_batch_items"),
         problems=BODY_PROBLEMS,
         scope="summarize",
     )
@@ -118,7 +118,7 @@ def summarize_batch():
                 {"id": "a2", "outlet": "Tempo", "date": "2025-12-04", "text": text},
             ]
         },
-        items=(DigestArticle, "max_digest_articles"),
+        items=(DigestArticle, "digest.max_articles"),
         problems=BODY_PROBLEMS,
         scope="summarize",
     )
@@ -144,7 +144,7 @@ def digest():
         raw=("text/plain",),
         example=lambda text: {"text": text[:300], "target_lang": "eng_Latn"},
         query=TranslateOptions,
-        text_limit="max_translate_chars",
+        text_limit="limits.max_translate_chars",
         problems=BODY_PROBLEMS,
         scope="translate",
     )
