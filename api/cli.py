@@ -579,8 +579,8 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
 
 
 FETCHING_HINT = (
-    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_MODELS__HUB_OFFLINE and HF_HUB_OFFLINE unset); "
-    "on a machine without it, copy the model folder over and point RINGKAS_{0}__MODEL at it; to try Ringkas "
+    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_MODELS__HUB_OFFLINE and HF_HUB_OFFLINE "
+    "unset); on a machine without it, copy the model folder over and point RINGKAS_{0}__MODEL at it; to try Ringkas "
     "without the real models, add `--demo` to serve."
 )
 

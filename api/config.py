@@ -187,8 +187,7 @@ class Jobs(Group):
     max_bytes: int = Field(
         100_000_000,  # the API worker holds about four times the body while it reads it
         ge=1024,
-        description="Largest POST /v1/jobs body (JSON, NDJSON or CSV); the others keep "
-        "RINGKAS_LIMITS__MAX_BODY_BYTES.",
+        description="Largest POST /v1/jobs body (JSON, NDJSON or CSV); the others keep RINGKAS_LIMITS__MAX_BODY_BYTES.",
     )
     ttl_s: float = Field(
         7 * 24 * 3600, gt=0, description="How long a job and its results are kept after it is made or finished."
@@ -211,7 +210,9 @@ class Jobs(Group):
     attempts: int = Field(
         3, ge=1, le=20, description="Deliveries of an item whose worker died before it is failed as poisoned."
     )
-    live_per_key: int = Field(4, ge=1, description="Jobs one key may have queued or running at once; one more gets 429.")
+    live_per_key: int = Field(
+        4, ge=1, description="Jobs one key may have queued or running at once; one more gets 429."
+    )
     result_bytes_per_key: int = Field(
         1_000_000_000,
         ge=1_000_000,

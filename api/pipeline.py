@@ -305,7 +305,8 @@ class Pipeline:
         if markup is not None:
             if len(markup) > limit * 10:
                 raise PayloadTooLarge(
-                    f"html has {len(markup)} characters; the limit is {limit * 10} (10 x RINGKAS_LIMITS__MAX_TEXT_CHARS)"
+                    f"html has {len(markup)} characters; the limit is {limit * 10} "
+                    "(10 x RINGKAS_LIMITS__MAX_TEXT_CHARS)"
                 )
             field, fmt = ("text" if html_in_text else "html"), "html"
             try:
@@ -776,7 +777,9 @@ class Pipeline:
     def translate(self, request: TranslateRequest, deadline: float | None = None) -> TranslateResponse:
         started = time.perf_counter()
         deadline = deadline if deadline is not None else time.monotonic() + self.limits.timeout_s
-        text, _ = self._clean(request.text, self.limits.max_translate_chars, "text", "RINGKAS_LIMITS__MAX_TRANSLATE_CHARS")
+        text, _ = self._clean(
+            request.text, self.limits.max_translate_chars, "text", "RINGKAS_LIMITS__MAX_TRANSLATE_CHARS"
+        )
         result = self.translator.translate(text, request.source_lang, request.target_lang, deadline)
         elapsed = _ms(time.perf_counter() - started)
         return TranslateResponse(

@@ -224,7 +224,10 @@ class Runtime:
         slots = ComputeSlots(s.engine_replicas())
         if s.serving.trim_idle_ms > 0:
             threading.Thread(
-                target=self._trim_after_bursts, args=(slots, s.serving.trim_idle_ms / 1000), name="ringkas-trim", daemon=True
+                target=self._trim_after_bursts,
+                args=(slots, s.serving.trim_idle_ms / 1000),
+                name="ringkas-trim",
+                daemon=True,
             ).start()
         summarizer = self._batcher("summarizer", engines["summarizer"], slots)
         translator = self._batcher("translator", engines["translator"], slots)

@@ -136,7 +136,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=240)
     parser.add_argument("--no-translate", action="store_true")
     parser.add_argument("--prompts", type=Path, help="RINGKAS_MODELS__PROMPTS_DIR (the bench's pins output lengths).")
-    parser.add_argument("--kept-vocab", type=int, default=0, help="RINGKAS_MODELS__VOCAB_MIN_SIZE: a realistic kept set.")
+    parser.add_argument(
+        "--kept-vocab", type=int, default=0, help="RINGKAS_MODELS__VOCAB_MIN_SIZE: a realistic kept set."
+    )
     parser.add_argument("--layouts", default="", help="workers x threads to run, e.g. 1x2,2x1 (default: all).")
     parser.add_argument(
         "--kill-at", type=float, help="SIGKILL one of two workers at this share done; a new one starts."

@@ -140,9 +140,7 @@ def test_the_server_logs_each_old_name_once_at_start(tmp_path):
         "config.on_starting(Server())\n"
         "print(json.dumps(lines))\n"
     )
-    env = {
-        key: value for key, value in os.environ.items() if not key.upper().startswith(("RINGKAS_", "PROMETHEUS_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.upper().startswith(("RINGKAS_", "PROMETHEUS_"))}
     env |= {"PYTHONPATH": str(REPO_ROOT), "RINGKAS_THREADS": "2", "RINGKAS_JOB_WINDOW": "3"}
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)

@@ -136,7 +136,7 @@ def test_the_rendered_settings_page_shows_every_setting_by_group_and_each_name_i
         monkeypatch.delenv(variable)  # the defaults an operator who sets nothing gets
     defaults = Settings()
     for section, prefix in groups.items():
-        for variable, (_, kind, default, _, description) in tables[section].items():
+        for variable, (_, _, default, _, description) in tables[section].items():
             path = variable.removeprefix("RINGKAS_").replace("__", ".").lower()
             assert path.startswith(prefix), variable
             value, declared = defaults.value(path), field(path)
@@ -171,7 +171,7 @@ def _other_value(declared, default):
         return not default
     if declared.annotation in (int, float):
         lows = [getattr(m, a) for m in declared.metadata for a in ("ge", "gt") if getattr(m, a, None) is not None]
-        highs = [getattr(m, "le") for m in declared.metadata if getattr(m, "le", None) is not None]
+        highs = [m.le for m in declared.metadata if getattr(m, "le", None) is not None]
         value = declared.annotation(default) + 1 if default is not None else 3
         return declared.annotation(min(value, *highs) if highs and value > min(highs) else max(value, *lows, 1))
     if int in choices:  # int | None

@@ -95,7 +95,9 @@ def test_the_truncation_hint_follows_the_caller(client, seed_texts):
 
 
 def test_413s_name_the_setting_that_raises_the_limit(tiny_dir, runtime, pipeline):
-    client = create_app(tiny_settings(tiny_dir, limits__max_body_bytes=2048, jobs__max_bytes=4096), runtime).test_client()
+    client = create_app(
+        tiny_settings(tiny_dir, limits__max_body_bytes=2048, jobs__max_bytes=4096), runtime
+    ).test_client()
     body = client.post("/v1/summarize", json={"text": "a" * 5000}).get_json()
     assert body["status"] == 413 and "RINGKAS_LIMITS__MAX_BODY_BYTES" in body["detail"]
     job = client.post("/v1/jobs", data="x" * 5000, content_type="application/x-ndjson").get_json()

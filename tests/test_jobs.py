@@ -101,7 +101,9 @@ def test_job_routes_answer_503_naming_the_setting_without_redis(client):
 # --- whole-job problems (no worker needed) ---------------------------------------------------
 def test_whole_job_problems_are_the_jobs_own_error(tiny_dir, runtime, cluster):
     client = create_app(
-        tiny_settings(tiny_dir, redis_url=cluster.url, jobs__max_items=3, limits__max_body_bytes=2048, jobs__max_bytes=20_000),
+        tiny_settings(
+            tiny_dir, redis_url=cluster.url, jobs__max_items=3, limits__max_body_bytes=2048, jobs__max_bytes=20_000
+        ),
         runtime,
     ).test_client()
     ndjson = {"Content-Type": "application/x-ndjson"}

@@ -80,7 +80,9 @@ def test_batch_answers_in_order_and_isolates_bad_items(client, seed_texts):
 
 
 def test_batch_items_share_generate_calls(start_runtime, seed_texts):
-    runtime = start_runtime(serving__batch_wait_ms=300, serving__batch_quiet_ms=300, serving__warmup=False, serving__cache_size=0)
+    runtime = start_runtime(
+        serving__batch_wait_ms=300, serving__batch_quiet_ms=300, serving__warmup=False, serving__cache_size=0
+    )
     client = create_app(runtime.settings, runtime).test_client()
     before = len(runtime.require().summarizer.batcher.batch_sizes)
     items = [{"id": i, "text": text} for i, text in enumerate(seed_texts)]
@@ -154,7 +156,10 @@ def test_redis_cache_is_shared_between_replicas(start_runtime, redis_url):
 def test_replicas_with_another_output_vocabulary_never_share_results(start_runtime, redis_url):
     """The kept vocabulary changes what is written: a RINGKAS_MODELS__VOCAB=full replica on the same Redis
     must compute its own summary, not be answered with the kept replica's."""
-    kept, full = (start_runtime(redis_url=redis_url, serving__cache_ttl_s=60, serving__warmup=False, models__vocab=v) for v in ("kept", "full"))
+    kept, full = (
+        start_runtime(redis_url=redis_url, serving__cache_ttl_s=60, serving__warmup=False, models__vocab=v)
+        for v in ("kept", "full")
+    )
     payload = {"text": "Wali kota meresmikan pasar baru di Bandung pada Selasa pagi.", "force": True}
     clients = [create_app(r.settings, r).test_client() for r in (kept, full)]
     assert not clients[0].post("/v1/summarize", json=payload).get_json()["cached"]

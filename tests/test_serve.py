@@ -139,7 +139,9 @@ def test_metrics_add_up_across_workers_and_follow_a_restarted_worker(tiny_dir):
 
 def test_sigterm_drains_requests_in_flight(tiny_dir):
     # The batcher waits 3 s for company, so the request is still in flight when SIGTERM arrives.
-    with live_server(tiny_dir, serving__batch_wait_ms="3000", serving__batch_quiet_ms="3000", serving__cache_size="0") as (port, proc):
+    with live_server(
+        tiny_dir, serving__batch_wait_ms="3000", serving__batch_quiet_ms="3000", serving__cache_size="0"
+    ) as (port, proc):
         answers = []
         body = json.dumps({"text": "Presiden membuka pameran buku di Yogyakarta."}).encode()
         sender = threading.Thread(

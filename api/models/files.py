@@ -41,7 +41,9 @@ def kept_vocabulary(settings: Settings, role: str, loaded: LoadedModel, prompts:
     except NoWordList as exc:  # e.g. a Javanese target: serve it, over the full vocabulary, and say so
         log.warning("%s: full output vocabulary: %s", role, exc)
         return None
-    return pad_kept(kept, settings.models.vocab_min_size, _output_rows(loaded)) if settings.models.vocab_min_size else kept
+    return (
+        pad_kept(kept, settings.models.vocab_min_size, _output_rows(loaded)) if settings.models.vocab_min_size else kept
+    )
 
 
 def pad_kept(kept: KeptVocabulary, size: int, rows: int) -> KeptVocabulary:

@@ -199,7 +199,9 @@ def lt_translate():
     settings = services().settings
     most, total = settings.limits.max_batch_items, 4 * settings.limits.max_translate_chars
     if len(texts) > most:
-        raise PayloadTooLarge(f"q holds {len(texts)} texts; at most {most} per request (RINGKAS_LIMITS__MAX_BATCH_ITEMS)")
+        raise PayloadTooLarge(
+            f"q holds {len(texts)} texts; at most {most} per request (RINGKAS_LIMITS__MAX_BATCH_ITEMS)"
+        )
     if sum(map(len, texts)) > total:
         raise PayloadTooLarge(
             f"q holds {sum(map(len, texts))} characters in all; at most {total} per request "
