@@ -21,7 +21,8 @@ import secrets  # noqa: E402
 
 # One fingerprint key for every worker of this server (set before they fork), so the request log's
 # text fingerprints correlate across workers; an operator's own key (by either name) is kept.
-if not (os.environ.get("RINGKAS_LOGS__FINGERPRINT_KEY") or os.environ.get("RINGKAS_FINGERPRINT_KEY")):
+_OPERATORS_KEY = ("RINGKAS_LOGS__FINGERPRINT_KEY", "RINGKAS_FINGERPRINT_KEY")  # settings_rename: keep
+if not any(os.environ.get(name) for name in _OPERATORS_KEY):
     os.environ["RINGKAS_LOGS__FINGERPRINT_KEY"] = secrets.token_hex(32)
 
 from api import logs  # noqa: E402
