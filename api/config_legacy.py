@@ -4,8 +4,9 @@ warns once, naming the new variable. A new name wins over an old one when both a
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 # Old flat name -> new dotted path. ``engine_parallel`` has no new place: the layout is derived from
 # the math threads (RINGKAS_SERVING__MATH_THREADS); an old value is still honoured for this release.
@@ -103,8 +104,8 @@ def move(data: dict[str, Any]) -> Moved:
     env = data.pop(ENV_KEY, None) or {}
     hf_offline = env.pop(HF_OFFLINE, None)
     given = [(old, data.pop(old), f"Settings({old}=...)", "keyword") for old in list(data) if old in RENAMED]
-    given += [(old, value, env_name(old), "variable") for old, value in env.items() if old not in dict(
-        (name, None) for name, *_ in given)]
+    keywords = {old for old, *_ in given}  # a keyword beats the same old name's variable, as kwargs beat env
+    given += [(old, value, env_name(old), "variable") for old, value in env.items() if old not in keywords]
     used: list[str] = []
     engine_parallel = None
     for old, value, where, kind in given:

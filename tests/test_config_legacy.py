@@ -70,7 +70,7 @@ def _two_values(path: str) -> tuple:
 def test_every_previous_name_is_kept_or_mapped():
     kept = [name for name in PREVIOUS if name in Settings.model_fields]
     assert set(PREVIOUS) == set(kept) | set(RENAMED) and not set(kept) & set(RENAMED)
-    for old, path in MOVED:  # each new place exists
+    for _, path in MOVED:  # each new place exists
         field(path)
     assert len(Settings.model_fields) == 22 and len(kept) == 14  # the operator's knobs, then the 8 groups
 
