@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # http://<Host>/... to merge the slashes. A path that does not match a route is a 404.
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # also bounds chunked bodies while read
+    app.config["MAX_CONTENT_LENGTH"] = settings.limits.max_body_bytes  # also bounds chunked bodies while read
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     if settings.proxy_hops:
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         limiter=RateLimiter.from_settings(settings, runtime.redis),
         openapi=build_openapi(app, settings, GUARDED),  # from the routes' own declarations
         # Unset: one per process (gunicorn's config sets one before forking, shared by its workers).
-        fingerprint_key=(settings.fingerprint_key or secrets.token_hex(32)).encode(),
+        fingerprint_key=(settings.logs.fingerprint_key or secrets.token_hex(32)).encode(),
         jobs=_jobs(settings, metrics),
     )
     problems.install(app)

@@ -308,9 +308,16 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
         "sentence_segment_tokens_out": [len(ids) for ids in per_segment.outputs],
         "runtime": described,
         "settings": {
-            k: str(v)
-            for k, v in settings.model_dump().items()
-            if k in ("engine", "ct2_compute_type", "ct2_gemm", "max_batch_size", "max_batch_tokens", "workers", "vocab")
+            key: str(settings.value(path))
+            for key, path in (
+                ("engine", "models.engine"),
+                ("ct2_compute_type", "models.compute_type"),
+                ("ct2_gemm", "models.gemm"),
+                ("max_batch_size", "serving.max_batch_size"),
+                ("max_batch_tokens", "serving.max_batch_tokens"),
+                ("workers", "workers"),
+                ("vocab", "models.vocab"),
+            )  # the keys of the committed runs, so the history compares
         }
         | {"engine_replicas": str(settings.engine_replicas()), "math_threads": str(settings.math_threads())},
     }
@@ -360,7 +367,7 @@ def run_memory(models: dict[str, str], prompts_dir: str, overrides: dict) -> dic
     from api.schemas import SummarizeRequest
 
     settings = _settings(models, prompts_dir, overrides)
-    gemm = choose_gemm(settings.ct2_gemm)
+    gemm = choose_gemm(settings.models.gemm)
     step(f"ctranslate2 library ({gemm.backend})")
     runtime = Runtime(settings, on_step=step).start(background=False)
     if runtime.state != "ready":
@@ -386,17 +393,17 @@ def memory_table(memory: dict) -> str:
 
 
 def _settings(models: dict[str, str], prompts_dir: str, overrides: dict):
-    from api.config import Settings
+    from api.config import Settings, nest
 
-    return Settings(
-        summarizer_model=models["summarizer"],
-        translator_model=models["translator"],
-        prompts_dir=Path(prompts_dir),
-        cache_size=0,  # repeated articles must be computed, not answered from the result cache
-        request_timeout_s=900,  # a busy shared machine slows a burst of eight past the default deadline
-        redis_url=None,
-        **overrides,
-    )
+    values = {
+        "summarizer.model": models["summarizer"],
+        "translator.model": models["translator"],
+        "models.prompts_dir": Path(prompts_dir),
+        "serving.cache_size": 0,  # repeated articles must be computed, not answered from the result cache
+        "serving.request_timeout_s": 900,  # a busy shared machine slows a burst of eight past the default deadline
+        "redis_url": None,
+    }
+    return Settings(**nest({**values, **overrides}))  # overrides: dotted paths too
 
 
 def _child(mode: str, models: dict[str, Path], prompts: Path, overrides: dict | None = None) -> dict:
@@ -448,7 +455,7 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, .
     models = build_bench_models(cache / "models")
     prompts = bench_prompts(cache / "prompts")
     echo("converting and building kept vocabularies (cached after the first run) ...")
-    variants = [{"vocab_min_size": kept_vocab}, {"vocab": "full"}]
+    variants = [{"models.vocab_min_size": kept_vocab}, {"models.vocab": "full"}]
     started = time.perf_counter()
     _child("prepare", models, prompts, {"variants": variants})
     convert_s = time.perf_counter() - started
@@ -463,7 +470,7 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, .
     echo(f"ringkas: default configuration, kept vocabulary padded to {kept_vocab:,} tokens ...")
     sides["ringkas"] = _child("ringkas", models, prompts, variants[0])
     if "full" not in without:
-        echo("ringkas: the same with the full vocabulary (RINGKAS_VOCAB=full) ...")
+        echo("ringkas: the same with the full vocabulary (RINGKAS_MODELS__VOCAB=full) ...")
         sides["ringkas_full_vocab"] = _child("ringkas", models, prompts, variants[1])
     if "memory" not in without:
         echo("ringkas: memory, component by component ...")
@@ -587,7 +594,7 @@ def table(result: dict) -> str:
     lines.append(
         "baseline: transformers fp32, one at a time; peer: plain CTranslate2 int8, full vocabulary, one at a time; "
         f"ringkas: default, kept vocabulary padded to {result['workload']['kept_vocab_stand_in']:,}; "
-        "full voc: ringkas with RINGKAS_VOCAB=full"
+        "full voc: ringkas with RINGKAS_MODELS__VOCAB=full"
         + (f" ({full['summarize_translate_latency_x']:.2f}x baseline, summarize+translate)" if full else "")
         + ". RSS and latency ratios: x faster / fraction of the reference."
     )
@@ -618,7 +625,7 @@ def _main(argv: list[str]) -> None:
 
         for overrides in payload["overrides"]["variants"]:
             settings = _settings(models, payload["prompts"], overrides)
-            prompts = load_prompts(settings.prompts_dir)
+            prompts = load_prompts(settings.models.prompts_dir)
             for role in ("summarizer", "translator"):
                 engine_files(settings, role, load_model(settings, role, prompts, weights=False), prompts)
         result = {}

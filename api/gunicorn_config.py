@@ -20,8 +20,10 @@ if not os.environ.get(MULTIPROC_ENV):
 import secrets  # noqa: E402
 
 # One fingerprint key for every worker of this server (set before they fork), so the request log's
-# text fingerprints correlate across workers; an operator's own key is kept.
-os.environ.setdefault("RINGKAS_FINGERPRINT_KEY", secrets.token_hex(32))
+# text fingerprints correlate across workers; an operator's own key (by either name) is kept.
+_OPERATORS_KEY = ("RINGKAS_LOGS__FINGERPRINT_KEY", "RINGKAS_FINGERPRINT_KEY")  # settings_rename: keep
+if not any(os.environ.get(name) for name in _OPERATORS_KEY):
+    os.environ["RINGKAS_LOGS__FINGERPRINT_KEY"] = secrets.token_hex(32)
 
 from api import logs  # noqa: E402
 from api.config import Settings  # noqa: E402
@@ -34,16 +36,16 @@ bind = [f"{_settings.host}:{_settings.port}"]
 workers = _settings.workers
 # Threads serve I/O (reading bodies, waiting on the batcher); the batcher thread runs the model.
 worker_class = "gthread"
-threads = _settings.threads
+threads = _settings.serving.threads
 preload_app = False
 # Loading runs in a background thread, so the worker heartbeats while it reads and warms the models
 # (however long that takes) and is never killed for it; the timeout only has to cover the slowest
 # request, which the request deadline already bounds.
-timeout = int(_settings.request_timeout_s) + 30
+timeout = int(_settings.serving.request_timeout_s) + 30
 # SIGTERM: stop accepting, let in-flight requests finish (each within its deadline), then exit.
-graceful_timeout = int(_settings.request_timeout_s) + 5
+graceful_timeout = int(_settings.serving.request_timeout_s) + 5
 keepalive = 5
-# Bodies are bounded by RINGKAS_MAX_BODY_BYTES in the app; headers are bounded here.
+# Bodies are bounded by RINGKAS_LIMITS__MAX_BODY_BYTES in the app; headers are bounded here.
 limit_request_line = 8190
 limit_request_fields = 100
 # gunicorn 25.1+ opens a control socket for `gunicornc` at one path per user
@@ -65,6 +67,8 @@ def on_starting(server) -> None:
     if reason:
         server.log.error(reason)
         raise SystemExit(2)
+    for line in _settings.deprecated():  # old setting names: one line each, naming the new one
+        server.log.warning(line)
     folder = Path(os.environ[MULTIPROC_ENV])
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)

@@ -23,8 +23,8 @@ CLUSTER_FIELDS = tuple(ClusterItem.model_fields)
 ARTICLE_FIELDS = tuple(DigestArticle.model_fields)
 DIGEST_OPTIONS = frozenset(DigestOptions.model_fields)
 SOURCES = ("text", "html")
-MAX_ARTICLES = 20  # the default of RINGKAS_MAX_DIGEST_ARTICLES; callers pass the deployment's
-MAX_COUNTED = 100  # articles of one item charged: the most RINGKAS_MAX_DIGEST_ARTICLES allows
+MAX_ARTICLES = 20  # the default of RINGKAS_DIGEST__MAX_ARTICLES; callers pass the deployment's
+MAX_COUNTED = 100  # articles of one item charged: the most RINGKAS_DIGEST__MAX_ARTICLES allows
 
 
 def item_texts(items: list) -> list[object]:
@@ -114,7 +114,7 @@ def check_cluster(item: dict, defaults: dict | None, max_articles: int) -> Clust
     if len(articles) > max_articles:
         raise ValidationFailed.at(
             ["articles"],
-            f"{len(articles)} articles; a cluster takes at most {max_articles} (RINGKAS_MAX_DIGEST_ARTICLES)",
+            f"{len(articles)} articles; a cluster takes at most {max_articles} (RINGKAS_DIGEST__MAX_ARTICLES)",
             "too_long",
         )
     for index, article in enumerate(articles):

@@ -105,7 +105,7 @@ class Runtime:
         self.state = "loading"
         try:
             self.pipeline = self._build()
-            if self.settings.warmup:
+            if self.settings.serving.warmup:
                 self._warm_up(self.pipeline)
                 self._step("warm-up: first generation's buffers")
         except RingkasError as exc:
@@ -128,7 +128,7 @@ class Runtime:
         """A few tokens through each model, with the default beam width: the first call's one-off
         allocations happen here and /readyz proves generation works, without a full-length decode.
         The translation is queued first, so the two models warm up at once (a compute slot each)."""
-        deadline = time.monotonic() + self.settings.request_timeout_s
+        deadline = time.monotonic() + self.settings.serving.request_timeout_s
         translator = pipeline.translator
         segments = translator.segments(WARMUP_TEXT, translator.prompts.default_source)
         params = replace(
@@ -179,7 +179,7 @@ class Runtime:
         memory-hungry step, already ran one model at a time in ``load_model``). The GEMM library is
         chosen first, once, since it must be settled before CTranslate2 loads."""
         s = self.settings
-        gemm = choose_gemm(s.ct2_gemm) if s.engine == "ctranslate2" else None
+        gemm = choose_gemm(s.models.gemm) if s.models.engine == "ctranslate2" else None
         with ThreadPoolExecutor(len(models), thread_name_prefix="ringkas-engine") as pool:
             futures = {role: pool.submit(build_engine, s, role, m, prompts, gemm) for role, m in models.items()}
             engines = {role: future.result() for role, future in futures.items()}
@@ -195,11 +195,11 @@ class Runtime:
         batcher = Batcher(
             engine,
             name=role,
-            max_batch_size=s.max_batch_size,
-            max_batch_tokens=s.max_batch_tokens,
-            max_wait_s=s.batch_wait_ms / 1000,
-            quiet_s=s.batch_quiet_ms / 1000,
-            queue_size=s.queue_size,
+            max_batch_size=s.serving.max_batch_size,
+            max_batch_tokens=s.serving.max_batch_tokens,
+            max_wait_s=s.serving.batch_wait_ms / 1000,
+            quiet_s=s.serving.batch_quiet_ms / 1000,
+            queue_size=s.serving.queue_size,
             workers=s.engine_replicas(),
             slots=slots,
             observer=self.metrics,
@@ -209,9 +209,9 @@ class Runtime:
 
     def _build(self) -> Pipeline:
         s = self.settings
-        if s.engine == "transformers":  # CTranslate2 takes its threads per model and never loads torch
+        if s.models.engine == "transformers":  # CTranslate2 takes its threads per model and never loads torch
             configure_math_threads(s.math_threads())
-        prompts = load_prompts(s.prompts_dir)
+        prompts = load_prompts(s.models.prompts_dir)
         summarizer_model = load_model(s, "summarizer", prompts)
         self._step("summarizer: tokenizer and config")
         translator_model = load_model(s, "translator", prompts)
@@ -222,9 +222,12 @@ class Runtime:
         self._step("language detector")
         # Both models together run at most as many batches at once as one of them may (api.engines.slots).
         slots = ComputeSlots(s.engine_replicas())
-        if s.trim_idle_ms > 0:
+        if s.serving.trim_idle_ms > 0:
             threading.Thread(
-                target=self._trim_after_bursts, args=(slots, s.trim_idle_ms / 1000), name="ringkas-trim", daemon=True
+                target=self._trim_after_bursts,
+                args=(slots, s.serving.trim_idle_ms / 1000),
+                name="ringkas-trim",
+                daemon=True,
             ).start()
         summarizer = self._batcher("summarizer", engines["summarizer"], slots)
         translator = self._batcher("translator", engines["translator"], slots)
@@ -233,15 +236,15 @@ class Runtime:
             Translator(translator_model, translator, prompts.translate),
             prompts,
             Limits(
-                s.max_text_chars,
-                s.max_translate_chars,
-                s.request_timeout_s,
-                s.min_text_chars,
-                DigestLimits(s.max_digest_articles, s.max_digest_chars, s.max_digest_sentences, s.digest_similarity),
+                s.limits.max_text_chars,
+                s.limits.max_translate_chars,
+                s.serving.request_timeout_s,
+                s.limits.min_text_chars,
+                DigestLimits(s.digest.max_articles, s.digest.max_chars, s.digest.max_sentences, s.digest.similarity),
             ),
-            Boilerplate.from_file(s.prompts_dir / "boilerplate.yaml"),
+            Boilerplate.from_file(s.models.prompts_dir / "boilerplate.yaml"),
             detector,
-            build_cache(s.cache_size, s.cache_ttl_s, s.redis_url, self.redis),
+            build_cache(s.serving.cache_size, s.serving.cache_ttl_s, s.redis_url, self.redis),
         )
 
 

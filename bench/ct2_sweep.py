@@ -29,7 +29,7 @@ CONFIGS = {
     "CT2_USE_MKL=1, AVX512": {"CT2_USE_MKL": "1", "CT2_FORCE_CPU_ISA": "AVX512"},
     "CT2_USE_MKL=1, packed GEMM": {"CT2_USE_MKL": "1", "CT2_USE_EXPERIMENTAL_PACKED_GEMM": "1"},
     # Ringkas's default on AMD CPUs with AVX-512 VNNI: MKL told the CPU class (api/engines/gemm.py).
-    "MKL, AVX-512 VNNI kernels (RINGKAS_CT2_GEMM=auto)": {"RINGKAS_CT2_GEMM": "auto"},
+    "MKL, AVX-512 VNNI kernels (RINGKAS_MODELS__GEMM=auto)": {"RINGKAS_MODELS__GEMM": "auto"},
 }
 BEAMS = 4  # the --gemm probe: a lone request's beam search
 GEMM_RUNS = 2  # --gemm: _time_case with repeat=1, a warm-up run and a timed one, both logged
@@ -65,11 +65,11 @@ def _time_case(translator, role: str, words: list[str], case: tuple, use_vmap: b
 
 
 def _ringkas_gemm() -> None:
-    """A configuration that names RINGKAS_CT2_GEMM gets Ringkas's choice, made before CTranslate2 loads."""
-    if "RINGKAS_CT2_GEMM" in os.environ:
+    """A configuration that names RINGKAS_MODELS__GEMM gets Ringkas's choice, made before CTranslate2 loads."""
+    if "RINGKAS_MODELS__GEMM" in os.environ:
         from api.engines.gemm import apply
 
-        apply(os.environ["RINGKAS_CT2_GEMM"])
+        apply(os.environ["RINGKAS_MODELS__GEMM"])
 
 
 def _child(spec: dict) -> dict:

@@ -152,16 +152,16 @@ def client_post(client, key: str | None = None) -> Post:
 def in_process() -> Post:
     """The app with the tiny demo models (built once in the cache folder, as ``ringkas serve --demo``)."""
     from api.app import create_app
-    from api.config import Settings
+    from api.config import Settings, env_name
     from api.runtime import Runtime
     from api.tiny_models import build_tiny_models
 
-    folder = (Settings().cache_dir or Path.home() / ".cache" / "ringkas") / "tiny-models"
+    folder = (Settings().models.cache_dir or Path.home() / ".cache" / "ringkas") / "tiny-models"
     if not all((folder / role / "config.json").is_file() for role in ("summarizer", "translator")):
         print(f"building tiny demo models in {folder} ...", file=sys.stderr)
         build_tiny_models(folder)
     for role in ("summarizer", "translator"):
-        os.environ[f"RINGKAS_{role.upper()}_MODEL"] = str(folder / role)
+        os.environ[env_name(f"{role}.model")] = str(folder / role)
     settings = Settings()
     app = create_app(settings, Runtime(settings).start(background=False))
     return client_post(app.test_client(), os.environ.get("RINGKAS_API_KEY"))

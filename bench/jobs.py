@@ -79,12 +79,12 @@ def run(
     url = f"redis://127.0.0.1:{port}/0"
     env = {
         **os.environ,
-        "RINGKAS_SUMMARIZER_MODEL": str(models / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(models / "translator"),
-        "RINGKAS_CT2_DIR": str(models.parent / "ct2"),
+        "RINGKAS_SUMMARIZER__MODEL": str(models / "summarizer"),
+        "RINGKAS_TRANSLATOR__MODEL": str(models / "translator"),
+        "RINGKAS_MODELS__CONVERTED_DIR": str(models.parent / "ct2"),
         "RINGKAS_REDIS_URL": url,
-        "RINGKAS_TORCH_THREADS": str(threads),
-        "RINGKAS_JOB_VISIBILITY_S": "10",
+        "RINGKAS_SERVING__MATH_THREADS": str(threads),
+        "RINGKAS_JOBS__VISIBILITY_S": "10",
         "RINGKAS_LOG_LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
         **extra_env,
@@ -135,8 +135,10 @@ def main() -> None:
     parser.add_argument("--models", type=Path, help="Folder with summarizer/ and translator/ (default: tiny models).")
     parser.add_argument("--items", type=int, default=240)
     parser.add_argument("--no-translate", action="store_true")
-    parser.add_argument("--prompts", type=Path, help="RINGKAS_PROMPTS_DIR (the bench's pins output lengths).")
-    parser.add_argument("--kept-vocab", type=int, default=0, help="RINGKAS_VOCAB_MIN_SIZE: a realistic kept set.")
+    parser.add_argument("--prompts", type=Path, help="RINGKAS_MODELS__PROMPTS_DIR (the bench's pins output lengths).")
+    parser.add_argument(
+        "--kept-vocab", type=int, default=0, help="RINGKAS_MODELS__VOCAB_MIN_SIZE: a realistic kept set."
+    )
     parser.add_argument("--layouts", default="", help="workers x threads to run, e.g. 1x2,2x1 (default: all).")
     parser.add_argument(
         "--kill-at", type=float, help="SIGKILL one of two workers at this share done; a new one starts."
@@ -155,9 +157,9 @@ def main() -> None:
     layouts = [(1, cores), (1, max(1, cores // 2)), (2, max(1, cores // 2))]
     if args.layouts:
         layouts = [tuple(int(n) for n in layout.split("x")) for layout in args.layouts.split(",")]
-    extra_env = {"RINGKAS_VOCAB_MIN_SIZE": str(args.kept_vocab)}
+    extra_env = {"RINGKAS_MODELS__VOCAB_MIN_SIZE": str(args.kept_vocab)}
     if args.prompts:
-        extra_env["RINGKAS_PROMPTS_DIR"] = str(args.prompts)
+        extra_env["RINGKAS_MODELS__PROMPTS_DIR"] = str(args.prompts)
     rows = []
     for workers, threads in layouts:
         rows.append(run(models, workers, threads, args.items, not args.no_translate, None, folder, extra_env))

@@ -65,13 +65,13 @@ def _rss_mb(pid: int) -> float | None:
 def _start_server(models: Path, port: int, args) -> subprocess.Popen:
     env = {
         **os.environ,
-        "RINGKAS_SUMMARIZER_MODEL": str(models / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(models / "translator"),
-        "RINGKAS_CT2_DIR": str(models.parent / "ct2"),
+        "RINGKAS_SUMMARIZER__MODEL": str(models / "summarizer"),
+        "RINGKAS_TRANSLATOR__MODEL": str(models / "translator"),
+        "RINGKAS_MODELS__CONVERTED_DIR": str(models.parent / "ct2"),
         "RINGKAS_WORKERS": str(args.workers),
-        "RINGKAS_QUEUE_SIZE": str(args.queue_size),
-        "RINGKAS_MAX_BODY_BYTES": str(args.max_body_bytes),
-        "RINGKAS_CACHE_SIZE": "0",  # every request does model work
+        "RINGKAS_SERVING__QUEUE_SIZE": str(args.queue_size),
+        "RINGKAS_LIMITS__MAX_BODY_BYTES": str(args.max_body_bytes),
+        "RINGKAS_SERVING__CACHE_SIZE": "0",  # every request does model work
         "RINGKAS_LOG_LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
     }

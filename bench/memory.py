@@ -40,7 +40,7 @@ def main() -> None:
     from api.config import Settings
     from api.engines.gemm import apply as choose_gemm
 
-    gemm = choose_gemm(Settings().ct2_gemm)  # as the service does: before CTranslate2 loads
+    gemm = choose_gemm(Settings().models.gemm)  # as the service does: before CTranslate2 loads
     step(f"ctranslate2 library ({gemm.backend})")
     from api.text.language import LanguageDetector
 
@@ -55,12 +55,11 @@ def main() -> None:
 
     models = args.cache / "models"
     settings = Settings(
-        summarizer_model=str(models / "mt5-base-v2"),
-        translator_model=str(models / "nllb-600m-v2"),
-        prompts_dir=args.cache / "prompts",
-        vocab_min_size=args.kept_vocab,
+        summarizer={"model": str(models / "mt5-base-v2")},
+        translator={"model": str(models / "nllb-600m-v2")},
+        models={"prompts_dir": args.cache / "prompts", "vocab_min_size": args.kept_vocab},
     )
-    prompts = load_prompts(settings.prompts_dir)
+    prompts = load_prompts(settings.models.prompts_dir)
     engines, tokenizers = {}, {}
     for role in ("summarizer", "translator"):
         loaded = load_model(settings, role, prompts)
@@ -82,7 +81,7 @@ def main() -> None:
     )
     step(f"one summary and translation ({time.perf_counter() - started:.1f} s): activations, caches")
     # The largest batch the default token budget forms from full-length articles.
-    batch = [source] * max(1, settings.max_batch_tokens // len(source))
+    batch = [source] * max(1, settings.serving.max_batch_tokens // len(source))
     engines["summarizer"].generate(batch, GenerationParams(64, 64, 4, 2, 0.6, restrict=True))
     step(f"a batch of {len(batch)} summaries (beam 4): {4 * len(batch)} sequences' buffers")
 

@@ -40,10 +40,37 @@ def openapi() -> dict:
 
 
 def settings_table() -> str:
-    from api.config import Settings
+    """A table for the top-level settings, one per group (its variables ``RINGKAS_<GROUP>__<NAME>``),
+    and the previous release's names with their new ones."""
+    from api.config import GROUPS, Settings, env_name
+    from api.config_legacy import RENAMED, RETIRED_HINT
+
+    out = ["## Top level", "", "What an operator sets on most deployments.", ""]
+    out += _settings_rows({name: f for name, f in Settings.model_fields.items() if name not in GROUPS}, "")
+    for group, model in GROUPS.items():
+        out += ["", f"## {group}", "", _escape_html(Settings.model_fields[group].description or ""), ""]
+        out += _settings_rows(model.model_fields, f"{group}.")
+    out += [
+        "",
+        "## Previous names",
+        "",
+        "The flat names of the previous release still work for one release: each logs a deprecation "
+        "warning at start naming its new variable, and a new variable wins where both are set.",
+        "",
+        "| Previous variable | Now |",
+        "| --- | --- |",
+    ]
+    for old, path in RENAMED.items():
+        now = f"`{env_name(path)}`" if path else _escape_html(RETIRED_HINT)
+        out.append(f"| `RINGKAS_{old.upper()}` | {now} |")
+    return "\n".join(out)
+
+
+def _settings_rows(fields: dict, prefix: str) -> list[str]:
+    from api.config import env_name
 
     rows = ["| Variable | Type | Default | Bounds | What it does |", "| --- | --- | --- | --- | --- |"]
-    for name, field in Settings.model_fields.items():
+    for name, field in fields.items():
         bounds = ", ".join(
             f"{label} {getattr(meta, attr)}"
             for meta in field.metadata
@@ -53,8 +80,8 @@ def settings_table() -> str:
         shown = _shown_default(field.get_default(call_default_factory=True))
         kind = getattr(field.annotation, "__name__", str(field.annotation)).replace("|", "\\|")
         description = _escape_html(field.description or "").replace("|", "\\|")
-        rows.append(f"| `RINGKAS_{name.upper()}` | {kind} | {shown} | {bounds} | {description} |")
-    return "\n".join(rows)
+        rows.append(f"| `{env_name(prefix + name)}` | {kind} | {shown} | {bounds} | {description} |")
+    return rows
 
 
 def _shown_default(default) -> str:

@@ -19,7 +19,7 @@ RUN_MARK = ("PYTEST_RINGKAS_RUN", str(os.getpid()))
 os.environ[RUN_MARK[0]] = RUN_MARK[1]
 
 from api.app import create_app  # noqa: E402
-from api.config import Settings  # noqa: E402
+from api.config import Settings, nest  # noqa: E402
 from api.engines.gemm import apply as choose_gemm  # noqa: E402
 from api.metrics import Metrics  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
@@ -30,7 +30,7 @@ SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
 
 # The GEMM library is settled once per process, before CTranslate2 loads: choose it as the service
 # does, so every in-process CTranslate2 test runs the default path of this machine.
-GEMM = choose_gemm(Settings().ct2_gemm)
+GEMM = choose_gemm(Settings().models.gemm)
 
 
 @pytest.fixture(scope="session")
@@ -41,24 +41,25 @@ def tiny_dir(tmp_path_factory) -> Path:
 
 
 def tiny_settings(tiny_dir: Path, **overrides) -> Settings:
+    """Settings on the tiny models; ``overrides`` name grouped settings as ``group__name`` (``serving__warmup``)."""
     values = {
-        "summarizer_model": str(tiny_dir / "summarizer"),
-        "translator_model": str(tiny_dir / "translator"),
-        "hub_offline": True,
-        "ct2_dir": tiny_dir.parent / "ct2",
+        "summarizer__model": str(tiny_dir / "summarizer"),
+        "translator__model": str(tiny_dir / "translator"),
+        "models__hub_offline": True,
+        "models__converted_dir": tiny_dir.parent / "ct2",
         **overrides,
     }
-    return Settings(**values)
+    return Settings(**nest(values))
 
 
 @pytest.fixture()
 def env(tiny_dir, tmp_path) -> dict[str, str]:
     """The environment a `ringkas` command needs to run on the tiny models (for click's runner)."""
     return {
-        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
-        "RINGKAS_CACHE_DIR": str(tmp_path / "cache"),
-        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
+        "RINGKAS_SUMMARIZER__MODEL": str(tiny_dir / "summarizer"),
+        "RINGKAS_TRANSLATOR__MODEL": str(tiny_dir / "translator"),
+        "RINGKAS_MODELS__CACHE_DIR": str(tmp_path / "cache"),
+        "RINGKAS_MODELS__CONVERTED_DIR": str(tiny_dir.parent / "ct2"),
         "HF_HUB_OFFLINE": "1",
     }
 
@@ -111,7 +112,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def reference(tiny_dir):
     """The transformers (fp32) pipeline on the same tiny models: the baseline engines are compared to."""
-    rt = Runtime(tiny_settings(tiny_dir, engine="transformers", warmup=False)).start(background=False)
+    rt = Runtime(tiny_settings(tiny_dir, models__engine="transformers", serving__warmup=False)).start(background=False)
     assert rt.state == "ready", rt.error
     yield rt.require()
     rt.stop()

@@ -40,9 +40,9 @@ def http_request(port, method, path, body=None, headers=None, timeout=60):
 def tiny_env(tiny_dir: Path, **settings: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "RINGKAS_SUMMARIZER_MODEL": str(tiny_dir / "summarizer"),
-        "RINGKAS_TRANSLATOR_MODEL": str(tiny_dir / "translator"),
-        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
+        "RINGKAS_SUMMARIZER__MODEL": str(tiny_dir / "summarizer"),
+        "RINGKAS_TRANSLATOR__MODEL": str(tiny_dir / "translator"),
+        "RINGKAS_MODELS__CONVERTED_DIR": str(tiny_dir.parent / "ct2"),
         "HF_HUB_OFFLINE": "1",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server gets its own metrics folder

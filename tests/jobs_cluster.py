@@ -16,7 +16,7 @@ import redis
 from api.jobs.store import WORKERS
 from tests.helpers import REDIS_MEMORY_POLICY, free_port, redis_server, spawn, stop, tiny_env
 
-WORKER_SETTINGS = {"warmup": "false", "job_visibility_s": "6"}
+WORKER_SETTINGS = {"serving__warmup": "false", "jobs__visibility_s": "6"}
 
 
 class Cluster:

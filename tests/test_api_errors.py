@@ -86,7 +86,7 @@ def test_json_that_is_not_an_object_is_422(client, raw):
 
 
 def test_body_over_limit_is_413_from_content_length(client, settings):
-    size = settings.max_body_bytes + 1
+    size = settings.limits.max_body_bytes + 1
     response = client.post("/v1/summarize", data=b"x" * size, content_type="text/plain")
     body = _assert_problem(response, 413)
     assert str(size) in body["detail"]
@@ -134,7 +134,7 @@ def test_fuzzed_text_gets_200_or_a_problem(client, text, translate):
     assert response.status_code in (200, 422)
     if response.status_code == 422:  # empty or too short after cleaning, or clearly not Indonesian
         detail = response.get_json()["detail"]
-        assert "empty" in detail or "not Indonesian" in detail or "RINGKAS_MIN_TEXT_CHARS" in detail
+        assert "empty" in detail or "not Indonesian" in detail or "RINGKAS_LIMITS__MIN_TEXT_CHARS" in detail
 
 
 def test_request_id_is_echoed_when_safe_and_replaced_when_not(client):

@@ -44,9 +44,9 @@ def test_reports_the_gemm_library_ctranslate2_itself_runs_and_why(client, settin
     from api.models.convert import ensure_converted
     from api.models.loading import ModelSource
 
-    folder = ensure_converted(ModelSource(settings.summarizer_model), None, "int8", settings.converted_models_dir())
+    folder = ensure_converted(ModelSource(settings.summarizer.model), None, "int8", settings.converted_models_dir())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "MKL_"))} | {"CT2_VERBOSE": "1"}
-    probe = subprocess.run([sys.executable, "-c", _PROBE, settings.ct2_gemm, str(folder)],
+    probe = subprocess.run([sys.executable, "-c", _PROBE, settings.models.gemm, str(folder)],
                            capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=120)  # fmt: skip
     assert probe.returncode == 0, probe.stderr[-2000:]
     logged = re.search(r"GEMM_S8 backend: (\w+)", probe.stderr)

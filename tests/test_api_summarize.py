@@ -86,9 +86,9 @@ def test_bad_query_boolean_on_plain_text_is_422(client):
 
 
 def test_text_over_the_character_limit_is_413(client, settings):
-    text = "kata " * (settings.max_text_chars // 5 + 10)
+    text = "kata " * (settings.limits.max_text_chars // 5 + 10)
     body = _problem(client.post("/v1/summarize", json={"text": text}), 413)
-    assert str(settings.max_text_chars) in body["detail"]
+    assert str(settings.limits.max_text_chars) in body["detail"]
 
 
 def test_target_lang_is_checked_even_without_translate(client):

@@ -37,7 +37,7 @@ def test_unknown_languages_are_422(client):
 
 
 def test_text_over_the_translate_limit_is_413(client, settings):
-    response = client.post("/v1/translate", json={"text": "x" * (settings.max_translate_chars + 1)})
+    response = client.post("/v1/translate", json={"text": "x" * (settings.limits.max_translate_chars + 1)})
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
 
 

@@ -36,7 +36,7 @@ def test_the_service_runs_on_the_bench_prompts_with_pinned_lengths(start_runtime
 
     from api.schemas import SummarizeRequest
 
-    pipeline = start_runtime(prompts_dir=bench_prompts(tmp_path), warmup=False).require()
+    pipeline = start_runtime(models__prompts_dir=bench_prompts(tmp_path), serving__warmup=False).require()
     _, preset = pipeline.preset(None)
     summary = pipeline.summarizer.summarize(seed_texts[0], preset, time.monotonic() + 60)
     assert len(summary.ids) == SUMMARY_TOKENS

@@ -50,7 +50,7 @@ def test_make_tiny_models_writes_both_checkpoints(tmp_path):
 
 
 def test_fetch_models_leaves_local_folders_alone_and_converts_them(env, tmp_path):
-    env = {**env, "RINGKAS_CT2_DIR": str(tmp_path / "ct2")}
+    env = {**env, "RINGKAS_MODELS__CONVERTED_DIR": str(tmp_path / "ct2")}
     result = CliRunner().invoke(main, ["fetch-models"], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout.count("nothing to fetch") == 2
@@ -65,12 +65,12 @@ def test_fetch_models_leaves_local_folders_alone_and_converts_them(env, tmp_path
 def test_fetch_models_builds_the_kept_set_from_an_archive_and_says_how_to_serve_with_it(env, tmp_path):
     archive = tmp_path / "arsip.jsonl"
     archive.write_text('{"id": 1, "text": "Banjir melanda Kabupaten Bekasi."}\n' * 2, encoding="utf-8")
-    env = {**env, "RINGKAS_CT2_DIR": str(tmp_path / "ct2")}
+    env = {**env, "RINGKAS_MODELS__CONVERTED_DIR": str(tmp_path / "ct2")}
     result = CliRunner().invoke(main, ["fetch-models", "--corpus", str(archive)], env=env)
     assert result.exit_code == 0, result.output
     summarizer_line = next(line for line in result.stdout.splitlines() if line.startswith("summarizer: kept"))
     assert "corpus, wordfreq set alone" in summarizer_line and "corpus " in summarizer_line
-    assert f"RINGKAS_VOCAB_CORPUS={archive.resolve()}" in result.stdout
+    assert f"RINGKAS_SUMMARIZER__VOCAB_CORPUS={archive.resolve()}" in result.stdout
     broken = tmp_path / "broken.jsonl"
     broken.write_text("{not json\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["fetch-models", "--corpus", str(broken)], env=env)
@@ -78,7 +78,7 @@ def test_fetch_models_builds_the_kept_set_from_an_archive_and_says_how_to_serve_
 
 
 def test_fetch_models_with_the_full_vocabulary(env, tmp_path):
-    env = {**env, "RINGKAS_CT2_DIR": str(tmp_path / "ct2"), "RINGKAS_VOCAB": "full"}
+    env = {**env, "RINGKAS_MODELS__CONVERTED_DIR": str(tmp_path / "ct2"), "RINGKAS_MODELS__VOCAB": "full"}
     result = CliRunner().invoke(main, ["fetch-models"], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout.count("full output vocabulary") == 2
@@ -86,14 +86,14 @@ def test_fetch_models_with_the_full_vocabulary(env, tmp_path):
 
 
 def test_fetch_models_offline_fails_naming_the_model(env):
-    env = {**env, "RINGKAS_SUMMARIZER_MODEL": "csebuetnlp/mT5_multilingual_XLSum"}
+    env = {**env, "RINGKAS_SUMMARIZER__MODEL": "csebuetnlp/mT5_multilingual_XLSum"}
     result = CliRunner().invoke(main, ["fetch-models"], env=env)
     assert result.exit_code == 2
     assert "csebuetnlp/mT5_multilingual_XLSum" in result.stderr and "Traceback" not in result.output
 
 
 def test_serve_refuses_to_start_without_its_models(env, tmp_path):
-    env = {**env, "RINGKAS_TRANSLATOR_MODEL": str(tmp_path / "nope")}
+    env = {**env, "RINGKAS_TRANSLATOR__MODEL": str(tmp_path / "nope")}
     result = CliRunner().invoke(main, ["serve", "--port", "8999"], env=env)
     assert result.exit_code == 2
     assert "nope" in result.stderr and "ringkas fetch-models" in result.stderr
@@ -182,7 +182,7 @@ def test_worker_threads_option_sets_the_math_threads_before_settings_are_read(mo
 
     monkeypatch.delenv("RINGKAS_REDIS_URL", raising=False)
     # Recorded by monkeypatch, so the value the command writes is undone after the test.
-    monkeypatch.setenv("RINGKAS_TORCH_THREADS", "7")
+    monkeypatch.setenv("RINGKAS_SERVING__MATH_THREADS", "7")
     result = CliRunner().invoke(main, ["worker", "--threads", "1"])
     assert result.exit_code == 2 and "RINGKAS_REDIS_URL" in result.output
-    assert os.environ.get("RINGKAS_TORCH_THREADS") == "1"
+    assert os.environ.get("RINGKAS_SERVING__MATH_THREADS") == "1"

@@ -149,8 +149,8 @@ def test_int8_stays_close_to_the_reference(reference, settings, seed_texts):
     measured on an AVX2-only AMD EPYC (Zen 3), whose u8*s8 pair sums saturate at int16 (fp32: under
     1e-5). A broken conversion is off by several nats."""
     engine = CTranslate2Engine(
-        ensure_converted(ModelSource(settings.summarizer_model), None, "int8", settings.converted_models_dir()),
-        tokenizer=fast_tokenizer(Path(settings.summarizer_model)),
+        ensure_converted(ModelSource(settings.summarizer.model), None, "int8", settings.converted_models_dir()),
+        tokenizer=fast_tokenizer(Path(settings.summarizer.model)),
         compute_type="int8",
         threads=2,
     )

@@ -196,7 +196,10 @@ def test_the_documented_recipe_names_the_shipped_files_and_checks_them():
         text = (SYSTEMD / unit).read_text(encoding="utf-8")
         assert f"ExecStart={INSTALLED} " in text and "/opt/ringkas/venv" in recipe
         assert "EnvironmentFile=/etc/ringkas/ringkas.env" in text and "/etc/ringkas/ringkas.env" in recipe
-        assert "RINGKAS_CACHE_DIR=/var/cache/ringkas" in text and "RINGKAS_CACHE_DIR=/var/cache/ringkas" in recipe
+        assert (
+            "RINGKAS_MODELS__CACHE_DIR=/var/cache/ringkas" in text
+            and "RINGKAS_MODELS__CACHE_DIR=/var/cache/ringkas" in recipe
+        )
 
 
 @pytest.mark.system

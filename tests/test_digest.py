@@ -263,9 +263,9 @@ def _problem(response, status):
 def test_one_article_or_too_many_is_refused(client, seed_texts, settings):
     one = _problem(client.post("/v1/digest", json={"articles": [{"text": seed_texts[0]}]}), 422)
     assert "at least 2" in one["detail"] and one["errors"][0]["loc"] == ["articles"]
-    many = [{"text": seed_texts[0]}] * (settings.max_digest_articles + 1)
+    many = [{"text": seed_texts[0]}] * (settings.digest.max_articles + 1)
     too_many = _problem(client.post("/v1/digest", json={"articles": many}), 422)
-    assert f"at most {settings.max_digest_articles}" in too_many["detail"]
+    assert f"at most {settings.digest.max_articles}" in too_many["detail"]
     none = _problem(client.post("/v1/digest", json={"articles": []}), 422)
     assert "at least 2" in none["detail"]
 
@@ -314,12 +314,12 @@ def test_a_cluster_over_its_limits_is_refused_naming_the_article(pipeline, seed_
     with pytest.raises(PayloadTooLarge) as over:
         _with_limits(pipeline, max_chars=5_000).digest(DigestRequest.model_validate(_cluster(seed_texts)))
     assert over.value.extra["article"] == crossing
-    assert f"articles[{crossing}]" in over.value.detail and "RINGKAS_MAX_DIGEST_CHARS" in over.value.detail
+    assert f"articles[{crossing}]" in over.value.detail and "RINGKAS_DIGEST__MAX_CHARS" in over.value.detail
 
     two = len(seed_sentences[0]) + len(seed_sentences[1])
     with pytest.raises(PayloadTooLarge) as sentences:
         _with_limits(pipeline, max_sentences=two - 1).digest(DigestRequest.model_validate(_cluster(seed_texts[:2])))
-    assert f"{two} sentences" in sentences.value.detail and "RINGKAS_MAX_DIGEST_SENTENCES" in sentences.value.detail
+    assert f"{two} sentences" in sentences.value.detail and "RINGKAS_DIGEST__MAX_SENTENCES" in sentences.value.detail
     assert _with_limits(pipeline, max_sentences=two).digest(DigestRequest.model_validate(_cluster(seed_texts[:2])))
 
 
@@ -443,7 +443,7 @@ def test_a_cluster_at_the_sentence_limit_answers_in_bounded_size(client, setting
     """Twenty articles of fifty long sentences each (the default cap, 1,000): every sentence alike
     but for its figures, the costliest shape for the comparison. The answer echoes only the
     sentences the model read: the rest are positions."""
-    per = settings.max_digest_sentences // 20
+    per = settings.digest.max_sentences // 20
     articles = [
         {
             "text": "\n".join(
@@ -458,7 +458,7 @@ def test_a_cluster_at_the_sentence_limit_answers_in_bounded_size(client, setting
     response = client.post("/v1/digest", data=body, content_type="application/json")
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     answer = response.get_json()
-    assert answer["input"]["sentences"] == settings.max_digest_sentences
+    assert answer["input"]["sentences"] == settings.digest.max_sentences
     assert answer["input"]["duplicates"] == 0  # every sentence has figures of its own
     shown = sum(len(sentence["text"]) for sentence in answer["composed"])
     assert shown <= answer["input"]["chars"] and answer["input"]["tokens"] <= answer["input"]["max_tokens"]
@@ -467,7 +467,7 @@ def test_a_cluster_at_the_sentence_limit_answers_in_bounded_size(client, setting
     _problem(client.post("/v1/digest", json=over), 422)  # 21 articles
     over = {"articles": [{"text": articles[0]["text"] + "\n" + articles[1]["text"][:300]}, *articles[1:]]}
     refused = _problem(client.post("/v1/digest", json=over), 413)
-    assert "RINGKAS_MAX_DIGEST_SENTENCES" in refused["detail"]
+    assert "RINGKAS_DIGEST__MAX_SENTENCES" in refused["detail"]
 
 
 def test_a_first_sentence_longer_than_the_window_goes_in_alone_not_nothing():

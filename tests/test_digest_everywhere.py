@@ -46,7 +46,7 @@ def test_an_item_with_articles_is_a_cluster_with_only_the_defaults_a_digest_take
     ("item", "loc", "said"),
     [
         ({"articles": [{"text": "a"}]}, ["articles"], "at least 2"),
-        ({"articles": [{"text": "a"}] * 4}, ["articles"], "at most 3 (RINGKAS_MAX_DIGEST_ARTICLES)"),
+        ({"articles": [{"text": "a"}] * 4}, ["articles"], "at most 3 (RINGKAS_DIGEST__MAX_ARTICLES)"),
         ({"articles": "a, b"}, ["articles"], "must be a list"),
         ({"articles": [{"text": "a"}, "b"]}, ["articles", 1], "articles[1] must be an object"),
         ({"articles": [{"text": "a"}, {"txt": "b"}]}, ["articles", 1, "txt"], "articles[1]: unknown field 'txt'"),
@@ -147,10 +147,10 @@ def test_batch_answers_a_cluster_item_with_its_digest_beside_article_items(clien
 
 @pytest.mark.integration
 def test_a_cluster_item_past_the_article_limit_is_its_own_problem(client, seed_texts, settings):
-    many = {"id": "many", "articles": [{"text": seed_texts[0]}] * (settings.max_digest_articles + 1)}
+    many = {"id": "many", "articles": [{"text": seed_texts[0]}] * (settings.digest.max_articles + 1)}
     results = client.post("/v1/summarize/batch", json={"items": [many]}).get_json()["results"]
     assert results[0]["status"] == "failed"
-    assert f"at most {settings.max_digest_articles}" in results[0]["problem"]["detail"]
+    assert f"at most {settings.digest.max_articles}" in results[0]["problem"]["detail"]
 
 
 @pytest.mark.integration

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from api.config import Settings
+from api.config import GROUPS, Settings, env_name, field, known
+from api.config_legacy import RENAMED, RETIRED_HINT
 from tests.helpers import REPO_ROOT
 
 pytestmark = pytest.mark.unit
@@ -70,31 +71,48 @@ def _hooks():
 
 
 class _Cells(HTMLParser):
-    """The rows of a rendered HTML table, each cell as the text a reader sees."""
+    """The rows of a rendered HTML table, each cell as the text a reader sees, by the section (h2)
+    they stand under."""
 
     def __init__(self):
         super().__init__()
-        self.rows: list[list[str]] = []
+        self.sections: dict[str, list[list[str]]] = {"": []}
+        self.section = ""
+        self.heading: list[str] | None = None
         self.cell: list[str] | None = None
 
+    @property
+    def rows(self) -> list[list[str]]:
+        return [row for rows in self.sections.values() for row in rows]
+
     def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
+        if tag == "h2":
+            self.heading = []
+        elif tag == "tr":
+            self.sections[self.section].append([])
         elif tag == "td":
             self.cell = []
 
     def handle_endtag(self, tag):
-        if tag == "td" and self.cell is not None:
-            self.rows[-1].append("".join(self.cell).strip())
+        if tag == "h2" and self.heading is not None:
+            self.section = "".join(self.heading).strip().rstrip("¶").strip()
+            self.sections.setdefault(self.section, [])
+            self.heading = None
+        elif tag == "td" and self.cell is not None:
+            self.sections[self.section][-1].append("".join(self.cell).strip())
             self.cell = None
 
     def handle_data(self, data):
+        if self.heading is not None:
+            self.heading.append(data)
         if self.cell is not None:
             self.cell.append(data)
 
 
-def test_the_rendered_settings_page_shows_every_setting_its_default_and_its_description(tmp_path, monkeypatch):
-    """The page as built (its marker, the hook, Markdown and HTML on the way), read as a reader reads it."""
+def test_the_rendered_settings_page_shows_every_setting_by_group_and_each_name_is_read(tmp_path, monkeypatch):
+    """The page as built (its marker, the hook, Markdown and HTML on the way), read as a reader reads it:
+    a table per group holding that group's settings, and every variable it names is read by Settings
+    into the place the page puts it (set it, read it back), so a page out of step with the code fails."""
     pytest.importorskip("material", reason="the docs extra: pip install -e '.[docs]'")
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
@@ -104,22 +122,63 @@ def test_the_rendered_settings_page_shows_every_setting_its_default_and_its_desc
     assert done.returncode == 0, done.stderr[-3000:]
     parser = _Cells()
     parser.feed((tmp_path / "site" / "reference" / "settings.html").read_text(encoding="utf-8"))
-    rows = {row[0]: row for row in parser.rows if row and row[0].startswith("RINGKAS_")}
-    assert set(rows) == {f"RINGKAS_{name.upper()}" for name in Settings.model_fields}
+    tables = {
+        section: {row[0]: row for row in rows if row and row[0].startswith("RINGKAS_")}
+        for section, rows in parser.sections.items()
+    }
+    groups = {"Top level": ""} | {group: f"{group}." for group in GROUPS}
+    assert [section for section in tables if tables[section] and section != "Previous names"] == list(groups)
+    for section, prefix in groups.items():
+        model = GROUPS[section] if prefix else Settings
+        names = [name for name in model.model_fields if prefix or name not in GROUPS]
+        assert list(tables[section]) == [env_name(prefix + name) for name in names], section
     for variable in [name for name in os.environ if name.startswith(("RINGKAS_", "HF_"))]:
         monkeypatch.delenv(variable)  # the defaults an operator who sets nothing gets
     defaults = Settings()
-    for name, field in Settings.model_fields.items():
-        _, _, default, _, description = rows[f"RINGKAS_{name.upper()}"]
-        value = getattr(defaults, name)
-        if isinstance(value, float):
-            assert float(default) == value, name  # 3600 on the page, 3600.0 once read
-        elif isinstance(value, Path) and value.is_relative_to(REPO_ROOT):  # never this machine's path
-            assert default == f"the packaged {value.relative_to(REPO_ROOT)}", name
-        else:
-            assert default == ("unset" if value is None else "empty" if value == "" else str(value)), name
-        assert description == (field.description or "").replace("`", ""), name  # no text swallowed as a tag
-    assert rows["RINGKAS_MIN_TEXT_CHARS"][1:4] == ["int", "40", "≥ 1"]
+    for section, prefix in groups.items():
+        for variable, (_, _, default, _, description) in tables[section].items():
+            path = variable.removeprefix("RINGKAS_").replace("__", ".").lower()
+            assert path.startswith(prefix), variable
+            value, declared = defaults.value(path), field(path)
+            if isinstance(value, float):
+                assert float(default) == value, path  # 3600 on the page, 3600.0 once read
+            elif isinstance(value, Path) and value.is_relative_to(REPO_ROOT):  # never this machine's path
+                assert default == f"the packaged {value.relative_to(REPO_ROOT)}", path
+            else:
+                assert default == ("unset" if value is None else "empty" if value == "" else str(value)), path
+            assert description == (declared.description or "").replace("`", ""), path  # no text swallowed
+            # The name is read, into this place: set it to a value other than the default, read it back.
+            sample = _other_value(declared, value)
+            monkeypatch.setenv(variable, str(sample))
+            assert Settings().value(path) == sample, variable
+            monkeypatch.delenv(variable)
+    assert tables["limits"]["RINGKAS_LIMITS__MIN_TEXT_CHARS"][1:4] == ["int", "40", "≥ 1"]
+    previous = tables["Previous names"]
+    assert set(previous) == {f"RINGKAS_{old.upper()}" for old in RENAMED}
+    for variable, (_, now) in previous.items():
+        path = RENAMED[variable.removeprefix("RINGKAS_").lower()]
+        assert now == (env_name(path) if path else RETIRED_HINT), variable
+
+
+def _other_value(declared, default):
+    """A valid value of a setting's type that is not its default."""
+    import typing
+
+    choices = typing.get_args(declared.annotation)
+    if typing.get_origin(declared.annotation) is typing.Literal:
+        return next(choice for choice in choices if choice != default)
+    if declared.annotation is bool:
+        return not default
+    if declared.annotation in (int, float):
+        lows = [getattr(m, a) for m in declared.metadata for a in ("ge", "gt") if getattr(m, a, None) is not None]
+        highs = [m.le for m in declared.metadata if getattr(m, "le", None) is not None]
+        value = declared.annotation(default) + 1 if default is not None else 3
+        return declared.annotation(min(value, *highs) if highs and value > min(highs) else max(value, *lows, 1))
+    if int in choices:  # int | None
+        return 3
+    if Path in choices or declared.annotation is Path:
+        return Path("/srv/ringkas-settings-test")
+    return "settings-test-value"
 
 
 def test_every_route_has_a_curl_example():
@@ -182,7 +241,7 @@ def test_compose_runs_the_image_commands_that_exist_on_one_redis():
         service = services[name]
         assert service["command"][0] in main.commands, service["command"]
         assert service["environment"]["RINGKAS_REDIS_URL"] == "redis://redis:6379/0"
-        assert all(key.removeprefix("RINGKAS_").lower() in Settings.model_fields for key in service["environment"])
+        assert all(known(key) for key in service["environment"])
         assert any(volume.endswith(":/models") for volume in service["volumes"])
     assert services["worker"]["command"][:1] == ["worker"] and "--concurrency" in services["worker"]["command"]
 

@@ -300,7 +300,9 @@ def test_the_heap_is_trimmed_once_after_a_burst_not_while_idle(tiny_dir):
     from api.schemas import SummarizeRequest
     from tests.conftest import tiny_settings
 
-    runtime = Runtime(tiny_settings(tiny_dir, warmup=False, trim_idle_ms=50, cache_size=0)).start(background=False)
+    runtime = Runtime(
+        tiny_settings(tiny_dir, serving__warmup=False, serving__trim_idle_ms=50, serving__cache_size=0)
+    ).start(background=False)
     try:
         time.sleep(0.3)
         assert runtime.trims == 0  # loaded, but no work yet

@@ -137,8 +137,9 @@ def test_a_public_set_offline_is_one_clear_error():
 
 # --- configurations ------------------------------------------------------------------------------
 def test_config_parsing():
-    config = run.parse_config("fast=RINGKAS_VOCAB=full,ct2_compute_type=float32,length=short")
-    assert config == run.Config("fast", {"vocab": "full", "ct2_compute_type": "float32"}, {"length": "short"})
+    config = run.parse_config("fast=RINGKAS_MODELS__VOCAB=full,models.compute_type=float32,length=short")
+    assert config == run.Config("fast", {"models.vocab": "full", "models.compute_type": "float32"}, {"length": "short"})
+    assert run.parse_config("old=vocab=full").settings == {"models.vocab": "full"}  # last release's name
     with pytest.raises(run.ConfigError, match="unknown setting 'vocabb'"):
         run.parse_config("x=RINGKAS_VOCABB=full")
     with pytest.raises(run.ConfigError, match="NAME=SETTING=VALUE"):
@@ -157,7 +158,7 @@ def test_two_configurations_end_to_end(env, tmp_path, seed_texts):
     out, png = tmp_path / "eval.json", tmp_path / "eval.png"
     args = ["eval", "summarize", "--data", str(items), "--samples", "200", "--json", str(out), "--plot", str(png)]
     # "same" is the default spelled out: its outputs must be identical; "short" is another preset.
-    args += ["--config", "same=RINGKAS_VOCAB=kept", "--config", "short=length=short"]
+    args += ["--config", "same=RINGKAS_MODELS__VOCAB=kept", "--config", "short=length=short"]
     result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))

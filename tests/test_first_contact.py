@@ -40,7 +40,7 @@ def test_ringkas_docs_runs_as_the_readme_writes_it_from_a_fresh_home(tmp_path):
     assert install == "pip install -e '.[docs]'" and run == "ringkas docs"
     port = free_port()
     env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("RINGKAS_CACHE_DIR", None)  # a fresh clone: no cache folder set
+    env.pop("RINGKAS_MODELS__CACHE_DIR", None)  # a fresh clone: no cache folder set
     if shutil.which("ringkas") is None:
         pytest.skip("the ringkas command is not installed")
     proc = subprocess.Popen(
@@ -79,23 +79,23 @@ def test_ringkas_docs_runs_as_the_readme_writes_it_from_a_fresh_home(tmp_path):
 @pytest.mark.integration
 @pytest.mark.parametrize("ref", ["/nonexistent/models/mt5", "./models/missing-mt5", "~/no/such/model"])
 def test_a_missing_model_folder_is_named_with_its_setting_in_one_line(env, ref):
-    env = {**env, "RINGKAS_SUMMARIZER_MODEL": ref}
+    env = {**env, "RINGKAS_SUMMARIZER__MODEL": ref}
     for command in (["serve", "--port", str(free_port())], ["summarize", "-"]):
         result = CliRunner().invoke(main, command, env=env, input="teks")
         assert result.exit_code == 2, result.output
-        assert f"no such folder: {ref} (RINGKAS_SUMMARIZER_MODEL)" in result.stderr
+        assert f"no such folder: {ref} (RINGKAS_SUMMARIZER__MODEL)" in result.stderr
         assert "Traceback" not in result.output and "HFValidationError" not in result.output
         assert len(result.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.integration
 def test_fetch_models_offline_does_not_tell_you_to_run_itself(env):
-    env = {**env, "RINGKAS_SUMMARIZER_MODEL": "csebuetnlp/mT5_multilingual_XLSum", "RINGKAS_HUB_OFFLINE": "1"}
+    env = {**env, "RINGKAS_SUMMARIZER__MODEL": "csebuetnlp/mT5_multilingual_XLSum", "RINGKAS_MODELS__HUB_OFFLINE": "1"}
     result = CliRunner().invoke(main, ["fetch-models"], env=env)
     assert result.exit_code == 2
     assert "not in the cache and the hub is switched off" in result.stderr
-    assert "ringkas fetch-models" not in result.stderr and "RINGKAS_SUMMARIZER_MODEL" in result.stderr
-    missing = CliRunner().invoke(main, ["fetch-models"], env={**env, "RINGKAS_SUMMARIZER_MODEL": "/no/such/mt5"})
+    assert "ringkas fetch-models" not in result.stderr and "RINGKAS_SUMMARIZER__MODEL" in result.stderr
+    missing = CliRunner().invoke(main, ["fetch-models"], env={**env, "RINGKAS_SUMMARIZER__MODEL": "/no/such/mt5"})
     assert missing.exit_code == 2 and "no such folder: /no/such/mt5" in missing.stderr
     assert "ringkas fetch-models" not in missing.stderr
 

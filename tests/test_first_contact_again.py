@@ -22,7 +22,7 @@ pytestmark = pytest.mark.unit  # tests that need more say so themselves
 @pytest.fixture(scope="module")
 def bare_client():
     """The app with models that never load: every answer here comes before the pipeline."""
-    settings = Settings(summarizer_model="/nonexistent/mt5", translator_model="/nonexistent/nllb")
+    settings = Settings(summarizer={"model": "/nonexistent/mt5"}, translator={"model": "/nonexistent/nllb"})
     return create_app(settings, Runtime(settings)).test_client()
 
 
@@ -107,12 +107,12 @@ def test_a_model_folder_without_a_checkpoint_is_worded_like_a_missing_one(tmp_pa
 
     empty = tmp_path / "emptydir"
     empty.mkdir()
-    source = ModelSource(str(empty), setting="RINGKAS_SUMMARIZER_MODEL")
+    source = ModelSource(str(empty), setting="RINGKAS_SUMMARIZER__MODEL")
     with pytest.raises(ModelUnavailable) as caught:
         require_folder_or_hub_id(source)
     message = str(caught.value)
     assert "holds no checkpoint (no config.json)" in message and "model_type" not in message
-    assert "Point RINGKAS_SUMMARIZER_MODEL at a folder that holds the checkpoint" in message
+    assert "Point RINGKAS_SUMMARIZER__MODEL at a folder that holds the checkpoint" in message
     (empty / "config.json").write_text("{}", encoding="utf-8")
     require_folder_or_hub_id(source)  # a folder with its config.json goes on to be loaded
 
@@ -191,11 +191,11 @@ def test_the_digest_pages_command_runs_as_written_without_real_models(tiny_dir, 
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO_ROOT),
-        "RINGKAS_CACHE_DIR": str(cache),
-        "RINGKAS_CT2_DIR": str(tiny_dir.parent / "ct2"),
+        "RINGKAS_MODELS__CACHE_DIR": str(cache),
+        "RINGKAS_MODELS__CONVERTED_DIR": str(tiny_dir.parent / "ct2"),
         "HF_HUB_OFFLINE": "1",
     }
-    for name in ("RINGKAS_SUMMARIZER_MODEL", "RINGKAS_TRANSLATOR_MODEL"):
+    for name in ("RINGKAS_SUMMARIZER__MODEL", "RINGKAS_TRANSLATOR__MODEL"):
         env.pop(name, None)
     proc = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]

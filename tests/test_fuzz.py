@@ -58,7 +58,12 @@ def api_schema(tiny_dir, runtime, redis_url):
     # Small app-level limits (body size, batch items, job size), so that oversized inputs are reachable.
     # Redis is there so that the job routes do more than answer 503 (no worker runs: jobs stay queued).
     settings = tiny_settings(
-        tiny_dir, max_body_bytes=20_000, max_batch_items=3, max_job_items=5, max_job_bytes=20_000, redis_url=redis_url
+        tiny_dir,
+        limits__max_body_bytes=20_000,
+        limits__max_batch_items=3,
+        jobs__max_items=5,
+        jobs__max_bytes=20_000,
+        redis_url=redis_url,
     )
     app = create_app(settings, runtime)
     return schemathesis.openapi.from_wsgi("/openapi.json", app)

@@ -109,7 +109,7 @@ def test_ctranslate2_itself_reports_the_chosen_library(settings, setting, backen
     from api.models.convert import ensure_converted
     from api.models.loading import ModelSource
 
-    folder = ensure_converted(ModelSource(settings.summarizer_model), None, "int8", settings.converted_models_dir())
+    folder = ensure_converted(ModelSource(settings.summarizer.model), None, "int8", settings.converted_models_dir())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "MKL_"))} | {"CT2_VERBOSE": "1"}
     proc = subprocess.run(
         [sys.executable, "-c", _PROBE, setting, str(folder)],

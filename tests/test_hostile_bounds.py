@@ -14,7 +14,7 @@ import pytest
 from gunicorn.http.errors import InvalidChunkSize
 
 from api.app import create_app
-from api.config import Settings
+from api.config import Settings, nest
 from api.errors import MAX_PROBLEMS, MAX_QUOTED_CHARS, UnsupportedMediaType, ValidationFailed, bounded, quote
 from api.logs import gunicorn_logconfig
 from api.routes.docs import STATIC
@@ -33,7 +33,7 @@ class _NoModels:
 
 
 def _client(**settings):
-    return create_app(Settings(**settings), runtime=_NoModels()).test_client()
+    return create_app(Settings(**nest(settings)), runtime=_NoModels()).test_client()
 
 
 def test_a_problem_lists_a_few_errors_and_quotes_a_few_dozen_characters():
@@ -80,7 +80,7 @@ def test_the_nfkc_length_is_an_upper_bound_found_without_the_expansion():
 
 
 def test_the_metrics_token_counts_toward_the_failure_limit():
-    client = _client(metrics_token="right-token", auth_failure_limit="5/minute")
+    client = _client(metrics_token="right-token", limits__auth_failures="5/minute")
     statuses = [client.get("/metrics", headers={"Authorization": f"Bearer guess-{n}"}).status_code for n in range(8)]
     assert statuses[:5] == [403] * 5 and statuses[5:] == [429] * 3
     # The right token from that address is refused too until the window passes: guessing stops.

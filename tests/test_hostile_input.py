@@ -259,7 +259,7 @@ def _limited(tiny_dir, runtime, **settings):
 
 
 def test_libretranslate_caps_the_list_and_its_total_characters(tiny_dir, runtime):
-    client = _limited(tiny_dir, runtime, max_batch_items=8, max_translate_chars=100)
+    client = _limited(tiny_dir, runtime, limits__max_batch_items=8, limits__max_translate_chars=100)
     many = client.post("/translate", json={"q": ["Halo dunia."] * 9, "source": "id", "target": "en"})
     assert many.status_code == 413 and "at most 8" in many.get_json()["detail"]
     # Eight texts of 62 characters: each is short, together they pass 4 x 100.
@@ -302,7 +302,7 @@ def test_a_request_larger_than_the_queue_is_413_not_a_503_to_retry_forever(pipel
 
 
 def test_compatibility_routes_refuse_a_chunked_body_over_the_limit(tiny_dir, runtime):
-    client = _limited(tiny_dir, runtime, max_body_bytes=4096)
+    client = _limited(tiny_dir, runtime, limits__max_body_bytes=4096)
     body = ("q=" + "kata " * 2000 + "&source=id&target=en").encode()
     response = client.post(
         "/translate", input_stream=io.BytesIO(body),

@@ -68,7 +68,7 @@ def test_every_protected_route_declares_its_scope():
 
 
 def test_failed_key_checks_are_throttled_per_address(tiny_dir, runtime, tmp_path):
-    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], auth_failure_limit="5/minute")
+    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], limits__auth_failures="5/minute")
     answers = [client.get("/v1/models", headers={"X-API-Key": f"guess-{n}"}).status_code for n in range(8)]
     assert answers[:5] == [403] * 5 and answers[5:] == [429] * 3
     # Even the right key waits now: the address is guessing.
@@ -79,7 +79,7 @@ def test_failed_key_checks_are_throttled_per_address(tiny_dir, runtime, tmp_path
 def test_requests_without_a_key_guess_nothing_and_never_lock_out_a_key(tiny_dir, runtime, tmp_path):
     # Readers of a widget behind one carrier-grade NAT address send no key when misconfigured: that
     # is no guess, and the keys used from the same address keep working.
-    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], auth_failure_limit="5/minute")
+    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], limits__auth_failures="5/minute")
     assert [client.get("/v1/models").status_code for _ in range(12)] == [401] * 12
     assert client.get("/v1/models", headers={"X-API-Key": "right-key"}).status_code == 200
     # A wrong key still counts, from the first one on.
@@ -132,7 +132,7 @@ def test_models_are_named_without_a_path_of_the_server(client, tiny_dir):
 def test_a_configured_model_name_is_what_responses_show(tiny_dir):
     from api.models.files import model_source
 
-    source = model_source(tiny_settings(tiny_dir, summarizer_name="mt5-xlsum-id"), "summarizer")
+    source = model_source(tiny_settings(tiny_dir, summarizer__name="mt5-xlsum-id"), "summarizer")
     assert source.display == "mt5-xlsum-id" and source.is_local
 
 
@@ -145,7 +145,7 @@ def test_text_fingerprints_are_keyed(tiny_dir, runtime, caplog):
 
     assert fingerprint(ARTICLE, b"one") != fingerprint(ARTICLE, b"two")
     assert fingerprint(ARTICLE, b"one") != hashlib.sha256(ARTICLE.encode()).hexdigest()[:16]
-    client = create_app(tiny_settings(tiny_dir, fingerprint_key="newsroom-secret"), runtime).test_client()
+    client = create_app(tiny_settings(tiny_dir, logs__fingerprint_key="newsroom-secret"), runtime).test_client()
     with caplog.at_level(logging.INFO, logger="ringkas.http"):
         client.post("/v1/summarize", json={"text": ARTICLE})
     logged = [json.loads(r.getMessage()) if r.getMessage().startswith("{") else r.__dict__ for r in caplog.records]

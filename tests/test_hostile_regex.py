@@ -151,7 +151,7 @@ CODE_ATTACKS = {
     "html: spaces and newlines": (_html, lambda k: "<p>a" + " \n" * 12_500 * k + "b</p>"),
     "normalize: spaces": (normalize_text, lambda k: "a" + " " * 25_000 * k + "b"),
     "clean: spaces inside a cut line": (CLEANER.clean, lambda k: "Kota itu ramai (Yas/Ahm)" + " " * 12_500 * k + "x"),
-    # HTML sent as text is looked for in every text field (up to 10 x RINGKAS_MAX_TEXT_CHARS).
+    # HTML sent as text is looked for in every text field (up to 10 x RINGKAS_LIMITS__MAX_TEXT_CHARS).
     "html in text: unclosed tags with long attributes": (looks_like_html, lambda k: "<p " + "a=b " * 62_500 * k),
     "html in text: almost-tags": (looks_like_html, lambda k: "<pa<div<br" * 25_000 * k),
     # Pasted-headline runs: title-case lines up to an article at the text limit, judged in one pass.

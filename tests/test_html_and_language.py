@@ -116,7 +116,7 @@ def test_every_seed_is_detected_as_indonesian(client, seed_texts):
 
 
 def test_short_or_undetectable_text_is_not_refused(client):
-    """Past RINGKAS_MIN_TEXT_CHARS but short of the detector's 120 characters: a warning, not a refusal."""
+    """Past RINGKAS_LIMITS__MIN_TEXT_CHARS but short of the detector's 120 characters: a warning, not a refusal."""
     for text in (
         "Good morning to everyone at the market today.",
         "\U0001f600 " + "12345 67890 " * 6,

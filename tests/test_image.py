@@ -93,9 +93,9 @@ def models_volume(tiny_dir, tmp_path_factory) -> Path:
 
 TINY_ENV = [
     "-e",
-    "RINGKAS_SUMMARIZER_MODEL=/models/tiny/summarizer",
+    "RINGKAS_SUMMARIZER__MODEL=/models/tiny/summarizer",
     "-e",
-    "RINGKAS_TRANSLATOR_MODEL=/models/tiny/translator",
+    "RINGKAS_TRANSLATOR__MODEL=/models/tiny/translator",
 ]
 
 

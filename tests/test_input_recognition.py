@@ -64,8 +64,8 @@ def test_text_too_short_to_summarize_is_refused_naming_the_setting(client, pipel
         answer = client.post("/v1/summarize", json={"text": text})
         body = answer.get_json()
         assert answer.status_code == 422, text
-        assert "RINGKAS_MIN_TEXT_CHARS" in body["detail"] and body["errors"][0]["loc"] == ["text"]
-    lenient = copy.copy(pipeline)  # the setting, lowered: RINGKAS_MIN_TEXT_CHARS=5
+        assert "RINGKAS_LIMITS__MIN_TEXT_CHARS" in body["detail"] and body["errors"][0]["loc"] == ["text"]
+    lenient = copy.copy(pipeline)  # the setting, lowered: RINGKAS_LIMITS__MIN_TEXT_CHARS=5
     lenient.limits = dataclasses.replace(pipeline.limits, min_text_chars=5)
     assert lenient.summarize(SummarizeRequest(text="Banjir di Jakarta.")).summary.text
 
@@ -95,14 +95,16 @@ def test_the_truncation_hint_follows_the_caller(client, seed_texts):
 
 
 def test_413s_name_the_setting_that_raises_the_limit(tiny_dir, runtime, pipeline):
-    client = create_app(tiny_settings(tiny_dir, max_body_bytes=2048, max_job_bytes=4096), runtime).test_client()
+    client = create_app(
+        tiny_settings(tiny_dir, limits__max_body_bytes=2048, jobs__max_bytes=4096), runtime
+    ).test_client()
     body = client.post("/v1/summarize", json={"text": "a" * 5000}).get_json()
-    assert body["status"] == 413 and "RINGKAS_MAX_BODY_BYTES" in body["detail"]
+    assert body["status"] == 413 and "RINGKAS_LIMITS__MAX_BODY_BYTES" in body["detail"]
     job = client.post("/v1/jobs", data="x" * 5000, content_type="application/x-ndjson").get_json()
-    assert job["status"] == 413 and "RINGKAS_MAX_JOB_BYTES" in job["detail"]
-    strict = copy.copy(pipeline)  # RINGKAS_MAX_TEXT_CHARS=500
+    assert job["status"] == 413 and "RINGKAS_JOBS__MAX_BYTES" in job["detail"]
+    strict = copy.copy(pipeline)  # RINGKAS_LIMITS__MAX_TEXT_CHARS=500
     strict.limits = dataclasses.replace(pipeline.limits, max_text_chars=500)
-    with pytest.raises(PayloadTooLarge, match="RINGKAS_MAX_TEXT_CHARS"):
+    with pytest.raises(PayloadTooLarge, match="RINGKAS_LIMITS__MAX_TEXT_CHARS"):
         strict.summarize(SummarizeRequest(text="kata " * 300))
 
 
@@ -124,7 +126,7 @@ def test_cli_reads_html_files_as_html_and_takes_the_new_options(env, tmp_path, s
 def test_cli_length_is_checked_before_any_model_loads(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("x")
-    env = {"RINGKAS_SUMMARIZER_MODEL": str(tmp_path / "absent"), "RINGKAS_TRANSLATOR_MODEL": str(tmp_path / "absent")}
+    env = {"RINGKAS_SUMMARIZER__MODEL": str(tmp_path / "absent"), "RINGKAS_TRANSLATOR__MODEL": str(tmp_path / "absent")}
     result = CliRunner().invoke(main, ["summarize", "--length", "huge", str(article)], env=env)
     assert result.exit_code == 2 and "choose one of short, medium, long" in result.stderr
 

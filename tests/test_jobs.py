@@ -18,7 +18,7 @@ from tests.jobs_cluster import start_cluster
 
 pytestmark = pytest.mark.system
 
-JOB_SETTINGS = {"job_chunk_size": 8}
+JOB_SETTINGS = {"jobs__chunk_size": 8}
 
 
 def _items(seed_texts: list[str], count: int, start: int = 0) -> list[dict]:
@@ -101,7 +101,9 @@ def test_job_routes_answer_503_naming_the_setting_without_redis(client):
 # --- whole-job problems (no worker needed) ---------------------------------------------------
 def test_whole_job_problems_are_the_jobs_own_error(tiny_dir, runtime, cluster):
     client = create_app(
-        tiny_settings(tiny_dir, redis_url=cluster.url, max_job_items=3, max_body_bytes=2048, max_job_bytes=20_000),
+        tiny_settings(
+            tiny_dir, redis_url=cluster.url, jobs__max_items=3, limits__max_body_bytes=2048, jobs__max_bytes=20_000
+        ),
         runtime,
     ).test_client()
     ndjson = {"Content-Type": "application/x-ndjson"}
@@ -115,7 +117,7 @@ def test_whole_job_problems_are_the_jobs_own_error(tiny_dir, runtime, cluster):
     assert twice.status_code == 422 and "7" in twice.get_json()["detail"]
     assert twice.get_json()["errors"][0]["loc"] == ["items", 2, "id"]
     many = client.post("/v1/jobs", json={"items": [{"text": "a"}] * 4})
-    assert many.status_code == 413 and "RINGKAS_MAX_JOB_ITEMS" in many.get_json()["detail"]
+    assert many.status_code == 413 and "RINGKAS_JOBS__MAX_ITEMS" in many.get_json()["detail"]
     bad_default = client.post("/v1/jobs", json={"items": [{"text": "a"}], "defaults": {"text": "x"}})
     assert bad_default.status_code == 422
     wrong_type = client.post("/v1/jobs", json={"items": [{"text": "a"}], "defaults": {"translate": "maybe"}})
@@ -188,7 +190,7 @@ def test_job_results_match_the_summarize_route_in_item_order(tiny_dir, runtime, 
     cluster.ensure_workers(1)
     # One item per task and one task at a time: each item decodes alone, as a lone request does (in a
     # batch the kept vocabulary is the union of the batch's sources, so outputs may differ).
-    jobs_client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, job_chunk_size=1), runtime).test_client()
+    jobs_client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, jobs__chunk_size=1), runtime).test_client()
     items = _items(seed_texts, 10, start=2000)
     items.insert(3, {"id": "pendek", "text": "Pendek."})  # too short after cleaning: the worker's 422
     items.insert(
@@ -235,7 +237,7 @@ def test_job_results_match_the_summarize_route_in_item_order(tiny_dir, runtime, 
 
 def test_jobs_belong_to_their_key_and_expire(tiny_dir, runtime, cluster, seed_texts):
     cluster.ensure_workers(1)
-    settings = tiny_settings(tiny_dir, redis_url=cluster.url, api_keys="alpha-key,beta-key", job_ttl_s=3)
+    settings = tiny_settings(tiny_dir, redis_url=cluster.url, api_keys="alpha-key,beta-key", jobs__ttl_s=3)
     client = create_app(settings, runtime).test_client()
     alpha, beta = {"X-API-Key": "alpha-key"}, {"X-API-Key": "beta-key"}
     job_id = _submit(client, _items(seed_texts, 2, start=3000), headers=alpha)
@@ -313,7 +315,10 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
     doomed = cluster.start_worker(
-        max_batch_size="64", max_batch_tokens="1000000", batch_wait_ms="400", batch_quiet_ms="400"
+        serving__max_batch_size="64",
+        serving__max_batch_tokens="1000000",
+        serving__batch_wait_ms="400",
+        serving__batch_quiet_ms="400",
     )
     job_id = _submit(jobs_client, _items(seed_texts, 200, start=6000))
     redis = cluster.client()
@@ -322,7 +327,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(cluster, j
     def inside_a_chunk(_status) -> bool:
         started = sum(1 for name in redis.hkeys(f"{base}:attempts") if name.startswith("chunk:"))
         stored = redis.hlen(f"{base}:results")
-        return stored > 0 and stored < JOB_SETTINGS["job_chunk_size"] * started
+        return stored > 0 and stored < JOB_SETTINGS["jobs__chunk_size"] * started
 
     _wait(jobs_client, job_id, check=inside_a_chunk)
     doomed.send_signal(signal.SIGKILL)
@@ -611,7 +616,7 @@ def test_a_small_job_of_another_key_is_not_held_behind_a_big_one(tiny_dir, runti
     worker, *others = cluster.ensure_workers(1)
     redis = cluster.client()
     settings = tiny_settings(
-        tiny_dir, redis_url=cluster.url, api_keys="big-key,small-key", job_chunk_size=1, job_window=2
+        tiny_dir, redis_url=cluster.url, api_keys="big-key,small-key", jobs__chunk_size=1, jobs__window=2
     )
     client = create_app(settings, runtime).test_client()
     big_key, small_key = {"X-API-Key": "big-key"}, {"X-API-Key": "small-key"}
@@ -650,11 +655,11 @@ def test_a_job_whose_chain_broke_is_queued_again_by_the_sweep(tiny_dir, runtime,
 
     workers = cluster.ensure_workers(1)
     redis = cluster.client()
-    settings = tiny_settings(tiny_dir, redis_url=cluster.url, job_chunk_size=2, job_window=2)
+    settings = tiny_settings(tiny_dir, redis_url=cluster.url, jobs__chunk_size=2, jobs__window=2)
     client = create_app(settings, runtime).test_client()
     app = make_celery(settings)
     chain = Chain(
-        JobStore.from_url(cluster.url, settings.job_ttl_s),
+        JobStore.from_url(cluster.url, settings.jobs.ttl_s),
         lambda job_id, number: app.send_task(CHUNK_TASK, args=[job_id, number], queue=QUEUE),
         2,
     )

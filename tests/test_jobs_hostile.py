@@ -156,8 +156,8 @@ def test_a_keys_live_jobs_and_result_bytes_have_quotas(tiny_dir, runtime, seed_t
             tiny_dir,
             redis_url=url,
             api_keys="alpha-key,beta-key",
-            job_live_per_key=2,
-            job_result_bytes_per_key=1_000_000,
+            jobs__live_per_key=2,
+            jobs__result_bytes_per_key=1_000_000,
             char_limit=f"{3 * len(small['items'][0]['text'])}/hour",  # three small jobs per key
         )
         client = create_app(settings, runtime).test_client()
@@ -166,7 +166,7 @@ def test_a_keys_live_jobs_and_result_bytes_have_quotas(tiny_dir, runtime, seed_t
         assert first.status_code == second.status_code == 202
         for _ in range(3):  # refused by the quota before it is charged: the third job below still fits
             third = client.post("/v1/jobs", json=small, headers=alpha)
-            assert third.status_code == 429 and "RINGKAS_JOB_LIVE_PER_KEY" in third.get_json()["detail"]
+            assert third.status_code == 429 and "RINGKAS_JOBS__LIVE_PER_KEY" in third.get_json()["detail"]
             assert int(third.headers["Retry-After"]) > 0
         assert client.post("/v1/jobs", json=small, headers=beta).status_code == 202  # per key
         client.delete(first.headers["Location"], headers=alpha)  # a cancelled job is no longer live
@@ -179,7 +179,7 @@ def test_a_keys_live_jobs_and_result_bytes_have_quotas(tiny_dir, runtime, seed_t
         problem = refused.get_json()
         assert (
             problem["type"].endswith("/insufficient-storage")
-            and "RINGKAS_JOB_RESULT_BYTES_PER_KEY" in problem["detail"]
+            and "RINGKAS_JOBS__RESULT_BYTES_PER_KEY" in problem["detail"]
         )
         assert refused.headers["Retry-After"]
 
@@ -297,7 +297,7 @@ def test_messages_carry_identifiers_and_every_job_ends(tiny_dir, runtime, cluste
     article in the log, the job queued forever); 8,000 empty items stored 106x their upload. Now
     the message is (job id, chunk number); a chunk whose input is gone fails its items; every job
     is done within a deadline, its stored results within what it was charged; no log has the text."""
-    client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, job_chunk_size=8), runtime).test_client()
+    client = create_app(tiny_settings(tiny_dir, redis_url=cluster.url, jobs__chunk_size=8), runtime).test_client()
     redis = cluster.client()
     ndjson = {"Content-Type": "application/x-ndjson"}
     # Article text shaped like kombu's markers, as text: a string to every layer.
@@ -312,7 +312,7 @@ def test_messages_carry_identifiers_and_every_job_ends(tiny_dir, runtime, cluste
         jobs[name] = answer.get_json()["id"]
 
     messages = _messages(redis)
-    assert len(messages) == 1 + 2 + 1  # each job queues its first chunks only (RINGKAS_JOB_WINDOW, 2)
+    assert len(messages) == 1 + 2 + 1  # each job queues its first chunks only (RINGKAS_JOBS__WINDOW, 2)
     for message in messages:
         args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
         assert args[0] in jobs.values() and isinstance(args[1], int) and len(args) == 2 and kwargs == {}

@@ -80,7 +80,9 @@ def test_batch_answers_in_order_and_isolates_bad_items(client, seed_texts):
 
 
 def test_batch_items_share_generate_calls(start_runtime, seed_texts):
-    runtime = start_runtime(batch_wait_ms=300, batch_quiet_ms=300, warmup=False, cache_size=0)
+    runtime = start_runtime(
+        serving__batch_wait_ms=300, serving__batch_quiet_ms=300, serving__warmup=False, serving__cache_size=0
+    )
     client = create_app(runtime.settings, runtime).test_client()
     before = len(runtime.require().summarizer.batcher.batch_sizes)
     items = [{"id": i, "text": text} for i, text in enumerate(seed_texts)]
@@ -90,7 +92,7 @@ def test_batch_items_share_generate_calls(start_runtime, seed_texts):
 
 
 def test_batch_limits(client, settings):
-    too_many = [{"text": "Berita."}] * (settings.max_batch_items + 1)
+    too_many = [{"text": "Berita."}] * (settings.limits.max_batch_items + 1)
     assert client.post("/v1/summarize/batch", json={"items": too_many}).status_code == 422
     assert client.post("/v1/summarize/batch", json={"items": []}).status_code == 422
     assert client.post("/v1/summarize/batch", json={"items": "x"}).status_code == 422
@@ -101,7 +103,7 @@ def test_batch_limits(client, settings):
 @pytest.fixture()
 def fresh_client(start_runtime):
     """An app with an empty cache of its own (the session app's cache is shared by other tests)."""
-    runtime = start_runtime(warmup=False)
+    runtime = start_runtime(serving__warmup=False)
     return create_app(runtime.settings, runtime).test_client()
 
 
@@ -122,7 +124,7 @@ def test_identical_requests_are_served_from_the_cache(fresh_client, seed_texts):
 
 
 def test_cache_can_be_turned_off(start_runtime):
-    runtime = start_runtime(cache_size=0, warmup=False)
+    runtime = start_runtime(serving__cache_size=0, serving__warmup=False)
     client = create_app(runtime.settings, runtime).test_client()
     payload = {"text": "Harga beras naik di pasar Jakarta pekan ini karena pasokan dari daerah berkurang."}
     assert not client.post("/v1/summarize", json=payload).get_json()["cached"]
@@ -142,7 +144,7 @@ def test_memory_cache_is_bounded_and_expires():
 
 @pytest.mark.system
 def test_redis_cache_is_shared_between_replicas(start_runtime, redis_url):
-    replicas = [start_runtime(redis_url=redis_url, cache_ttl_s=60, warmup=False) for _ in range(2)]
+    replicas = [start_runtime(redis_url=redis_url, serving__cache_ttl_s=60, serving__warmup=False) for _ in range(2)]
     clients = [create_app(r.settings, r).test_client() for r in replicas]
     payload = {"text": "Gubernur meresmikan jembatan baru di Surabaya pada Senin pagi.", "translate": True}
     first = clients[0].post("/v1/summarize", json=payload).get_json()
@@ -152,9 +154,12 @@ def test_redis_cache_is_shared_between_replicas(start_runtime, redis_url):
 
 @pytest.mark.system
 def test_replicas_with_another_output_vocabulary_never_share_results(start_runtime, redis_url):
-    """The kept vocabulary changes what is written: a RINGKAS_VOCAB=full replica on the same Redis
+    """The kept vocabulary changes what is written: a RINGKAS_MODELS__VOCAB=full replica on the same Redis
     must compute its own summary, not be answered with the kept replica's."""
-    kept, full = (start_runtime(redis_url=redis_url, cache_ttl_s=60, warmup=False, vocab=v) for v in ("kept", "full"))
+    kept, full = (
+        start_runtime(redis_url=redis_url, serving__cache_ttl_s=60, serving__warmup=False, models__vocab=v)
+        for v in ("kept", "full")
+    )
     payload = {"text": "Wali kota meresmikan pasar baru di Bandung pada Selasa pagi.", "force": True}
     clients = [create_app(r.settings, r).test_client() for r in (kept, full)]
     assert not clients[0].post("/v1/summarize", json=payload).get_json()["cached"]

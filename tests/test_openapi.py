@@ -44,7 +44,7 @@ def test_examples_come_from_the_seed_articles(client):
 
 
 def test_document_follows_the_deployment(tiny_dir, runtime):
-    settings = tiny_settings(tiny_dir, api_keys="k", max_batch_items=5)
+    settings = tiny_settings(tiny_dir, api_keys="k", limits__max_batch_items=5)
     document = create_app(settings, runtime).test_client().get("/openapi.json").get_json()
     assert document["components"]["schemas"]["BatchRequest"]["properties"]["items"]["maxItems"] == 5
     operation = document["paths"]["/v1/translate"]["post"]

@@ -60,7 +60,7 @@ def test_the_batch_example_has_a_done_and_a_failed_item(client):
     results = _post(client, "examples/batch.json", "/v1/summarize/batch").get_json()["results"]
     assert [(r["id"], r["status"]) for r in results] == [("a1", "done"), ("a2", "done"), ("a3", "failed")]
     assert results[1]["result"]["input"]["format"] == "html" and results[1]["result"]["translation"]
-    assert "RINGKAS_MIN_TEXT_CHARS" in results[2]["problem"]["detail"]
+    assert "RINGKAS_LIMITS__MIN_TEXT_CHARS" in results[2]["problem"]["detail"]
 
 
 @pytest.mark.integration

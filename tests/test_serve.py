@@ -20,7 +20,7 @@ pytestmark = pytest.mark.system
 
 @pytest.fixture(scope="module")
 def server(tiny_dir):
-    with live_server(tiny_dir, max_body_bytes="20000") as running:
+    with live_server(tiny_dir, limits__max_body_bytes="20000") as running:
         yield running
 
 
@@ -106,7 +106,7 @@ def _metric(port: int, name: str, **labels: str) -> float:
 
 
 def test_metrics_add_up_across_workers_and_follow_a_restarted_worker(tiny_dir):
-    with live_server(tiny_dir, workers="2", cache_size="0") as (port, proc):
+    with live_server(tiny_dir, workers="2", serving__cache_size="0") as (port, proc):
         deadline = time.monotonic() + 60
         while _metric(port, "ringkas_workers_ready") < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -139,7 +139,9 @@ def test_metrics_add_up_across_workers_and_follow_a_restarted_worker(tiny_dir):
 
 def test_sigterm_drains_requests_in_flight(tiny_dir):
     # The batcher waits 3 s for company, so the request is still in flight when SIGTERM arrives.
-    with live_server(tiny_dir, batch_wait_ms="3000", batch_quiet_ms="3000", cache_size="0") as (port, proc):
+    with live_server(
+        tiny_dir, serving__batch_wait_ms="3000", serving__batch_quiet_ms="3000", serving__cache_size="0"
+    ) as (port, proc):
         answers = []
         body = json.dumps({"text": "Presiden membuka pameran buku di Yogyakarta."}).encode()
         sender = threading.Thread(

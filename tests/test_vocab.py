@@ -117,7 +117,7 @@ def test_a_malformed_corpus_line_is_named(tokenizers, tmp_path):
 
 
 def test_a_language_without_a_word_list_is_a_clear_error(tokenizers):
-    with pytest.raises(ValueError, match="RINGKAS_VOCAB=full"):
+    with pytest.raises(ValueError, match="RINGKAS_MODELS__VOCAB=full"):
         build_kept(tokenizers["translator"], VocabSpec("ace_Arab", 100))
 
 
@@ -333,7 +333,9 @@ def test_a_target_without_a_word_list_is_served_over_the_full_vocabulary(tiny_di
     translate = yaml.safe_load((prompts / "translate.yaml").read_text())
     translate["default_target"] = "ace_Arab"  # Acehnese in Arabic script: no wordfreq list
     (prompts / "translate.yaml").write_text(yaml.safe_dump(translate))
-    runtime = Runtime(tiny_settings(tiny_dir, prompts_dir=prompts, warmup=False)).start(background=False)
+    runtime = Runtime(tiny_settings(tiny_dir, models__prompts_dir=prompts, serving__warmup=False)).start(
+        background=False
+    )
     try:
         assert runtime.state == "ready", runtime.error
         models = {m.role: m.runtime["vocabulary"] for m in describe_models(runtime.require()).models}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from api.config import Settings
+from api.config import Settings, env_name, field
 
 ROLES = ("summarizer", "translator")
 
@@ -24,7 +24,7 @@ def _use_demo_models(cache_dir: Path | None) -> None:
         click.echo(f"building tiny demo models in {folder} ...", err=True)
         build_tiny_models(folder)
     for role in ROLES:
-        os.environ[f"RINGKAS_{role.upper()}_MODEL"] = str(folder / role)
+        os.environ[env_name(f"{role}.model")] = str(folder / role)
     click.echo("DEMO MODE: tiny random-weight models; output is gibberish, not a summary.", err=True)
 
 
@@ -58,10 +58,10 @@ def _require_models(settings: Settings) -> None:
             _fail(exc.detail)
 
 
-def _setting_help(name: str, text: str, unset: str = "unset") -> str:
+def _setting_help(path: str, text: str, unset: str = "unset") -> str:
     """An option's help naming its setting and the setting's default, read from Settings (one place)."""
-    default = Settings.model_fields[name].default
-    return f"{text} (RINGKAS_{name.upper()}, default {unset if default is None else default})."
+    default = field(path).default
+    return f"{text} ({env_name(path)}, default {unset if default is None else default})."
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -80,7 +80,7 @@ def _check_length(ctx: click.Context, param: click.Parameter, value: str | None)
         return None
     from api.prompts import load_prompts
 
-    presets = list(load_prompts(Settings().prompts_dir).summarize.presets)
+    presets = list(load_prompts(Settings().models.prompts_dir).summarize.presets)
     if value not in presets:
         raise click.BadParameter(f"{value!r} is not a preset; choose one of {', '.join(presets)}")
     return value

@@ -45,7 +45,7 @@ def _eval_options(task: str):
                 multiple=True,
                 metavar="NAME=SETTING=VALUE[,...]",
                 help=(
-                    "A configuration to compare with the default, e.g. full=RINGKAS_VOCAB=full (repeatable). "
+                    "A configuration to compare with the default, e.g. full=RINGKAS_MODELS__VOCAB=full (repeatable). "
                     "Keys are settings (RINGKAS_ prefix optional) or length=PRESET."
                 ),
             ),
@@ -126,7 +126,7 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
     from api.eval import data, report, run
 
     if o["demo"]:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     try:
         if o["dataset"]:
             items = data.read_dataset(o["dataset"], task, o["limit"])

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from api.cli.common import _fail, _sources
-from api.config import Settings
+from api.config import Settings, env_name, nest
 
 FETCHING_HINT = (
-    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_HUB_OFFLINE and HF_HUB_OFFLINE unset); "
-    "on a machine without it, copy the model folder over and point RINGKAS_{0}_MODEL at it; to try Ringkas "
+    "fetch-models downloads a hub id where the hub is reachable (RINGKAS_MODELS__HUB_OFFLINE and HF_HUB_OFFLINE "
+    "unset); on a machine without it, copy the model folder over and point RINGKAS_{0}__MODEL at it; to try Ringkas "
     "without the real models, add `--demo` to serve."
 )
 
@@ -23,13 +23,13 @@ FETCHING_HINT = (
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Your Indonesian archive (text, JSONL or CSV; repeatable): its tokens join the summarizer's kept "
-    "vocabulary. Same as RINGKAS_VOCAB_CORPUS, which serving must also be given.",
+    "vocabulary. Same as RINGKAS_SUMMARIZER__VOCAB_CORPUS, which serving must also be given.",
 )
 @click.option(
     "--translation-corpus",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Text in the translation target language (RINGKAS_VOCAB_TRANSLATION_CORPUS).",
+    help="Text in the translation target language (RINGKAS_TRANSLATOR__VOCAB_CORPUS).",
 )
 def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...]) -> None:
     """Download the configured checkpoints into the cache, convert them for the configured engine and
@@ -42,11 +42,11 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
 
     overrides = {
         name: ",".join(str(path.resolve()) for path in files)
-        for name, files in (("vocab_corpus", corpus), ("vocab_translation_corpus", translation_corpus))
+        for name, files in (("summarizer.vocab_corpus", corpus), ("translator.vocab_corpus", translation_corpus))
         if files
     }
-    settings = Settings(**overrides)
-    prompts = load_prompts(settings.prompts_dir)
+    settings = Settings(**nest(overrides))
+    prompts = load_prompts(settings.models.prompts_dir)
     for role, source in _sources(settings).items():
         try:
             if source.is_local:
@@ -57,14 +57,14 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
             loaded = load_model(settings, role, prompts, weights=False)
             ready = engine_files(settings, role, loaded, prompts)
             if ready.folder is not None:
-                click.echo(f"{role}: converted for CTranslate2 ({settings.ct2_compute_type}) in {ready.folder}")
+                click.echo(f"{role}: converted for CTranslate2 ({settings.models.compute_type}) in {ready.folder}")
             kept = ready.kept
         except ModelUnavailable as exc:
             _fail(f"{role}: model {exc.ref!r} could not be fetched: {exc.reason}. {FETCHING_HINT.format(role.upper())}")
         except (OSError, ValueError) as exc:  # an unreadable corpus, a language wordfreq does not have
             _fail(f"{role}: kept vocabulary: {exc}")
         if kept is None:
-            click.echo(f"{role}: full output vocabulary (RINGKAS_VOCAB=full)")
+            click.echo(f"{role}: full output vocabulary (RINGKAS_MODELS__VOCAB=full)")
             continue
         coverage = ", ".join(f"{name} {share:.2%}" for name, share in kept.coverage.items())
         click.echo(
@@ -72,7 +72,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
             f"({kept.size / kept.vocabulary_size:.1%}); coverage: {coverage}; plus each request's source tokens"
         )
     for name, value in overrides.items():
-        click.echo(f"serve with RINGKAS_{name.upper()}={value} to use this kept set")
+        click.echo(f"serve with {env_name(name)}={value} to use this kept set")
 
 
 @click.command("make-tiny-models", short_help="Write tiny random models for tests and demos.")

@@ -4,6 +4,7 @@ the check of their health."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 
@@ -24,7 +25,7 @@ def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -
         if value is not None:
             os.environ[f"RINGKAS_{name}"] = str(value)
     if demo:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     settings = Settings()
     from api.exposure import PROXY_NOTICE, is_loopback, refusal
 
@@ -108,7 +109,7 @@ def _service_health(url: str) -> str | None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    help=_setting_help("torch_threads", "Math threads", unset="all cores")
+    help=_setting_help("serving.math_threads", "Math threads", unset="all cores")
     + " One worker per core with 1 thread each did 1.5x the work of one worker with 2 threads on a 2-vCPU "
     "machine, at twice the memory.",
 )
@@ -117,9 +118,9 @@ def _service_health(url: str) -> str | None:
 def worker(concurrency: int, threads: int | None, loglevel: str, demo: bool) -> None:
     """Run archive-job chunks from RINGKAS_REDIS_URL (a Celery worker; stop it with SIGTERM)."""
     if threads is not None:
-        os.environ["RINGKAS_TORCH_THREADS"] = str(threads)
+        os.environ["RINGKAS_SERVING__MATH_THREADS"] = str(threads)
     if demo:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     from api.errors import RingkasError
     from api.jobs.service import NO_REDIS
     from api.logs import configure
@@ -132,6 +133,8 @@ def worker(concurrency: int, threads: int | None, loglevel: str, demo: bool) -> 
     for name, value in PROCESS_ENV_DEFAULTS.items():
         os.environ.setdefault(name, value)
     configure(loglevel, settings.log_format)
+    for line in settings.deprecated():  # old setting names: one line each, naming the new one
+        logging.getLogger("ringkas.worker").warning(line)
     runtime = Runtime(settings)
     try:
         pipeline = runtime.start(background=False).require()

@@ -30,7 +30,7 @@ def summarize(
 ) -> None:
     """Summarize FILE (or - for standard input) and print the JSON result, without a server."""
     if demo:
-        _use_demo_models(Settings().cache_dir)
+        _use_demo_models(Settings().models.cache_dir)
     from pydantic import ValidationError
 
     from api.errors import RingkasError, from_validation_error
@@ -38,7 +38,7 @@ def summarize(
     from api.runtime import Runtime
     from api.schemas import SummarizeRequest
 
-    settings = Settings(warmup=False)
+    settings = Settings(serving={"warmup": False})
     _require_models(settings)
     runtime = Runtime(settings)
     try:

@@ -88,7 +88,7 @@ class Batcher:
                 # No wait would ever make room: a 503 with Retry-After would be retried forever.
                 raise PayloadTooLarge(
                     f"this request needs {len(items)} {self.name} sequences at once and at most {self.queue_size} "
-                    "can ever be queued (RINGKAS_QUEUE_SIZE); send a shorter article or summarize it in parts"
+                    "can ever be queued (RINGKAS_SERVING__QUEUE_SIZE); send a shorter article or summarize it in parts"
                 )
             if len(self._pending) + len(items) > self.queue_size:
                 raise Overloaded(

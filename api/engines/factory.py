@@ -31,11 +31,11 @@ def build_engine(
         )
     from api.engines.ct2 import CTranslate2Engine
 
-    gemm = gemm or choose_gemm(settings.ct2_gemm)
+    gemm = gemm or choose_gemm(settings.models.gemm)
     return CTranslate2Engine(
         ready.folder,
         tokenizer=loaded.tokenizer.backend_tokenizer,
-        compute_type=settings.ct2_compute_type,
+        compute_type=settings.models.compute_type,
         threads=settings.math_threads(),
         parallel=settings.engine_replicas(),
         kept=ready.kept,

@@ -72,7 +72,7 @@ def choose(
     if shim_loaded:
         return override
     if setting == "onednn":
-        return GemmChoice("onednn", "RINGKAS_CT2_GEMM=onednn")
+        return GemmChoice("onednn", "RINGKAS_MODELS__GEMM=onednn")
     if cpu.vendor == "GenuineIntel":
         return GemmChoice("mkl", "Intel CPU: CTranslate2's own choice")
     # Where Ringkas does not step in, CTranslate2 keeps its own choice: oneDNN on other x86 CPUs,
@@ -94,7 +94,7 @@ def choose(
 
 def _refuse(setting: str, why: str, backend: str = "onednn") -> GemmChoice:
     if setting == "mkl":
-        raise EngineUnavailable(f"RINGKAS_CT2_GEMM=mkl cannot be honoured: {why}")
+        raise EngineUnavailable(f"RINGKAS_MODELS__GEMM=mkl cannot be honoured: {why}")
     return GemmChoice(backend, why)
 
 

@@ -12,7 +12,8 @@ from itertools import combinations
 import numpy as np
 from pydantic import ValidationError
 
-from api.config import Settings
+from api.config import Settings, known, nest
+from api.config_legacy import RENAMED
 from api.errors import RingkasError
 from api.eval.data import Item
 from api.eval.metrics import Scorer, bootstrap, paired_difference, resamples, scorers
@@ -33,20 +34,21 @@ class Config:
 
 
 def parse_config(spec: str) -> Config:
-    """``NAME=KEY=VALUE[,KEY=VALUE...]``; keys are Ringkas settings, with or without ``RINGKAS_``
-    (``full=RINGKAS_VOCAB=full``), or ``length`` for the preset."""
+    """``NAME=KEY=VALUE[,KEY=VALUE...]``; keys are Ringkas settings as variables or dotted paths
+    (``full=RINGKAS_MODELS__VOCAB=full``, ``full=models.vocab=full``), or ``length`` for the preset."""
     name, sep, rest = spec.partition("=")
     if not sep or not name.strip() or not rest.strip():
         raise ConfigError(f"--config {spec!r}: write NAME=SETTING=VALUE[,SETTING=VALUE...]")
     settings, request = {}, {}
     for pair in rest.split(","):
         key, sep, value = pair.partition("=")
-        key = key.strip().lower().removeprefix("ringkas_")
+        key = key.strip().lower().removeprefix("ringkas_").replace("__", ".")
+        key = RENAMED.get(key) or key  # a name of the previous release: its new place
         if not sep:
             raise ConfigError(f"--config {spec!r}: {pair!r} is not SETTING=VALUE")
         if key in REQUEST_KEYS:
             request[REQUEST_KEYS[key]] = value.strip()
-        elif key in Settings.model_fields:
+        elif known(key):
             settings[key] = value.strip()
         else:
             raise ConfigError(f"--config {spec!r}: unknown setting {key!r} (see the README's settings table)")
@@ -88,7 +90,7 @@ def decode(
 
     # No result cache: every configuration computes every item (a shared Redis would answer later
     # configurations from the first one's results).
-    settings = Settings(**{**config.settings, "cache_size": 0, "redis_url": None, "warmup": True})
+    settings = Settings(**nest({**config.settings, "serving.cache_size": 0, "redis_url": None, "serving.warmup": True}))
     runtime = Runtime(settings).start(background=False)
     if runtime.state != "ready":
         raise ConfigError(f"configuration {config.name!r} did not load: {runtime.error}")

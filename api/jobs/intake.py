@@ -96,7 +96,7 @@ class _Items:
     def add(self, item: object, line: int) -> None:
         if len(self.items) == self.max_items:
             raise PayloadTooLarge(
-                f"more than {self.max_items} items; at most {self.max_items} per job (RINGKAS_MAX_JOB_ITEMS)"
+                f"more than {self.max_items} items; at most {self.max_items} per job (RINGKAS_JOBS__MAX_ITEMS)"
             )
         self.items.append(item)
         self.lines.append(line)
@@ -126,7 +126,7 @@ def _json_items(stream: BinaryIO, collected: _Items) -> dict:
     except ValueTooLong:
         raise PayloadTooLarge(
             f"an item of the body is longer than {MAX_ITEM_CHARS} characters (a fixed cap; an article is at most "
-            "RINGKAS_MAX_TEXT_CHARS)"
+            "RINGKAS_LIMITS__MAX_TEXT_CHARS)"
         ) from None
     except JsonBodyError as exc:
         raise MalformedRequest(f"the body is not valid JSON: {exc}"[:300]) from None
@@ -260,7 +260,7 @@ def read_job(
     max_articles: int = MAX_ARTICLES,
 ) -> JobInput:
     """The job's items, read from the body as it streams in; stops at the first broken cap.
-    ``max_articles`` is a cluster item's limit (RINGKAS_MAX_DIGEST_ARTICLES)."""
+    ``max_articles`` is a cluster item's limit (RINGKAS_DIGEST__MAX_ARTICLES)."""
     stream = io.BytesIO(body) if isinstance(body, bytes) else body
     collected = _Items(max_items)
     upload, delimiter = "json", None

@@ -2,7 +2,7 @@
 
 Nothing is lost when a worker dies: tasks are acknowledged only after they ran (``acks_late``) and
 are handed back when their worker is lost (``reject_on_worker_lost``); with Redis as broker, a task
-a killed worker held is delivered again once ``RINGKAS_JOB_VISIBILITY_S`` has passed (and the next
+a killed worker held is delivered again once ``RINGKAS_JOBS__VISIBILITY_S`` has passed (and the next
 sweep, at most 5 s later, finds it). A worker
 reserves one task per slot (prefetch 1), so several workers share one job's chunks.
 """
@@ -28,7 +28,7 @@ def make_celery(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_transport_options={
-            "visibility_timeout": settings.job_visibility_s,
+            "visibility_timeout": settings.jobs.visibility_s,
             # A dead worker's chunk is swept back every 5 s, not kombu's 100 (docs/decisions.md).
             "unacked_restore_interval": 5,
             "unacked_restore_throttle": 1,

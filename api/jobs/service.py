@@ -78,19 +78,19 @@ class Jobs:
         self.settings = settings
         self.store = store
         self.celery = make_celery(settings)
-        self.chain = Chain(store, self._send, settings.job_window)
+        self.chain = Chain(store, self._send, settings.jobs.window)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Jobs | None:
         if not settings.redis_url:
             return None
-        return cls(settings, JobStore.from_url(settings.redis_url, settings.job_ttl_s))
+        return cls(settings, JobStore.from_url(settings.redis_url, settings.jobs.ttl_s))
 
     def submit(self, owner: str, job: JobInput) -> JobFacts:
         """Stores the job's facts and items (refused when a quota of ``owner`` would break), then
         queues its first chunks (a task names only the job and the chunk number); workers queue the
         rest one by one (api/jobs/chain.py), so jobs take turns."""
-        size = self.settings.job_chunk_size
+        size = self.settings.jobs.chunk_size
         starts = range(0, len(job.items), size)
         job_id = new_job_id()
         with redis_errors():
@@ -117,8 +117,8 @@ class Jobs:
             self.store.check_quotas(
                 owner,
                 result_budget(job),
-                self.settings.job_live_per_key,
-                self.settings.job_result_bytes_per_key,
+                self.settings.jobs.live_per_key,
+                self.settings.jobs.result_bytes_per_key,
             )
 
     def _create(self, job_id: str, owner: str, job: JobInput, chunks: int) -> None:
@@ -132,17 +132,17 @@ class Jobs:
                 job.upload,
                 job.delimiter,
                 budget=result_budget(job),
-                chunk_size=settings.job_chunk_size,
+                chunk_size=settings.jobs.chunk_size,
                 defaults=job.defaults,
-                live_quota=settings.job_live_per_key,
-                byte_quota=settings.job_result_bytes_per_key,
+                live_quota=settings.jobs.live_per_key,
+                byte_quota=settings.jobs.result_bytes_per_key,
             )
 
     @contextmanager
     def _quota_problems(self, job: JobInput) -> Iterator[None]:
         """A key's quota broken, as the caller's problem: 429 for jobs, 507 for result bytes."""
         settings = self.settings
-        kept = in_words(settings.job_ttl_s)
+        kept = in_words(settings.jobs.ttl_s)
         try:
             yield
         except QuotaExceeded as exc:
@@ -155,13 +155,13 @@ class Jobs:
             if exc.what == "live":
                 raise RateLimited(
                     f"this key has {exc.current} jobs queued or running, its limit "
-                    f"(RINGKAS_JOB_LIVE_PER_KEY); submit more when one ends, or cancel one",
+                    f"(RINGKAS_JOBS__LIVE_PER_KEY); submit more when one ends, or cancel one",
                     retry_after=60,
                 ) from None
             raise InsufficientStorage(
                 f"this job would reserve {result_budget(job)} bytes of results; this key's jobs "
-                f"reserve {exc.current} of its {settings.job_result_bytes_per_key} "
-                f"(RINGKAS_JOB_RESULT_BYTES_PER_KEY) until they expire ({kept} after they finish)",
+                f"reserve {exc.current} of its {settings.jobs.result_bytes_per_key} "
+                f"(RINGKAS_JOBS__RESULT_BYTES_PER_KEY) until they expire ({kept} after they finish)",
                 retry_after=3600,
             ) from None
 
@@ -173,7 +173,7 @@ class Jobs:
         with redis_errors():
             facts = self.store.facts(job_id) if JOB_ID.fullmatch(job_id) else None
         if facts is None or facts.owner != owner:
-            kept = in_words(self.settings.job_ttl_s)
+            kept = in_words(self.settings.jobs.ttl_s)
             raise NotFound(f"no job {job_id!r} (it may have expired: a job and its results are kept {kept})")
         return facts
 

@@ -70,7 +70,7 @@ class ChunkRunner:
         self.store = store
         self.worker = worker
         self.attempts = attempts
-        self.max_articles = max_articles  # a cluster item's (RINGKAS_MAX_DIGEST_ARTICLES), as intake checked it
+        self.max_articles = max_articles  # a cluster item's (RINGKAS_DIGEST__MAX_ARTICLES), as intake checked it
 
     def run(self, job_id: str, number: int, task_id: str | None = None) -> dict:
         """Runs chunk ``number`` of the job from the items the job store holds for it."""
@@ -242,14 +242,14 @@ def worker_name() -> str:
 def run_worker(settings, pipeline: Pipeline, concurrency: int, loglevel: str) -> None:
     """Blocks until the worker is stopped (SIGTERM/SIGINT: it finishes its running chunks first)."""
     name = worker_name()
-    store = JobStore.from_url(settings.redis_url, settings.job_ttl_s)
-    chunk_runner = ChunkRunner(pipeline, store, name, settings.job_attempts, settings.max_digest_articles)
+    store = JobStore.from_url(settings.redis_url, settings.jobs.ttl_s)
+    chunk_runner = ChunkRunner(pipeline, store, name, settings.jobs.attempts, settings.digest.max_articles)
     app = make_celery(settings)
 
     def send(job_id: str, number: int) -> None:
         app.send_task(CHUNK_TASK, args=[job_id, number], queue=QUEUE)
 
-    chain = Chain(store, send, settings.job_window)
+    chain = Chain(store, send, settings.jobs.window)
     register(app, chunk_runner, chain)
     heartbeat = Heartbeat(store, name, chain=chain).start()
     try:

@@ -136,7 +136,7 @@ def _require_writable(root: Path, source: ModelSource, revision: str | None) -> 
             source.ref,
             revision,
             f"the conversion folder {root} is not writable by uid {os.getuid()}",
-            hint="Mount a volume that user can write there (README: Docker), or set RINGKAS_CT2_DIR.",
+            hint="Mount a volume that user can write there (README: Docker), or set RINGKAS_MODELS__CONVERTED_DIR.",
         )
 
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from api.config import Settings
+from api.config import Settings, env_name
 from api.models.languages import detect_scheme
 from api.models.loading import LoadedModel, ModelSource, fetch, is_demo, load_seq2seq, read_licence
 from api.models.vocab import KeptVocabulary, NoWordList, VocabSpec, load_or_build, uncopyable_ids
@@ -24,13 +24,13 @@ def kept_language(role: str, prompts: Prompts) -> str:
 
 
 def kept_vocabulary(settings: Settings, role: str, loaded: LoadedModel, prompts: Prompts) -> KeptVocabulary | None:
-    """The role's kept set (None with ``RINGKAS_VOCAB=full``), cached beside the converted models."""
+    """The role's kept set (None with ``RINGKAS_MODELS__VOCAB=full``), cached beside the converted models."""
     from api.models.convert import model_slug
 
-    if settings.vocab == "full":
+    if settings.models.vocab == "full":
         return None
     language = kept_language(role, prompts)
-    spec = VocabSpec(language, settings.vocab_words, settings.corpus_files(role))
+    spec = VocabSpec(language, settings.models.vocab_words, settings.corpus_files(role))
     extra: list[int] = []
     if role == "translator":
         forced = detect_scheme(loaded.tokenizer, prompts.translate).forced_bos(language)
@@ -41,7 +41,9 @@ def kept_vocabulary(settings: Settings, role: str, loaded: LoadedModel, prompts:
     except NoWordList as exc:  # e.g. a Javanese target: serve it, over the full vocabulary, and say so
         log.warning("%s: full output vocabulary: %s", role, exc)
         return None
-    return pad_kept(kept, settings.vocab_min_size, _output_rows(loaded)) if settings.vocab_min_size else kept
+    return (
+        pad_kept(kept, settings.models.vocab_min_size, _output_rows(loaded)) if settings.models.vocab_min_size else kept
+    )
 
 
 def pad_kept(kept: KeptVocabulary, size: int, rows: int) -> KeptVocabulary:
@@ -66,19 +68,19 @@ def pad_kept(kept: KeptVocabulary, size: int, rows: int) -> KeptVocabulary:
 def model_source(settings: Settings, role: str) -> ModelSource:
     """Where the settings say the summarizer or translator comes from."""
     return ModelSource(
-        ref=getattr(settings, f"{role}_model"),
-        revision=getattr(settings, f"{role}_revision"),
-        cache_dir=settings.cache_dir,
-        offline=settings.hub_offline,
-        licence=getattr(settings, f"{role}_licence"),
-        name=getattr(settings, f"{role}_name"),
-        setting=f"RINGKAS_{role.upper()}_MODEL",
+        ref=getattr(settings, role).model,
+        revision=getattr(settings, role).revision,
+        cache_dir=settings.models.cache_dir,
+        offline=settings.models.hub_offline,
+        licence=getattr(settings, role).licence,
+        name=getattr(settings, role).name,
+        setting=env_name(f"{role}.model"),
     )
 
 
 def lead_target(settings: Settings, role: str, prompts: Prompts) -> str | None:
     """The translator's kept target, whose language token gets a fixed row (see ``ct2._lead_token_first``)."""
-    return kept_language(role, prompts) if role == "translator" and settings.vocab == "kept" else None
+    return kept_language(role, prompts) if role == "translator" and settings.models.vocab == "kept" else None
 
 
 def load_model(settings: Settings, role: str, prompts: Prompts, weights: bool = True) -> LoadedModel:
@@ -86,7 +88,7 @@ def load_model(settings: Settings, role: str, prompts: Prompts, weights: bool = 
     CTranslate2 the converted folder with its own tokenizer, converted first if needed, so that a
     CTranslate2 worker never imports transformers or torch."""
     source = model_source(settings, role)
-    if settings.engine == "transformers":
+    if settings.models.engine == "transformers":
         return load_seq2seq(source, weights=weights)
     from api.models.convert import ensure_converted
     from api.models.light import LightTokenizer, light_config
@@ -98,10 +100,10 @@ def load_model(settings: Settings, role: str, prompts: Prompts, weights: bool = 
     folder = ensure_converted(
         source,
         revision,
-        settings.ct2_compute_type,
+        settings.models.compute_type,
         settings.converted_models_dir(),
         lead_target(settings, role, prompts),
-        settings.prompts_dir,
+        settings.models.prompts_dir,
     )
     licence = source.licence or read_licence(source) or "unknown"
     loaded = LoadedModel(

@@ -180,7 +180,9 @@ def fetch(source: ModelSource) -> Path:
         raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
 
 
-OFFLINE_NOT_CACHED = "it is not in the cache and the hub is switched off (RINGKAS_HUB_OFFLINE or HF_HUB_OFFLINE)"
+OFFLINE_NOT_CACHED = (
+    "it is not in the cache and the hub is switched off (RINGKAS_MODELS__HUB_OFFLINE or HF_HUB_OFFLINE)"
+)
 
 # The tag `ringkas make-tiny-models` (and `--demo`) puts on its cards: /v1/models and the editor's page
 # then say plainly that the output is gibberish.

@@ -121,7 +121,7 @@ def build_kept(tokenizer, spec: VocabSpec, extra_ids: Iterable[int] = ()) -> Kep
     language = spec.wordfreq_language
     if language not in wordfreq.available_languages():
         raise NoWordList(
-            f"wordfreq has no word list for {spec.language!r} ({language}); set RINGKAS_VOCAB=full, "
+            f"wordfreq has no word list for {spec.language!r} ({language}); set RINGKAS_MODELS__VOCAB=full, "
             "or give a corpus in that language"
         )
     words = wordfreq.top_n_list(language, spec.words)

@@ -61,7 +61,7 @@ class Digesting(Summarizing):
         if count > limits.max_articles:
             raise ValidationFailed.at(
                 "articles",
-                f"{count} articles; a digest takes at most {limits.max_articles} (RINGKAS_MAX_DIGEST_ARTICLES)",
+                f"{count} articles; a digest takes at most {limits.max_articles} (RINGKAS_DIGEST__MAX_ARTICLES)",
                 "too_long",
             )
         # The options first, once: a bad option is the request's problem, not its first article's.
@@ -76,7 +76,7 @@ class Digesting(Summarizing):
         if total > limits.max_sentences:
             raise PayloadTooLarge(
                 f"the articles hold {total} sentences; a digest compares at most {limits.max_sentences} "
-                "(RINGKAS_MAX_DIGEST_SENTENCES)"
+                "(RINGKAS_DIGEST__MAX_SENTENCES)"
             )
         overhead = self.summarizer.encode("").tokens  # the prompt and special tokens around any input
         composition = compose(
@@ -114,7 +114,7 @@ class Digesting(Summarizing):
             if chars > self.limits.digest.max_chars:
                 raise PayloadTooLarge(
                     f"articles[{index}]: the articles reach {chars} characters after cleaning with this one; "
-                    f"a digest reads at most {self.limits.digest.max_chars} (RINGKAS_MAX_DIGEST_CHARS)",
+                    f"a digest reads at most {self.limits.digest.max_chars} (RINGKAS_DIGEST__MAX_CHARS)",
                     extra={"article": index},
                 )
             articles.append(article)

@@ -106,7 +106,8 @@ class Reading(Stages):
         if markup is not None:
             if len(markup) > limit * 10:
                 raise PayloadTooLarge(
-                    f"html has {len(markup)} characters; the limit is {limit * 10} (10 x RINGKAS_MAX_TEXT_CHARS)"
+                    f"html has {len(markup)} characters; the limit is {limit * 10} "
+                    "(10 x RINGKAS_LIMITS__MAX_TEXT_CHARS)"
                 )
             field, fmt = ("text" if html_in_text else "html"), "html"
             try:
@@ -116,7 +117,7 @@ class Reading(Stages):
             _check_deadline(deadline, "reading the html")
         text, repaired = ("", False)
         if extracted.text.strip():
-            text, repaired = self._clean(extracted.text, limit, field, "RINGKAS_MAX_TEXT_CHARS")
+            text, repaired = self._clean(extracted.text, limit, field, "RINGKAS_LIMITS__MAX_TEXT_CHARS")
         cleaned = self.boilerplate.clean(text) if clean else Cleaned(text)
         _check_deadline(deadline, "cleaning the article")
         if not cleaned.text:
@@ -126,7 +127,7 @@ class Reading(Stages):
             raise ValidationFailed.at(
                 field,
                 f"{field} has {len(cleaned.text)} characters after cleaning; a summary needs at least "
-                f"{self.limits.min_text_chars} (RINGKAS_MIN_TEXT_CHARS)",
+                f"{self.limits.min_text_chars} (RINGKAS_LIMITS__MIN_TEXT_CHARS)",
                 "string_too_short",
             )
         return CleanInput(cleaned.text, fmt, cleaned, extracted.removed, repaired, html_in_text)

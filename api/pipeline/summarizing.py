@@ -32,7 +32,7 @@ class Summarizing(Reading):
                 "long_input": request.long_input,
                 "models": [self.model_ref(self.summarizer).model_dump(), self.model_ref(self.translator).model_dump()],
                 # The engine and its output vocabulary: both change what is written, so replicas that
-                # differ in either (RINGKAS_VOCAB, a corpus) never share results through Redis.
+                # differ in either (RINGKAS_MODELS__VOCAB, a corpus) never share results through Redis.
                 "engines": self._engines,
                 "prompts": [self.prompts.summarize.version, self.prompts.translate.version],
             }

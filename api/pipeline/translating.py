@@ -24,7 +24,9 @@ class Translating(Reading):
     def translate(self, request: TranslateRequest, deadline: float | None = None) -> TranslateResponse:
         started = time.perf_counter()
         deadline = deadline if deadline is not None else time.monotonic() + self.limits.timeout_s
-        text, _ = self._clean(request.text, self.limits.max_translate_chars, "text", "RINGKAS_MAX_TRANSLATE_CHARS")
+        text, _ = self._clean(
+            request.text, self.limits.max_translate_chars, "text", "RINGKAS_LIMITS__MAX_TRANSLATE_CHARS"
+        )
         result = self.translator.translate(text, request.source_lang, request.target_lang, deadline)
         elapsed = _ms(time.perf_counter() - started)
         return TranslateResponse(

@@ -47,4 +47,6 @@ def runtime() -> Runtime:
 def pipeline() -> Pipeline:
     """The loaded pipeline for a request handler, waiting a bounded time for a load in progress."""
     current = services()
-    return current.runtime.require(min(current.settings.ready_wait_s, current.settings.request_timeout_s))
+    return current.runtime.require(
+        min(current.settings.serving.ready_wait_s, current.settings.serving.request_timeout_s)
+    )

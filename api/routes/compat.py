@@ -197,13 +197,15 @@ def lt_translate():
     if payload.format != "text":
         raise ValidationFailed.at("format", "only format=text is supported; send the text without markup")
     settings = services().settings
-    most, total = settings.max_batch_items, 4 * settings.max_translate_chars
+    most, total = settings.limits.max_batch_items, 4 * settings.limits.max_translate_chars
     if len(texts) > most:
-        raise PayloadTooLarge(f"q holds {len(texts)} texts; at most {most} per request (RINGKAS_MAX_BATCH_ITEMS)")
+        raise PayloadTooLarge(
+            f"q holds {len(texts)} texts; at most {most} per request (RINGKAS_LIMITS__MAX_BATCH_ITEMS)"
+        )
     if sum(map(len, texts)) > total:
         raise PayloadTooLarge(
             f"q holds {sum(map(len, texts))} characters in all; at most {total} per request "
-            "(4 x RINGKAS_MAX_TRANSLATE_CHARS)"
+            "(4 x RINGKAS_LIMITS__MAX_TRANSLATE_CHARS)"
         )
     charge_text(texts)
     ringkas = pipeline()

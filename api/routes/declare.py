@@ -39,12 +39,12 @@ class Operation:
     id: str
     summary: str
     tag: str
-    description: str = ""  # may name settings: "{settings.max_batch_items}"
+    description: str = ""  # may name settings: "{settings.limits.max_batch_items}"
     answer: Answer = Answer()
     body: type[BaseModel] | None = None  # the JSON body's model
     form: bool = False  # the same fields also as a urlencoded form (LibreTranslate clients)
     raw: tuple[str, ...] = ()  # other media types read as the raw body
-    raw_limit: str = "max_body_bytes"  # the setting that bounds a raw body
+    raw_limit: str = "limits.max_body_bytes"  # the setting that bounds a raw body
     example: Callable[[str], Any] | None = None  # a JSON body from a sample article's opening
     text_limit: str | None = None  # the setting that bounds the body's text field
     items: tuple[type[BaseModel], str] | None = None  # the model of each of the body's items, the setting capping them

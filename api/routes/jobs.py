@@ -52,7 +52,7 @@ STATUS = Answer(JobStatus)
         id="createJob",
         summary="Summarize an archive",
         tag="jobs",
-        description="Up to {settings.max_job_items} items as JSON (`items` and `defaults`), NDJSON (one item per "
+        description="Up to {settings.jobs.max_items} items as JSON (`items` and `defaults`), NDJSON (one item per "
         "line) or CSV (columns id, text or html, options); for NDJSON and CSV the defaults go in the "
         "query string. Whole-job problems (a malformed line, an invalid item, duplicate ids, too many "
         "items, a key's job quotas) are the request's error; what only summarizing an item can tell "
@@ -65,7 +65,7 @@ STATUS = Answer(JobStatus)
         ),
         body=JobRequest,
         raw=("application/x-ndjson", "text/csv"),
-        raw_limit="max_job_bytes",
+        raw_limit="jobs.max_bytes",
         example=lambda text: {"items": [{"id": "a1", "text": text}], "defaults": {"translate": True}},
         query=SummarizeOptions,
         problems=(400, 413, 415, 422, 429, 503, 507),
@@ -83,8 +83,8 @@ def submit():
         request.mimetype,
         request.mimetype_params.get("charset"),
         defaults,
-        current.settings.max_job_items,
-        current.settings.max_digest_articles,
+        current.settings.jobs.max_items,
+        current.settings.digest.max_articles,
     )
     g.text_chars = job.chars
     jobs.check_quotas(_owner(), job)  # a job the key's quotas refuse costs none of its characters

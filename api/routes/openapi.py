@@ -184,7 +184,7 @@ def _request_body(op: Operation, settings: Settings, refs: dict, sample: str) ->
             content["application/x-www-form-urlencoded"] = media
     text = example.get("text") if isinstance(example, dict) else None
     for mimetype in op.raw:
-        media = {"schema": {"type": "string", "maxLength": getattr(settings, op.raw_limit)}}
+        media = {"schema": {"type": "string", "maxLength": settings.value(op.raw_limit)}}
         if text and mimetype == "text/plain":
             media["example"] = text
         elif text and mimetype == "text/html":
@@ -243,14 +243,14 @@ def _bound(schemas: dict, op: Operation, settings: Settings) -> None:
     """The deployment's limits as schema bounds, so generated clients and fuzzers know them."""
     body = schemas.get(op.body.__name__, {}).get("properties", {}) if op.body else {}
     if op.text_limit and "text" in body:
-        limit = getattr(settings, op.text_limit)
+        limit = settings.value(op.text_limit)
         body["text"]["description"] = f"{body['text'].get('description', '')} At most {limit} characters.".strip()
     # The body's one array of items ("items" for batches and jobs, "articles" for a digest).
     field = next((name for name, prop in body.items() if prop.get("type") == "array"), None)
     if op.items and field:
         model, limit = op.items
         body[field]["items"] = {"$ref": REF.format(model=model.__name__)}
-        body[field]["maxItems"] = getattr(settings, limit)
+        body[field]["maxItems"] = settings.value(limit)
 
 
 def _package_version() -> str:

@@ -83,7 +83,7 @@ def _unexpected(exc: Exception) -> Response:
 def body_limit_setting() -> str:
     """The setting that raises this request's body limit."""
     job = request.blueprint == "jobs" and request.method == "POST"
-    return "RINGKAS_MAX_JOB_BYTES" if job else "RINGKAS_MAX_BODY_BYTES"
+    return "RINGKAS_JOBS__MAX_BYTES" if job else "RINGKAS_LIMITS__MAX_BODY_BYTES"
 
 
 def _check_length() -> None:
@@ -92,7 +92,7 @@ def _check_length() -> None:
     g.started = time.perf_counter()
     if request.blueprint == "jobs" and request.method == "POST":
         # An archive is larger than one article: a job has its own body limit.
-        request.max_content_length = services().settings.max_job_bytes
+        request.max_content_length = services().settings.jobs.max_bytes
     limit = request.max_content_length
     if limit is not None and request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(
@@ -102,7 +102,7 @@ def _check_length() -> None:
 
 PROBES = frozenset({"/healthz", "/readyz"})  # polled every few seconds by load balancers and scripts
 # An unread body is read and dropped up to the route's limit plus this much (nginx's 1m is a little
-# over RINGKAS_MAX_BODY_BYTES's 1,000,000); past that the connection is closed instead.
+# over RINGKAS_LIMITS__MAX_BODY_BYTES's 1,000,000); past that the connection is closed instead.
 DRAIN_SLACK = 1 << 20
 
 
@@ -138,7 +138,7 @@ def _finish(response: Response) -> Response:
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule else "unmatched"  # bounded label set
     _metrics().request(route, request.method, response.status_code, elapsed)
-    if route in PROBES and not services().settings.log_health_probes:
+    if route in PROBES and not services().settings.logs.health_probes:
         return response
     # Never the body: articles may be embargoed. Sizes, a fingerprint, status and ids only.
     log.info(

@@ -54,7 +54,7 @@ BODY_PROBLEMS = (400, 413, 415, 422, 429, 503)
         raw=("text/plain", "text/html"),
         example=lambda text: {"text": text, "translate": True},
         query=SummarizeOptions,
-        text_limit="max_text_chars",
+        text_limit="limits.max_text_chars",
         problems=BODY_PROBLEMS,
         scope="summarize",
     )
@@ -73,8 +73,8 @@ def summarize():
         id="summarizeBatch",
         summary="Summarize several articles",
         tag="summaries",
-        description="Up to {settings.max_batch_items} items, answered in order; a bad item gets its own problem "
-        "and does not fail the others. An item with `articles` (2 to {settings.max_digest_articles}, as "
+        description="Up to {settings.limits.max_batch_items} items, answered in order; a bad item gets its own problem "
+        "and does not fail the others. An item with `articles` (2 to {settings.digest.max_articles}, as "
         "/v1/digest takes them) instead of `text` or `html` is a story cluster: its result is the digest.",
         answer=Answer(BatchResponse),
         body=BatchRequest,
@@ -84,7 +84,7 @@ def summarize():
                 {"id": "a2", "articles": [{"outlet": "Kompas", "text": text}, {"outlet": "Tempo", "text": text}]},
             ]
         },
-        items=(BatchItem, "max_batch_items"),
+        items=(BatchItem, "limits.max_batch_items"),
         problems=BODY_PROBLEMS,
         scope="summarize",
     )
@@ -93,7 +93,7 @@ def summarize_batch():
     current = services()
     request_model = read_request(BatchRequest, body_field="items")
     charge_text(item_texts(request_model.items))
-    result = pipeline().summarize_batch(request_model.items, current.settings.max_batch_items, caller=caller())
+    result = pipeline().summarize_batch(request_model.items, current.settings.limits.max_batch_items, caller=caller())
     for item in result.results:
         if item.result is not None:
             _observe(item.result)
@@ -106,7 +106,7 @@ def summarize_batch():
         id="digest",
         summary="One summary of several articles about the same story",
         tag="summaries",
-        description="From 2 to {settings.max_digest_articles} articles, each `text` or `html`, cleaned as a summary's "
+        description="From 2 to {settings.digest.max_articles} articles, each `text` or `html`, cleaned as a summary's "
         "input is. Sentences an earlier article already said are dropped before the model reads anything; "
         "the answer says where each sentence of the composed input came from, which were dropped as "
         "duplicates of which, and what did not fit the window.",
@@ -118,7 +118,7 @@ def summarize_batch():
                 {"id": "a2", "outlet": "Tempo", "date": "2025-12-04", "text": text},
             ]
         },
-        items=(DigestArticle, "max_digest_articles"),
+        items=(DigestArticle, "digest.max_articles"),
         problems=BODY_PROBLEMS,
         scope="summarize",
     )
@@ -137,14 +137,14 @@ def digest():
         id="translate",
         summary="Translate a text",
         tag="summaries",
-        description="At most {settings.max_translate_chars} characters, split into sentences and translated as "
+        description="At most {settings.limits.max_translate_chars} characters, split into sentences and translated as "
         "one batch.",
         answer=Answer(TranslateResponse),
         body=TranslateRequest,
         raw=("text/plain",),
         example=lambda text: {"text": text[:300], "target_lang": "eng_Latn"},
         query=TranslateOptions,
-        text_limit="max_translate_chars",
+        text_limit="limits.max_translate_chars",
         problems=BODY_PROBLEMS,
         scope="translate",
     )

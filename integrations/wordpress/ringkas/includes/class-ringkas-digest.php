@@ -15,7 +15,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Ringkas_Digest {
 	const MIN = 2;
-	const MAX = 20; // The service's default RINGKAS_MAX_DIGEST_ARTICLES; a service set lower refuses by itself.
+	const MAX = 20; // The service's default RINGKAS_DIGEST__MAX_ARTICLES; a service set lower refuses by itself.
 
 	/**
 	 * The bulk action: a draft, or why not.
