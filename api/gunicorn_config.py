@@ -54,8 +54,8 @@ limit_request_fields = 100
 control_socket_disable = True
 accesslog = None  # the app logs each request with its id (and never the body)
 errorlog = "-"
-loglevel = _settings.log_level.lower()
-logconfig_dict = logs.gunicorn_logconfig(_settings.log_level, _settings.log_format)
+loglevel = _settings.logs.level.lower()
+logconfig_dict = logs.gunicorn_logconfig(_settings.logs.level, _settings.logs.format)
 
 
 def on_starting(server) -> None:

@@ -132,7 +132,7 @@ def worker(concurrency: int, threads: int | None, loglevel: str, demo: bool) -> 
     _require_models(settings)
     for name, value in PROCESS_ENV_DEFAULTS.items():
         os.environ.setdefault(name, value)
-    configure(loglevel, settings.log_format)
+    configure(loglevel, settings.logs.format)
     for line in settings.deprecated():  # old setting names: one line each, naming the new one
         logging.getLogger("ringkas.worker").warning(line)
     runtime = Runtime(settings)
