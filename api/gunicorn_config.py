@@ -26,10 +26,10 @@ if not any(os.environ.get(name) for name in _OPERATORS_KEY):
     os.environ["RINGKAS_LOGS__FINGERPRINT_KEY"] = secrets.token_hex(32)
 
 from api import logs  # noqa: E402
-from api.config import Settings  # noqa: E402
+from api.config_check import load_or_exit  # noqa: E402
 from api.metrics import worker_exited  # noqa: E402
 
-_settings = Settings()
+_settings = load_or_exit()  # a bad or unknown variable: one line each and exit 2, not a traceback
 
 wsgi_app = "api.wsgi:app"
 bind = [f"{_settings.host}:{_settings.port}"]
