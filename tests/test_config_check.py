@@ -9,8 +9,7 @@ import warnings
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
-from api.cli import common
+from api.cli import common, main
 from api.config_check import CLIENT_VARIABLES, SettingsProblem, load
 from tests.helpers import REPO_ROOT
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from api.config import Settings, env_name, field
-from api.config_legacy import RENAMED, RETIRED_HINT
+from api.config_legacy import RENAMED
 from tests.helpers import REPO_ROOT
 
 pytestmark = pytest.mark.unit
