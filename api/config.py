@@ -76,7 +76,11 @@ class Models(Group):
         description="CTranslate2's GEMM library. auto: MKL on Intel CPUs and on other CPUs with AVX-512 "
         "VNNI (its packed int8 kernels), oneDNN elsewhere; mkl: fail at start where that is impossible.",
     )
-    converted_dir: Path | None = Field(None, description="Converted-model cache (default: <cache>/ringkas/ct2).")
+    converted_dir: Path | None = Field(
+        None,
+        description="Converted-model cache (default: `~/.cache/ringkas/ct2`, or `ringkas/ct2` inside "
+        "RINGKAS_MODELS__CACHE_DIR when that is set).",
+    )
     cache_dir: Path | None = Field(None, description="Model cache folder (default: the Hugging Face cache).")
     hub_offline: bool = Field(
         False,
@@ -97,6 +101,7 @@ class Models(Group):
         ge=0,
         description="Pad the kept set with other rows up to this many tokens: a stand-in for a real tokenizer's "
         "kept set on models whose tokenizer is tiny (`ringkas bench --kept-vocab`); 0 in service.",
+        json_schema_extra={"benchmark_only": True},
     )
 
 
@@ -105,7 +110,7 @@ class Serving(Group):
     math_threads: int | None = Field(
         None,
         ge=1,
-        description="Advanced: math threads per worker (default: cores / workers). CTranslate2 runs one "
+        description="Advanced: math threads per worker (default: cores / RINGKAS_WORKERS). CTranslate2 runs one "
         "single-thread batch per math thread.",
     )
     warmup: bool = Field(True, description="Run one generation per model before reporting ready.")
@@ -124,7 +129,7 @@ class Serving(Group):
         25.0,
         ge=0,
         description="A batch starts once no request has arrived for this long: a lone request waits this, "
-        "a burst is gathered whole (up to batch_wait_ms).",
+        "a burst is gathered whole (up to RINGKAS_SERVING__BATCH_WAIT_MS).",
     )
     trim_idle_ms: float = Field(
         1000.0,
