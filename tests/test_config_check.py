@@ -121,3 +121,13 @@ def test_the_retired_layout_knob_does_not_stop_a_command(monkeypatch):
         "warning: RINGKAS_ENGINE_PARALLEL is no longer used: the layout is derived from RINGKAS_SERVING__MATH_THREADS"
         in result.output
     )
+
+
+def test_an_offline_model_missing_from_the_cache_names_its_setting(tmp_path):
+    from api.errors import ModelUnavailable
+    from api.models.loading import ModelSource, fetch
+
+    source = ModelSource("nobody/no-such-model", cache_dir=tmp_path, offline=True, setting="RINGKAS_TRANSLATOR__MODEL")
+    with pytest.raises(ModelUnavailable) as caught:
+        fetch(source)
+    assert "point RINGKAS_TRANSLATOR__MODEL at the folder" in caught.value.detail
