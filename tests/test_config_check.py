@@ -1,5 +1,7 @@
 """What an operator sees at start when a variable is misspelt, badly valued or an old name: one line
-each naming the variable, a did-you-mean, the settings page, exit 2 and no traceback."""
+each naming the variable, a did-you-mean, the settings page, exit 2 and no traceback.
+
+Old names are named here on purpose (settings_rename: skip)."""
 
 import os
 import subprocess

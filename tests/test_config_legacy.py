@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import typing
@@ -169,3 +170,12 @@ def test_the_server_logs_each_old_name_once_at_start(tmp_path):
         "RINGKAS_JOB_WINDOW is deprecated: use RINGKAS_JOBS__WINDOW",
         "RINGKAS_THREADS is deprecated: use RINGKAS_SERVING__THREADS",
     ]
+
+
+def test_the_dockerfile_takes_the_previous_build_arg_names_for_one_release():
+    """`--build-arg RINGKAS_SUMMARIZER_MODEL=...` with BAKE_MODELS=1 bakes that model, not the default."""
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for old in ("summarizer_model", "translator_model", "summarizer_revision", "translator_revision"):
+        new = env_name(RENAMED[old])
+        assert re.search(rf"\b{new}=\$\{{{new}:-\$\{{RINGKAS_{old.upper()}\b", dockerfile), old
+        assert re.search(rf"^ARG (.*\\\n)*\s*RINGKAS_{old.upper()}=", dockerfile, re.M), old
