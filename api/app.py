@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     """Builds the Flask app. ``runtime`` lets tests share one set of loaded models between apps;
     otherwise one is created here and starts loading in the background."""
     settings = settings or Settings()
-    logs.configure(settings.log_level, settings.log_format)
+    logs.configure(settings.logs.level, settings.logs.format)
     app = Flask("ringkas", static_folder=None)  # static files are served by the docs blueprint
     # No redirect is ever built from the Host header: Werkzeug would answer //host/x with a 308 to
     # http://<Host>/... to merge the slashes. A path that does not match a route is a 404.

@@ -76,7 +76,11 @@ class Models(Group):
         description="CTranslate2's GEMM library. auto: MKL on Intel CPUs and on other CPUs with AVX-512 "
         "VNNI (its packed int8 kernels), oneDNN elsewhere; mkl: fail at start where that is impossible.",
     )
-    converted_dir: Path | None = Field(None, description="Converted-model cache (default: <cache>/ringkas/ct2).")
+    converted_dir: Path | None = Field(
+        None,
+        description="Converted-model cache (default: `~/.cache/ringkas/ct2`, or `ringkas/ct2` inside "
+        "RINGKAS_MODELS__CACHE_DIR when that is set).",
+    )
     cache_dir: Path | None = Field(None, description="Model cache folder (default: the Hugging Face cache).")
     hub_offline: bool = Field(
         False,
@@ -97,6 +101,7 @@ class Models(Group):
         ge=0,
         description="Pad the kept set with other rows up to this many tokens: a stand-in for a real tokenizer's "
         "kept set on models whose tokenizer is tiny (`ringkas bench --kept-vocab`); 0 in service.",
+        json_schema_extra={"benchmark_only": True},
     )
 
 
@@ -105,7 +110,7 @@ class Serving(Group):
     math_threads: int | None = Field(
         None,
         ge=1,
-        description="Advanced: math threads per worker (default: cores / workers). CTranslate2 runs one "
+        description="Advanced: math threads per worker (default: cores / RINGKAS_WORKERS). CTranslate2 runs one "
         "single-thread batch per math thread.",
     )
     warmup: bool = Field(True, description="Run one generation per model before reporting ready.")
@@ -124,7 +129,7 @@ class Serving(Group):
         25.0,
         ge=0,
         description="A batch starts once no request has arrived for this long: a lone request waits this, "
-        "a burst is gathered whole (up to batch_wait_ms).",
+        "a burst is gathered whole (up to RINGKAS_SERVING__BATCH_WAIT_MS).",
     )
     trim_idle_ms: float = Field(
         1000.0,
@@ -151,11 +156,6 @@ class Limits(Group):
     )
     max_translate_chars: int = Field(5_000, ge=1, description="Longest text accepted by /v1/translate.")
     max_batch_items: int = Field(16, ge=1, le=256, description="Items accepted by /v1/summarize/batch.")
-    auth_failures: str | None = Field(
-        "30/minute",
-        description="Failed secret checks (API keys, the metrics token; 401/403) per client address; past it, "
-        "429 until the window passes.",
-    )
 
 
 class Digest(Group):
@@ -222,6 +222,8 @@ class Jobs(Group):
 
 
 class Logs(Group):
+    level: str = Field("INFO", description="Least severe level written: DEBUG, INFO, WARNING or ERROR.")
+    format: Literal["json", "text"] = Field("json", description="json: one object per line; text: for people.")
     fingerprint_key: str | None = Field(
         None,
         description="Secret that keys the text fingerprints in the request log; set one to correlate them across "
@@ -299,8 +301,11 @@ class Settings(BaseSettings):
     char_limit: str | None = Field(
         None, description="Article characters per API key (or client address), e.g. `500000/hour`; off when empty."
     )
-    log_level: str = Field("INFO", description="Least severe log level written: DEBUG, INFO, WARNING or ERROR.")
-    log_format: Literal["json", "text"] = Field("json", description="json: one object per line; text: for people.")
+    auth_failure_limit: str | None = Field(
+        "30/minute",
+        description="Failed secret checks (API keys, the metrics token; 401/403) per client address; past it, "
+        "429 until the window passes.",
+    )
 
     # --- groups ----------------------------------------------------------------------------------
     summarizer: Summarizer = Field(default_factory=Summarizer, description="The summarization model (mT5).")
@@ -312,9 +317,8 @@ class Settings(BaseSettings):
     jobs: Jobs = Field(default_factory=Jobs, description="Archive jobs (Celery on RINGKAS_REDIS_URL).")
     logs: Logs = Field(default_factory=Logs, description="The request log.")
 
-    # Old names given to this object (for the start-up log) and one retired knob kept for one release.
+    # Old names given to this object, for the start-up log.
     _deprecated: tuple[str, ...] = PrivateAttr(())
-    _engine_parallel: int | None = PrivateAttr(None)
 
     @classmethod
     def settings_customise_sources(
@@ -329,7 +333,6 @@ class Settings(BaseSettings):
         settings = handler(moved.data if moved else data)
         if moved:
             settings._deprecated = moved.used
-            settings._engine_parallel = moved.engine_parallel
         return settings
 
     @field_validator("redis_url", "api_keys", "rate_limit", "char_limit", "metrics_token")
@@ -366,7 +369,7 @@ class Settings(BaseSettings):
         step is a few hundred small ops; splitting each over threads cost more than it gained)."""
         if self.models.engine != "ctranslate2":
             return 1
-        return self._engine_parallel or self.math_threads()
+        return self.math_threads()
 
     def math_threads(self) -> int:
         """Threads for torch/OpenMP: the cores shared out between the workers, at least one."""

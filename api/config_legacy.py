@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Old flat name -> new dotted path. ``engine_parallel`` has no new place: the layout is derived from
-# the math threads (RINGKAS_SERVING__MATH_THREADS); an old value is still honoured for this release.
+# Old flat name -> new dotted path. ``engine_parallel`` has no new place: it is accepted and ignored
+# (the layout is derived from the math threads), so an old unit file still starts.
 RENAMED: dict[str, str | None] = {
     "summarizer_model": "summarizer.model",
     "summarizer_revision": "summarizer.revision",
@@ -50,7 +50,6 @@ RENAMED: dict[str, str | None] = {
     "min_text_chars": "limits.min_text_chars",
     "max_translate_chars": "limits.max_translate_chars",
     "max_batch_items": "limits.max_batch_items",
-    "auth_failure_limit": "limits.auth_failures",
     "max_digest_articles": "digest.max_articles",
     "max_digest_chars": "digest.max_chars",
     "max_digest_sentences": "digest.max_sentences",
@@ -66,8 +65,12 @@ RENAMED: dict[str, str | None] = {
     "job_result_bytes_per_key": "jobs.result_bytes_per_key",
     "fingerprint_key": "logs.fingerprint_key",
     "log_health_probes": "logs.health_probes",
+    "log_level": "logs.level",
+    "log_format": "logs.format",
 }
-RETIRED_HINT = "the layout is derived from the math threads (RINGKAS_SERVING__MATH_THREADS)"
+RETIRED_HINT = "the layout is derived from RINGKAS_SERVING__MATH_THREADS"
+# Where a new name can be set for the operator: the image's ENV and the systemd units' Environment=.
+SET_FOR_YOU = "the image and the systemd units set some new names themselves: rename your variables when you upgrade"
 
 ENV_KEY = "__ringkas_legacy_env__"  # the legacy source's values, under one key no setting can have
 HF_OFFLINE = "HF_HUB_OFFLINE"
@@ -94,7 +97,6 @@ def read_env(environ: Mapping[str, str]) -> dict[str, str]:
 class Moved:
     data: dict[str, Any]
     used: tuple[str, ...]  # one line per old name, for the start-up log
-    engine_parallel: int | None
 
 
 def move(data: dict[str, Any]) -> Moved:
@@ -107,16 +109,13 @@ def move(data: dict[str, Any]) -> Moved:
     keywords = {old for old, *_ in given}  # a keyword beats the same old name's variable, as kwargs beat env
     given += [(old, value, env_name(old), "variable") for old, value in env.items() if old not in keywords]
     used: list[str] = []
-    engine_parallel = None
     for old, value, where, kind in given:
         path = RENAMED[old]
         if path is None:
-            message = f"{where} is deprecated and will be removed: {RETIRED_HINT}"
-            engine_parallel = int(value) if value not in (None, "") else None
+            message = f"{where} is no longer used: {RETIRED_HINT}"
         else:
             group, name = path.split(".")
             new = new_env_name(path) if kind == "variable" else f"Settings({group}={{{name!r}: ...}})"
-            message = f"{where} is deprecated: use {new}"
             section = data.get(group)
             if isinstance(section, dict):
                 section = dict(section)
@@ -127,10 +126,15 @@ def move(data: dict[str, Any]) -> Moved:
             if section is not None and name not in section:
                 section[name] = value
                 data[group] = section
+                message = f"{where} is deprecated: use {new}"
+            elif section is not None and str(section[name]) == str(value):
+                message = f"{where} is deprecated: use {new} (set to the same value)"
+            else:
+                message = f"{where} is IGNORED: {new} is set too and wins ({SET_FOR_YOU})"
         warnings.warn(message, DeprecationWarning, stacklevel=2)
         used.append(message)
     if hf_offline is not None:  # the hub's own switch, below both of Ringkas's names
         models = data.get("models")
         if models is None or (isinstance(models, dict) and "hub_offline" not in models):
             data["models"] = {**(models or {}), "hub_offline": hf_offline}
-    return Moved(data, tuple(used), engine_parallel)
+    return Moved(data, tuple(used))

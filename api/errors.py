@@ -218,7 +218,7 @@ class ModelUnavailable(RingkasError):
     status, slug, title = 503, "model-unavailable", "Model unavailable"
 
     FETCH_HINT = (
-        "Download it first with `ringkas fetch-models` (or mount it and point the setting at the folder); "
+        "Download it first with `ringkas fetch-models` (or mount it and point {setting} at the folder); "
         "to try Ringkas without the real models, add `--demo` (tiny random models, gibberish output)."
     )
 
@@ -227,8 +227,11 @@ class ModelUnavailable(RingkasError):
         "`ringkas fetch-models`; to try Ringkas without the real models, add `--demo`."
     )
 
-    def __init__(self, ref: str, revision: str | None, reason: str, hint: str | None = None):
+    def __init__(
+        self, ref: str, revision: str | None, reason: str, hint: str | None = None, setting: str | None = None
+    ):
         at = f" at revision {revision}" if revision else ""
-        super().__init__(f"model {ref!r}{at} could not be loaded: {reason}. {hint or self.FETCH_HINT}")
+        hint = hint or self.FETCH_HINT.format(setting=setting or "the model's setting")
+        super().__init__(f"model {ref!r}{at} could not be loaded: {reason}. {hint}")
         self.ref = ref
         self.reason = reason

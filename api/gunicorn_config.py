@@ -26,10 +26,10 @@ if not any(os.environ.get(name) for name in _OPERATORS_KEY):
     os.environ["RINGKAS_LOGS__FINGERPRINT_KEY"] = secrets.token_hex(32)
 
 from api import logs  # noqa: E402
-from api.config import Settings  # noqa: E402
+from api.config_check import load_or_exit  # noqa: E402
 from api.metrics import worker_exited  # noqa: E402
 
-_settings = Settings()
+_settings = load_or_exit()  # a bad or unknown variable: one line each and exit 2, not a traceback
 
 wsgi_app = "api.wsgi:app"
 bind = [f"{_settings.host}:{_settings.port}"]
@@ -54,8 +54,8 @@ limit_request_fields = 100
 control_socket_disable = True
 accesslog = None  # the app logs each request with its id (and never the body)
 errorlog = "-"
-loglevel = _settings.log_level.lower()
-logconfig_dict = logs.gunicorn_logconfig(_settings.log_level, _settings.log_format)
+loglevel = _settings.logs.level.lower()
+logconfig_dict = logs.gunicorn_logconfig(_settings.logs.level, _settings.logs.format)
 
 
 def on_starting(server) -> None:

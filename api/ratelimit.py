@@ -50,7 +50,7 @@ class RateLimiter:
 
     @classmethod
     def from_settings(cls, settings: Settings, outage: Outage | None = None) -> RateLimiter:
-        return cls(settings.rate_limit, settings.char_limit, settings.redis_url, settings.limits.auth_failures, outage)
+        return cls(settings.rate_limit, settings.char_limit, settings.redis_url, settings.auth_failure_limit, outage)
 
     def _shared(self, call):
         """``call(limiter)`` on Redis, or on this process's memory while Redis is away: the outage

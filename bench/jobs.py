@@ -85,7 +85,7 @@ def run(
         "RINGKAS_REDIS_URL": url,
         "RINGKAS_SERVING__MATH_THREADS": str(threads),
         "RINGKAS_JOBS__VISIBILITY_S": "10",
-        "RINGKAS_LOG_LEVEL": "WARNING",
+        "RINGKAS_LOGS__LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
         **extra_env,
     }

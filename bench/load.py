@@ -72,7 +72,7 @@ def _start_server(models: Path, port: int, args) -> subprocess.Popen:
         "RINGKAS_SERVING__QUEUE_SIZE": str(args.queue_size),
         "RINGKAS_LIMITS__MAX_BODY_BYTES": str(args.max_body_bytes),
         "RINGKAS_SERVING__CACHE_SIZE": "0",  # every request does model work
-        "RINGKAS_LOG_LEVEL": "WARNING",
+        "RINGKAS_LOGS__LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -43,27 +43,66 @@ def settings_table() -> str:
     """A table for the top-level settings, one per group (its variables ``RINGKAS_<GROUP>__<NAME>``),
     and the previous release's names with their new ones."""
     from api.config import GROUPS, Settings, env_name
+    from api.config_check import CLIENT_VARIABLES
     from api.config_legacy import RENAMED, RETIRED_HINT
 
     out = ["## Top level", "", "What an operator sets on most deployments.", ""]
     out += _settings_rows({name: f for name, f in Settings.model_fields.items() if name not in GROUPS}, "")
+    benchmark: dict[str, object] = {}
     for group, model in GROUPS.items():
         out += ["", f"## {group}", "", _escape_html(Settings.model_fields[group].description or ""), ""]
-        out += _settings_rows(model.model_fields, f"{group}.")
+        fields = {}
+        for name, f in model.model_fields.items():
+            (benchmark if _benchmark_only(f) else fields)[f"{group}.{name}"] = f
+        out += _settings_rows(fields, "")
+    out += ["", "## Benchmark only", "", "Set by `ringkas bench`; leave them alone in service.", ""]
+    out += _settings_rows(benchmark, "")
+    out += [
+        "",
+        "## Other RINGKAS_ variables",
+        "",
+        "Not settings of the service: the service accepts them in its environment and ignores them. Any other "
+        "`RINGKAS_` variable that is not a setting stops the service at start, naming the closest setting.",
+        "",
+        "| Variable | Read by |",
+        "| --- | --- |",
+    ]
+    out += [f"| `{name}` | {_escape_html(what)} |" for name, what in CLIENT_VARIABLES.items()]
     out += [
         "",
         "## Previous names",
         "",
         "The flat names of the previous release still work for one release: each logs a deprecation "
-        "warning at start naming its new variable, and a new variable wins where both are set.",
+        "warning at start naming its new variable. Where a previous name and its new name are both set, the "
+        "new one wins and the previous one is IGNORED (the start-up line says so). The image (its `ENV`) and "
+        "the systemd units (their `Environment=`) set some new names themselves, so a previous name in "
+        "`docker run -e` or `/etc/ringkas/ringkas.env` loses to them: rename your variables when you upgrade.",
         "",
         "| Previous variable | Now |",
         "| --- | --- |",
     ]
     for old, path in RENAMED.items():
-        now = f"`{env_name(path)}`" if path else _escape_html(RETIRED_HINT)
+        now = f"`{env_name(path)}`" if path else _escape_html(f"no longer used: {RETIRED_HINT}")
         out.append(f"| `RINGKAS_{old.upper()}` | {now} |")
     return "\n".join(out)
+
+
+def _benchmark_only(field) -> bool:
+    return bool((field.json_schema_extra or {}).get("benchmark_only"))
+
+
+def _type_name(annotation) -> str:
+    """One way for every row: ``int``, ``Path (optional)``, ``one of `a`, `b` ``."""
+    import types
+    import typing
+
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(f"`{value}`" for value in args)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [arg for arg in args if arg is not type(None)]
+        return f"{_type_name(rest[0])} (optional)" if len(rest) == 1 else "any"
+    return getattr(annotation, "__name__", str(annotation))
 
 
 def _settings_rows(fields: dict, prefix: str) -> list[str]:
@@ -78,7 +117,7 @@ def _settings_rows(fields: dict, prefix: str) -> list[str]:
             if getattr(meta, attr, None) is not None
         )
         shown = _shown_default(field.get_default(call_default_factory=True))
-        kind = getattr(field.annotation, "__name__", str(field.annotation)).replace("|", "\\|")
+        kind = _type_name(field.annotation)
         description = _escape_html(field.description or "").replace("|", "\\|")
         rows.append(f"| `{env_name(prefix + name)}` | {kind} | {shown} | {bounds} | {description} |")
     return rows
@@ -160,7 +199,7 @@ def rule_families() -> str:
         if stage == "html_drop":
             out += [
                 "After these, extraction finds the element that holds the story; inside it, a block whose "
-                "text is mostly link text (a list of other stories, a paragraph of \"read also\" links) is "
+                'text is mostly link text (a list of other stories, a paragraph of "read also" links) is '
                 "removed and counted as `link-list`.",
                 "",
             ]

@@ -90,6 +90,7 @@ def test_fetch_models_offline_fails_naming_the_model(env):
     result = CliRunner().invoke(main, ["fetch-models"], env=env)
     assert result.exit_code == 2
     assert "csebuetnlp/mT5_multilingual_XLSum" in result.stderr and "Traceback" not in result.output
+    assert "point RINGKAS_SUMMARIZER__MODEL at" in result.stderr  # the setting, by its variable
 
 
 def test_serve_refuses_to_start_without_its_models(env, tmp_path):

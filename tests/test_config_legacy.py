@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import typing
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from api.config import Settings, env_name, field
-from api.config_legacy import RENAMED, RETIRED_HINT
+from api.config_legacy import RENAMED
 from tests.helpers import REPO_ROOT
 
 pytestmark = pytest.mark.unit
@@ -72,7 +73,7 @@ def test_every_previous_name_is_kept_or_mapped():
     assert set(PREVIOUS) == set(kept) | set(RENAMED) and not set(kept) & set(RENAMED)
     for _, path in MOVED:  # each new place exists
         field(path)
-    assert len(Settings.model_fields) == 22 and len(kept) == 14  # the operator's knobs, then the 8 groups
+    assert len(Settings.model_fields) == 21 and len(kept) == 13  # the operator's knobs, then the 8 groups
 
 
 @pytest.mark.parametrize(("old", "path"), MOVED)
@@ -99,14 +100,33 @@ def test_an_old_keyword_lands_in_its_new_place_and_warns(old, path):
         assert Settings(**{old: first, group: {name: second}}).value(path) == second  # the new keyword wins
 
 
-def test_the_retired_thread_layout_knob_still_lays_out_for_one_release(monkeypatch):
-    monkeypatch.setenv("RINGKAS_ENGINE_PARALLEL", "1")
-    with pytest.warns(DeprecationWarning, match="RINGKAS_ENGINE_PARALLEL is deprecated") as seen:
-        settings = Settings(serving={"math_threads": 4})
-    assert RETIRED_HINT in str(seen[0].message)
-    assert settings.engine_replicas() == 1 and settings.math_threads() == 4
-    with pytest.warns(DeprecationWarning, match=r"Settings\(engine_parallel=...\)"):
-        assert Settings(serving={"math_threads": 4}, engine_parallel=2).engine_replicas() == 2
+@pytest.mark.parametrize("value", ["2", "x", ""])
+def test_the_retired_thread_layout_knob_is_ignored_with_a_line_saying_so(monkeypatch, value):
+    monkeypatch.setenv("RINGKAS_ENGINE_PARALLEL", value)
+    with pytest.warns(DeprecationWarning) as seen:
+        settings = Settings(serving={"math_threads": 1})
+    assert str(seen[0].message) == (
+        "RINGKAS_ENGINE_PARALLEL is no longer used: the layout is derived from RINGKAS_SERVING__MATH_THREADS"
+    )
+    assert settings.engine_replicas() == 1 and settings.math_threads() == 1  # the new override alone rules
+    with pytest.warns(DeprecationWarning, match=r"Settings\(engine_parallel=...\) is no longer used"):
+        assert Settings(serving={"math_threads": 4}, engine_parallel=2).engine_replicas() == 4
+
+
+def test_an_old_name_beside_its_new_one_is_called_ignored(monkeypatch):
+    """The image and the units set some new names: an old one beside a different new one is thrown away."""
+    monkeypatch.setenv("RINGKAS_SUMMARIZER_MODEL", "mine/model")
+    monkeypatch.setenv("RINGKAS_SUMMARIZER__MODEL", "image/default")
+    monkeypatch.setenv("RINGKAS_CACHE_DIR", "/srv/cache")
+    monkeypatch.setenv("RINGKAS_MODELS__CACHE_DIR", "/srv/cache")
+    with pytest.warns(DeprecationWarning):
+        settings = Settings()
+    assert settings.summarizer.model == "image/default"
+    assert settings.deprecated() == (
+        "RINGKAS_SUMMARIZER_MODEL is IGNORED: RINGKAS_SUMMARIZER__MODEL is set too and wins (the image and the "
+        "systemd units set some new names themselves: rename your variables when you upgrade)",
+        "RINGKAS_CACHE_DIR is deprecated: use RINGKAS_MODELS__CACHE_DIR (set to the same value)",
+    )
 
 
 @pytest.mark.parametrize(("hf", "old", "new", "expected"), [("1", "0", None, False), ("0", "1", None, True),
@@ -150,3 +170,12 @@ def test_the_server_logs_each_old_name_once_at_start(tmp_path):
         "RINGKAS_JOB_WINDOW is deprecated: use RINGKAS_JOBS__WINDOW",
         "RINGKAS_THREADS is deprecated: use RINGKAS_SERVING__THREADS",
     ]
+
+
+def test_the_dockerfile_takes_the_previous_build_arg_names_for_one_release():
+    """`--build-arg RINGKAS_SUMMARIZER_MODEL=...` with BAKE_MODELS=1 bakes that model, not the default."""
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for old in ("summarizer_model", "translator_model", "summarizer_revision", "translator_revision"):
+        new = env_name(RENAMED[old])
+        assert re.search(rf"\b{new}=\$\{{{new}:-\$\{{RINGKAS_{old.upper()}\b", dockerfile), old
+        assert re.search(rf"^ARG (.*\\\n)*\s*RINGKAS_{old.upper()}=", dockerfile, re.M), old

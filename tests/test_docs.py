@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from api.config import GROUPS, Settings, env_name, field, known
+from api.config_check import CLIENT_VARIABLES
 from api.config_legacy import RENAMED, RETIRED_HINT
 from tests.helpers import REPO_ROOT
 
@@ -127,11 +128,20 @@ def test_the_rendered_settings_page_shows_every_setting_by_group_and_each_name_i
         for section, rows in parser.sections.items()
     }
     groups = {"Top level": ""} | {group: f"{group}." for group in GROUPS}
-    assert [section for section in tables if tables[section] and section != "Previous names"] == list(groups)
+    apart = ["Benchmark only", "Other RINGKAS_ variables"]
+    assert [section for section in tables if tables[section] and section != "Previous names"] == [*groups, *apart]
+    benchmark = [f"{group}.{name}" for group, model in GROUPS.items() for name, f in model.model_fields.items()
+                 if (f.json_schema_extra or {}).get("benchmark_only")]  # fmt: skip
+    assert benchmark == ["models.vocab_min_size"]
+    assert list(tables["Benchmark only"]) == [env_name(path) for path in benchmark]
     for section, prefix in groups.items():
         model = GROUPS[section] if prefix else Settings
-        names = [name for name in model.model_fields if prefix or name not in GROUPS]
+        names = [
+            name for name in model.model_fields if (prefix or name not in GROUPS) and prefix + name not in benchmark
+        ]
         assert list(tables[section]) == [env_name(prefix + name) for name in names], section
+    assert list(tables["Other RINGKAS_ variables"]) == list(CLIENT_VARIABLES)
+    groups["Benchmark only"] = ""
     for variable in [name for name in os.environ if name.startswith(("RINGKAS_", "HF_"))]:
         monkeypatch.delenv(variable)  # the defaults an operator who sets nothing gets
     defaults = Settings()
@@ -153,11 +163,15 @@ def test_the_rendered_settings_page_shows_every_setting_by_group_and_each_name_i
             assert Settings().value(path) == sample, variable
             monkeypatch.delenv(variable)
     assert tables["limits"]["RINGKAS_LIMITS__MIN_TEXT_CHARS"][1:4] == ["int", "40", "≥ 1"]
+    # one way of naming types: the allowed values of a choice, "(optional)" for what may be unset
+    assert tables["models"]["RINGKAS_MODELS__COMPUTE_TYPE"][1] == "one of int8, int8_float32, float32"
+    assert tables["models"]["RINGKAS_MODELS__CONVERTED_DIR"][1] == "Path (optional)"
+    assert not [row for table in tables.values() for row in table.values() if "Literal" in row[1] or "|" in row[1]]
     previous = tables["Previous names"]
     assert set(previous) == {f"RINGKAS_{old.upper()}" for old in RENAMED}
     for variable, (_, now) in previous.items():
         path = RENAMED[variable.removeprefix("RINGKAS_").lower()]
-        assert now == (env_name(path) if path else RETIRED_HINT), variable
+        assert now == (env_name(path) if path else f"no longer used: {RETIRED_HINT}"), variable
 
 
 def _other_value(declared, default):

@@ -159,7 +159,10 @@ def test_the_site_reads_offline_and_its_generated_pages_read_right(tmp_path):
     assert fetched == []  # fonts.googleapis.com / fonts.gstatic.com
     settings = (site / "reference" / "settings.html").read_text(encoding="utf-8")
     assert str(REPO_ROOT) not in settings and "<code></code>" not in settings
-    assert "&lt;cache&gt;/ringkas/ct2" in settings and "the packaged <code>api/resources/prompts</code>" in settings
+    assert (
+        "<code>~/.cache/ringkas/ct2</code>" in settings
+        and "the packaged <code>api/resources/prompts</code>" in settings
+    )
     rows = {m.group(1): m.group(2) for m in re.finditer(r"<code>(RINGKAS_\w+)</code></td>(.*?)</tr>", settings, re.S)}
     descriptions = {name: re.findall(r"<td>(.*?)</td>", row, re.S)[-1] for name, row in rows.items()}
     assert [name for name, text in descriptions.items() if not text.strip()] == []  # PORT, LOG_LEVEL...

@@ -191,7 +191,7 @@ def test_metrics_token(tiny_dir, runtime):
 
 # --- privacy -----------------------------------------------------------------------------------
 def test_logs_are_json_with_sizes_and_fingerprints_never_text(tiny_dir, runtime, capsys):
-    client = _client(tiny_dir, runtime, log_format="json", api_keys="k")
+    client = _client(tiny_dir, runtime, logs__format="json", api_keys="k")
     secret = "EMBARGO Menteri keuangan akan mengumumkan pajak baru besok pagi di Jakarta."
     client.post("/v1/summarize", json={"text": secret, "force": True}, headers={"X-API-Key": "k"})
     client.post("/v1/summarize", json={"text": secret, "lenght": "x"}, headers={"X-API-Key": "k"})
@@ -204,7 +204,7 @@ def test_logs_are_json_with_sizes_and_fingerprints_never_text(tiny_dir, runtime,
 
 
 def test_records_logged_during_a_request_carry_its_id(tiny_dir, runtime, capsys, monkeypatch):
-    client = _client(tiny_dir, runtime, log_format="json")
+    client = _client(tiny_dir, runtime, logs__format="json")
     original = runtime.pipeline.translate
 
     def noisy(request):

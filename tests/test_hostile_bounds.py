@@ -80,7 +80,7 @@ def test_the_nfkc_length_is_an_upper_bound_found_without_the_expansion():
 
 
 def test_the_metrics_token_counts_toward_the_failure_limit():
-    client = _client(metrics_token="right-token", limits__auth_failures="5/minute")
+    client = _client(metrics_token="right-token", auth_failure_limit="5/minute")
     statuses = [client.get("/metrics", headers={"Authorization": f"Bearer guess-{n}"}).status_code for n in range(8)]
     assert statuses[:5] == [403] * 5 and statuses[5:] == [429] * 3
     # The right token from that address is refused too until the window passes: guessing stops.

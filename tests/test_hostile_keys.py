@@ -68,7 +68,7 @@ def test_every_protected_route_declares_its_scope():
 
 
 def test_failed_key_checks_are_throttled_per_address(tiny_dir, runtime, tmp_path):
-    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], limits__auth_failures="5/minute")
+    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], auth_failure_limit="5/minute")
     answers = [client.get("/v1/models", headers={"X-API-Key": f"guess-{n}"}).status_code for n in range(8)]
     assert answers[:5] == [403] * 5 and answers[5:] == [429] * 3
     # Even the right key waits now: the address is guessing.
@@ -79,7 +79,7 @@ def test_failed_key_checks_are_throttled_per_address(tiny_dir, runtime, tmp_path
 def test_requests_without_a_key_guess_nothing_and_never_lock_out_a_key(tiny_dir, runtime, tmp_path):
     # Readers of a widget behind one carrier-grade NAT address send no key when misconfigured: that
     # is no guess, and the keys used from the same address keep working.
-    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], limits__auth_failures="5/minute")
+    client = _client(tiny_dir, runtime, tmp_path, [key_line("right-key", "cms")], auth_failure_limit="5/minute")
     assert [client.get("/v1/models").status_code for _ in range(12)] == [401] * 12
     assert client.get("/v1/models", headers={"X-API-Key": "right-key"}).status_code == 200
     # A wrong key still counts, from the first one on.

@@ -148,7 +148,7 @@ def _encode(payload) -> bytes:
 @pytest.fixture(scope="module")
 def hostile_app(tiny_dir, runtime):
     # Keys on, so the guard's paths run too; every request carries the key.
-    return create_app(tiny_settings(tiny_dir, api_keys="rk_hostile", limits__auth_failures=None), runtime)
+    return create_app(tiny_settings(tiny_dir, api_keys="rk_hostile", auth_failure_limit=None), runtime)
 
 
 @pytest.fixture()
@@ -325,7 +325,7 @@ def test_unique_values_in_every_short_field_do_not_grow_the_process(hostile_clie
 # --- the job routes (Redis; no worker: accepted jobs stay queued) ---------------------------------
 @pytest.fixture(scope="module")
 def jobs_client(tiny_dir, runtime, redis_url):
-    settings = tiny_settings(tiny_dir, api_keys="rk_hostile", limits__auth_failures=None, redis_url=redis_url)
+    settings = tiny_settings(tiny_dir, api_keys="rk_hostile", auth_failure_limit=None, redis_url=redis_url)
     client = create_app(settings, runtime).test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = "Bearer rk_hostile"
     return client

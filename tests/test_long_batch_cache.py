@@ -92,8 +92,10 @@ def test_batch_items_share_generate_calls(start_runtime, seed_texts):
 
 
 def test_batch_limits(client, settings):
-    too_many = [{"text": "Berita."}] * (settings.limits.max_batch_items + 1)
-    assert client.post("/v1/summarize/batch", json={"items": too_many}).status_code == 422
+    most = settings.limits.max_batch_items
+    refused = client.post("/v1/summarize/batch", json={"items": [{"text": "Berita."}] * (most + 1)})
+    assert refused.status_code == 422  # the problem names the setting an operator raises
+    assert f"{most + 1} items; at most {most} per batch (RINGKAS_LIMITS__MAX_BATCH_ITEMS)" in refused.get_data(True)
     assert client.post("/v1/summarize/batch", json={"items": []}).status_code == 422
     assert client.post("/v1/summarize/batch", json={"items": "x"}).status_code == 422
     assert client.post("/v1/summarize/batch", json=[1]).status_code == 422

@@ -221,11 +221,12 @@ def test_an_early_refusal_of_a_large_body_arrives_through_the_proxy_as_itself(ti
     of an unread body and then closes the connection, which resets it while nginx is still writing:
     nginx answered 502 instead (2 of 19 tries). The service reads and drops the body first."""
     body = b"x" * 940_000
-    keyed = live_server(tiny_dir, api_keys="rk_test_key", limits__auth_failures="1000/minute")
+    keyed = live_server(tiny_dir, api_keys="rk_test_key", auth_failure_limit="1000/minute")
     with keyed as (port, _), nginx(port, tmp_path) as proxy:
         statuses = [
-            _get(proxy, "/v1/summarize", timeout=30, method="POST", body=body,
-                 headers={"Content-Type": "text/plain"})[0]  # fmt: skip
+            _get(proxy, "/v1/summarize", timeout=30, method="POST", body=body, headers={"Content-Type": "text/plain"})[
+                0
+            ]  # fmt: skip
             for _ in range(20)
         ]
     assert statuses == [401] * 20, statuses

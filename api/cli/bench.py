@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from api.bench import OPTIONAL_SIDES
+from api.cli.common import load_settings
 
 
 @click.command(short_help="Measure Ringkas against the baseline and the peer.")
@@ -41,6 +42,7 @@ def bench(json_path: Path | None, cache: Path, kept_vocab: int, without: tuple[s
     CTranslate2 (takes about fifteen minutes)."""
     from api.bench import run, table
 
+    load_settings()  # a bad or unknown variable stops here, old names are named, before fifteen minutes
     result = run(cache, echo=lambda message: click.echo(message, err=True), kept_vocab=kept_vocab, without=without)
     click.echo(table(result))
     if json_path:

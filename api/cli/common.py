@@ -10,8 +10,21 @@ from pathlib import Path
 import click
 
 from api.config import Settings, env_name, field
+from api.config_check import load_or_exit
 
 ROLES = ("summarizer", "translator")
+_REPORTED: set[str] = set()  # old-name lines already printed by this process
+
+
+def load_settings(deprecations: bool = True, **overrides) -> Settings:
+    """The settings every command reads: a bad or unknown variable stops it with one line each (exit 2);
+    each old name used is printed once to stderr (serve and worker log them instead: deprecations=False)."""
+    loaded = load_or_exit(**overrides)
+    for line in loaded.deprecated() if deprecations else ():
+        if line not in _REPORTED:
+            _REPORTED.add(line)
+            click.echo(f"warning: {line}", err=True)
+    return loaded
 
 
 def _use_demo_models(cache_dir: Path | None) -> None:
@@ -80,7 +93,7 @@ def _check_length(ctx: click.Context, param: click.Parameter, value: str | None)
         return None
     from api.prompts import load_prompts
 
-    presets = list(load_prompts(Settings().models.prompts_dir).summarize.presets)
+    presets = list(load_prompts(load_settings().models.prompts_dir).summarize.presets)
     if value not in presets:
         raise click.BadParameter(f"{value!r} is not a preset; choose one of {', '.join(presets)}")
     return value

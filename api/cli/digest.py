@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import HTML_SUFFIXES, _fail, _require_models, _use_demo_models, demo_option, length_option
-from api.config import Settings
+from api.cli.common import (
+    HTML_SUFFIXES,
+    _fail,
+    _require_models,
+    _use_demo_models,
+    demo_option,
+    length_option,
+    load_settings,
+)
 
 
 @click.command(short_help="One digest of several articles about the same story, without a server.")
@@ -22,7 +29,7 @@ def digest(files: tuple[Path, ...], translate: bool, length: str | None, target_
     """Digest FILES (2 or more; .html files are read as HTML) and print the JSON result: the summary,
     the composed input with each sentence's article, the duplicates dropped and what was left out."""
     if demo:
-        _use_demo_models(Settings().models.cache_dir)
+        _use_demo_models(load_settings().models.cache_dir)
     run(list(files), {"translate": translate, "length": length, "target_lang": target_lang, "force": force})
 
 
@@ -52,7 +59,7 @@ def run(paths: list[Path], options: dict) -> None:
         _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors), 1)
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"cannot read the articles: {exc}", 1)
-    settings = Settings(serving={"warmup": False})
+    settings = load_settings(serving={"warmup": False})
     _require_models(settings)
     runtime = Runtime(settings)
     try:

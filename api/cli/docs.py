@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import _fail, _require_port_free
-from api.config import Settings
+from api.cli.common import _fail, _require_port_free, load_settings
 
 
 @click.command("docs", short_help="Build the documentation site and serve it locally.")
@@ -23,7 +22,7 @@ def docs(port: int, site_dir: Path | None, build_only: bool) -> None:
     root = Path(__file__).resolve().parents[2]  # api/cli/docs.py -> the checkout
     if not (root / "mkdocs.yml").is_file():
         _fail("the documentation sources are not in this install: clone the repository to build them", 2)
-    site = site_dir or (Settings().models.cache_dir or Path.home() / ".cache" / "ringkas") / "site"
+    site = site_dir or (load_settings().models.cache_dir or Path.home() / ".cache" / "ringkas") / "site"
     if not build_only:  # before the build, not after it: a taken port is one line, not a traceback
         _require_port_free("127.0.0.1", port)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import _fail, _use_demo_models, demo_option
-from api.config import Settings
+from api.cli.common import _fail, _use_demo_models, demo_option, load_settings
 
 # The item fields each task reads by default: the source, and the reference.
 EVAL_FIELDS = {"summarize": ("text", "summary"), "translate": ("source", "reference"), "digest": ("articles", "digest")}
@@ -125,8 +124,9 @@ def _evaluate(task: str, *, clean: bool, target_lang: str | None, aligned=(None,
 
     from api.eval import data, report, run
 
+    settings = load_settings()  # a bad or unknown variable stops here; old names are named once
     if o["demo"]:
-        _use_demo_models(Settings().models.cache_dir)
+        _use_demo_models(settings.models.cache_dir)
     try:
         if o["dataset"]:
             items = data.read_dataset(o["dataset"], task, o["limit"])

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import _check_length, _fail
-from api.config import Settings
+from api.cli.common import _check_length, _fail, load_settings
 
 
 @click.group(short_help="Archive jobs on a running service.")
@@ -21,7 +20,7 @@ def _client(url: str | None, key: str | None):
     from api.jobs.client import JobsClient
 
     return JobsClient(
-        url or os.environ.get("RINGKAS_URL") or f"http://127.0.0.1:{Settings().port}",
+        url or os.environ.get("RINGKAS_URL") or f"http://127.0.0.1:{load_settings().port}",
         key or os.environ.get("RINGKAS_API_KEY"),
     )
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from api.cli.common import _fail, _sources
-from api.config import Settings, env_name, nest
+from api.cli.common import _fail, _sources, load_settings
+from api.config import env_name, nest
 
 FETCHING_HINT = (
     "fetch-models downloads a hub id where the hub is reachable (RINGKAS_MODELS__HUB_OFFLINE and HF_HUB_OFFLINE "
@@ -45,7 +45,7 @@ def fetch_models(corpus: tuple[Path, ...], translation_corpus: tuple[Path, ...])
         for name, files in (("summarizer.vocab_corpus", corpus), ("translator.vocab_corpus", translation_corpus))
         if files
     }
-    settings = Settings(**nest(overrides))
+    settings = load_settings(**nest(overrides))
     prompts = load_prompts(settings.models.prompts_dir)
     for role, source in _sources(settings).items():
         try:

@@ -10,8 +10,16 @@ import sys
 
 import click
 
-from api.cli.common import _fail, _require_models, _require_port_free, _setting_help, _use_demo_models, demo_option
-from api.config import PROCESS_ENV_DEFAULTS, Settings
+from api.cli.common import (
+    _fail,
+    _require_models,
+    _require_port_free,
+    _setting_help,
+    _use_demo_models,
+    demo_option,
+    load_settings,
+)
+from api.config import PROCESS_ENV_DEFAULTS
 
 
 @click.command()
@@ -25,8 +33,8 @@ def serve(host: str | None, port: int | None, workers: int | None, demo: bool) -
         if value is not None:
             os.environ[f"RINGKAS_{name}"] = str(value)
     if demo:
-        _use_demo_models(Settings().models.cache_dir)
-    settings = Settings()
+        _use_demo_models(load_settings(deprecations=False).models.cache_dir)
+    settings = load_settings(deprecations=False)  # gunicorn's / the worker's log names old names
     from api.exposure import PROXY_NOTICE, is_loopback, refusal
 
     if refusal(settings):
@@ -57,6 +65,7 @@ def healthcheck(url: str | None, worker_only: bool) -> None:
     first conversion red. This reports what an operator must act on."""
     if url and worker_only:
         _fail("--url checks the service, --worker the worker: give one of them (or neither, for both)")
+    port = load_settings().port  # a bad or unknown variable is named here too, not left to the service
     failures = []
     if not url:
         from api.jobs.alive import worker_health
@@ -69,7 +78,7 @@ def healthcheck(url: str | None, worker_only: bool) -> None:
         elif health is not None:
             failures.append(f"worker: {health}")
     if not worker_only:
-        problem = _service_health((url or f"http://127.0.0.1:{Settings().port}").rstrip("/"))
+        problem = _service_health((url or f"http://127.0.0.1:{port}").rstrip("/"))
         if problem:
             failures.append(problem)
     if failures:
@@ -109,7 +118,7 @@ def _service_health(url: str) -> str | None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    help=_setting_help("serving.math_threads", "Math threads", unset="all cores")
+    help=_setting_help("serving.math_threads", "Math threads", unset="cores / RINGKAS_WORKERS")
     + " One worker per core with 1 thread each did 1.5x the work of one worker with 2 threads on a 2-vCPU "
     "machine, at twice the memory.",
 )
@@ -120,19 +129,19 @@ def worker(concurrency: int, threads: int | None, loglevel: str, demo: bool) -> 
     if threads is not None:
         os.environ["RINGKAS_SERVING__MATH_THREADS"] = str(threads)
     if demo:
-        _use_demo_models(Settings().models.cache_dir)
+        _use_demo_models(load_settings(deprecations=False).models.cache_dir)
     from api.errors import RingkasError
     from api.jobs.service import NO_REDIS
     from api.logs import configure
     from api.runtime import Runtime
 
-    settings = Settings()
+    settings = load_settings(deprecations=False)  # gunicorn's / the worker's log names old names
     if not settings.redis_url:
         _fail(NO_REDIS)
     _require_models(settings)
     for name, value in PROCESS_ENV_DEFAULTS.items():
         os.environ.setdefault(name, value)
-    configure(loglevel, settings.log_format)
+    configure(loglevel, settings.logs.format)
     for line in settings.deprecated():  # old setting names: one line each, naming the new one
         logging.getLogger("ringkas.worker").warning(line)
     runtime = Runtime(settings)

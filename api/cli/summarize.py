@@ -6,8 +6,15 @@ import json
 
 import click
 
-from api.cli.common import HTML_SUFFIXES, _fail, _require_models, _use_demo_models, demo_option, length_option
-from api.config import Settings
+from api.cli.common import (
+    HTML_SUFFIXES,
+    _fail,
+    _require_models,
+    _use_demo_models,
+    demo_option,
+    length_option,
+    load_settings,
+)
 
 
 @click.command(short_help="Summarize a file (or standard input), without a server.")
@@ -30,7 +37,7 @@ def summarize(
 ) -> None:
     """Summarize FILE (or - for standard input) and print the JSON result, without a server."""
     if demo:
-        _use_demo_models(Settings().models.cache_dir)
+        _use_demo_models(load_settings().models.cache_dir)
     from pydantic import ValidationError
 
     from api.errors import RingkasError, from_validation_error
@@ -38,7 +45,7 @@ def summarize(
     from api.runtime import Runtime
     from api.schemas import SummarizeRequest
 
-    settings = Settings(serving={"warmup": False})
+    settings = load_settings(serving={"warmup": False})
     _require_models(settings)
     runtime = Runtime(settings)
     try:

@@ -181,7 +181,12 @@ def ensure_converted(
         )
         if proc.returncode != 0:
             lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-            raise ModelUnavailable(source.ref, revision, lines[-1] if lines else f"conversion exited {proc.returncode}")
+            raise ModelUnavailable(
+                source.ref,
+                revision,
+                lines[-1] if lines else f"conversion exited {proc.returncode}",
+                setting=source.setting,
+            )
         staging.rename(target)
         log.info("converted %s to CTranslate2 %s in %.1f s", source.ref, quantization, time.perf_counter() - started)
     return target

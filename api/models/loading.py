@@ -78,7 +78,7 @@ def load_seq2seq(source: ModelSource, weights: bool = True) -> LoadedModel:
     try:
         config = AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())
     except Exception as exc:  # OSError, hub errors, bad JSON: all mean "not usable as given"
-        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc), setting=source.setting) from exc
     if not getattr(config, "is_encoder_decoder", False):
         raise ModelUnavailable(
             source.ref, source.revision, f"{config.model_type!r} is not an encoder-decoder (seq2seq) model"
@@ -90,7 +90,7 @@ def load_seq2seq(source: ModelSource, weights: bool = True) -> LoadedModel:
             model = AutoModelForSeq2SeqLM.from_pretrained(source.path_or_id, dtype="float32", **source.hub_kwargs())
             model.eval()
     except Exception as exc:
-        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc), setting=source.setting) from exc
     revision = getattr(config, "_commit_hash", None) or source.revision
     licence = source.licence or read_licence(source) or "unknown"
     seconds = time.perf_counter() - started
@@ -107,7 +107,7 @@ def check_available(source: ModelSource) -> None:
     try:
         AutoConfig.from_pretrained(source.path_or_id, **source.hub_kwargs())
     except Exception as exc:
-        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc), setting=source.setting) from exc
 
 
 def require_folder_or_hub_id(source: ModelSource) -> None:
@@ -163,7 +163,7 @@ def fetch(source: ModelSource) -> Path:
     if source.offline and not isinstance(
         try_to_load_from_cache(source.ref, "config.json", cache_dir=source.cache_dir), str
     ):
-        raise ModelUnavailable(source.ref, source.revision, OFFLINE_NOT_CACHED)
+        raise ModelUnavailable(source.ref, source.revision, OFFLINE_NOT_CACHED, setting=source.setting)
 
     try:
         return Path(
@@ -177,7 +177,7 @@ def fetch(source: ModelSource) -> Path:
             )
         )
     except Exception as exc:
-        raise ModelUnavailable(source.ref, source.revision, _reason(exc)) from exc
+        raise ModelUnavailable(source.ref, source.revision, _reason(exc), setting=source.setting) from exc
 
 
 OFFLINE_NOT_CACHED = (

@@ -38,7 +38,9 @@ class Pipeline(Digesting, Translating):
         """Each item is validated and answered on its own; they run concurrently, so they meet in the
         batcher and share generate calls. One bad item never fails the others."""
         if len(items) > max_items:
-            raise ValidationFailed.at("items", f"{len(items)} items; at most {max_items} per batch")
+            raise ValidationFailed.at(
+                "items", f"{len(items)} items; at most {max_items} per batch (RINGKAS_LIMITS__MAX_BATCH_ITEMS)"
+            )
         if not items:
             raise ValidationFailed.at("items", "items is empty")
         parsed = [parse_item(item, max_articles=self.limits.digest.max_articles) for item in items]

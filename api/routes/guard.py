@@ -35,7 +35,7 @@ def install(app: Flask, blueprints: Iterable[str]) -> None:
 
 def checked_secret(check: Callable[[], Checked]) -> Checked:
     """Runs a secret check (an API key, the metrics token, any added later): every wrong secret
-    counts toward the address's failure limit (RINGKAS_LIMITS__AUTH_FAILURES), so guessing one from an
+    counts toward the address's failure limit (RINGKAS_AUTH_FAILURE_LIMIT), so guessing one from an
     address soon gets 429s instead of answers. A request that sends none (401) guesses nothing and
     counts nothing: keyless traffic from a shared address must not lock out the keys behind it."""
     limiter = services().limiter
