@@ -100,24 +100,31 @@ def test_gunicorns_config_stops_the_same_way():
     assert "error: RINGKAS_SERVING__WORKERS is not a setting; did you mean RINGKAS_SERVING__THREADS?" in done.stderr
 
 
+# A command that reads the settings and then fails fast (nothing listens on port 1). Not healthcheck:
+# it leaves old names to the service's log, so that Docker's health log does not repeat them.
+JOB_STATUS = ["jobs", "status", "some-job"]
+
+
 def test_every_command_prints_each_old_name_once(monkeypatch):
     monkeypatch.setattr(common, "_REPORTED", set())
     monkeypatch.setenv("RINGKAS_VOCAB_WORDS", "500")
+    monkeypatch.setenv("RINGKAS_PORT", "1")  # the job client reads the service's port: nothing answers there
     with pytest.warns(DeprecationWarning):
-        result = CliRunner().invoke(main, ["healthcheck", "--url", CLOSED])
+        result = CliRunner().invoke(main, JOB_STATUS)
     assert result.exit_code == 1  # nothing answers; the settings themselves were fine
     line = "warning: RINGKAS_VOCAB_WORDS is deprecated: use RINGKAS_MODELS__VOCAB_WORDS"
     assert result.output.splitlines().count(line) == 1
     with pytest.warns(DeprecationWarning):
         common.load_settings()  # read again in the same process (--demo, --length): not printed again
-    assert "RINGKAS_VOCAB_WORDS" not in CliRunner().invoke(main, ["healthcheck", "--url", CLOSED]).output
+    assert "RINGKAS_VOCAB_WORDS" not in CliRunner().invoke(main, JOB_STATUS).output
 
 
 def test_the_retired_layout_knob_does_not_stop_a_command(monkeypatch):
     monkeypatch.setattr(common, "_REPORTED", set())
     monkeypatch.setenv("RINGKAS_ENGINE_PARALLEL", "x")
+    monkeypatch.setenv("RINGKAS_PORT", "1")
     with pytest.warns(DeprecationWarning):
-        result = CliRunner().invoke(main, ["healthcheck", "--url", CLOSED])
+        result = CliRunner().invoke(main, JOB_STATUS)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert (
         "warning: RINGKAS_ENGINE_PARALLEL is no longer used: the layout is derived from RINGKAS_SERVING__MATH_THREADS"
@@ -133,3 +140,12 @@ def test_an_offline_model_missing_from_the_cache_names_its_setting(tmp_path):
     with pytest.raises(ModelUnavailable) as caught:
         fetch(source)
     assert "point RINGKAS_TRANSLATOR__MODEL at the folder" in caught.value.detail
+
+
+def test_healthcheck_leaves_old_names_to_the_service_log(monkeypatch):
+    monkeypatch.setattr(common, "_REPORTED", set())
+    monkeypatch.setenv("RINGKAS_VOCAB_WORDS", "500")
+    with pytest.warns(DeprecationWarning):
+        result = CliRunner().invoke(main, ["healthcheck", "--url", CLOSED])
+    assert result.exit_code == 1 and "/readyz did not answer" in result.output
+    assert "RINGKAS_VOCAB_WORDS" not in result.output  # a probe every few seconds would repeat it
