@@ -108,7 +108,9 @@ def _type_name(annotation) -> str:
 def _settings_rows(fields: dict, prefix: str) -> list[str]:
     from api.config import env_name
 
-    rows = ["| Variable | Type | Default | Bounds | What it does |", "| --- | --- | --- | --- | --- |"]
+    # Four columns, bounds beside the type: with the grouped names a fifth column pushed the table
+    # wider than the page's text column.
+    rows = ["| Variable | Type | Default | What it does |", "| --- | --- | --- | --- |"]
     for name, field in fields.items():
         bounds = ", ".join(
             f"{label} {getattr(meta, attr)}"
@@ -119,7 +121,8 @@ def _settings_rows(fields: dict, prefix: str) -> list[str]:
         shown = _shown_default(field.get_default(call_default_factory=True))
         kind = _type_name(field.annotation)
         description = _escape_html(field.description or "").replace("|", "\\|")
-        rows.append(f"| `{env_name(prefix + name)}` | {kind} | {shown} | {bounds} | {description} |")
+        kind += f", {bounds}" if bounds else ""
+        rows.append(f"| `{env_name(prefix + name)}` | {kind} | {shown} | {description} |")
     return rows
 
 
