@@ -34,7 +34,6 @@ from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 from api.text.boilerplate import Boilerplate
 from api.text.language import LanguageDetector
-from api.text.redundancy import similarities
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +126,9 @@ class Runtime:
     def _warm_up(self, pipeline: Pipeline) -> None:
         """A few tokens through each model, with the default beam width: the first call's one-off
         allocations happen here and /readyz proves generation works, without a full-length decode.
-        The translation is queued first, so the two models warm up at once (a compute slot each)."""
+        The translation is queued first, so the two models warm up at once (a compute slot each).
+        scikit-learn (the digest's duplicate search, ~76 MB resident) is left to the first digest:
+        most workers never make one."""
         deadline = time.monotonic() + self.settings.serving.request_timeout_s
         translator = pipeline.translator
         segments = translator.segments(WARMUP_TEXT, translator.prompts.default_source)
@@ -139,7 +140,6 @@ class Runtime:
         pipeline.summarizer.summarize(
             WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline
         )
-        similarities(["Berita pertama.", "Berita kedua."])  # scikit-learn's import, off a digest's clock
         gather(translated, deadline, "warm-up")
 
     def stop(self) -> None:
