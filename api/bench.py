@@ -639,7 +639,7 @@ def machine_line(result: dict) -> str:
     machine = result["machine"]
     cores = machine.get("cores")
     gemm = (result["ringkas"].get("runtime", {}).get("summarizer", {}).get("gemm") or {}).get("backend", "?")
-    peer = (result["peer"].get("ct2_cpu") or {}).get("GEMM_S8 backend", "CTranslate2's default")
+    peer = (result["peer"].get("ct2_cpu") or {}).get("GEMM_S8 backend", "CTranslate2's default").split(" (")[0]
     return (
         f"machine: {machine['processor']}, {machine['cpus']} vCPU "
         + (f"on {cores} cores" if cores else "(cores not reported)")
