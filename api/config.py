@@ -119,8 +119,9 @@ class Serving(Group):
     max_batch_tokens: int = Field(
         1024,
         ge=1,
-        description="Input tokens per generate call, padded (sequences x the longest): bounds a batch's "
-        "memory. Two full 512-token articles, or eight translation segments; a longer sequence runs alone.",
+        description="Tokens of decoding state per generate call: sequences x (the longest input + beams x the "
+        "most new tokens). Bounds a batch's memory, and with one batch per core the worker's: one full article, "
+        "or three or four translated sentences; a larger sequence runs alone.",
     )
     batch_wait_ms: float = Field(
         100.0, ge=0, description="Longest a request waits for others to share its batch (the oldest's cap)."
