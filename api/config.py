@@ -117,11 +117,10 @@ class Serving(Group):
     queue_size: int = Field(64, ge=1, description="Sequences waiting per model; beyond it requests get 503.")
     max_batch_size: int = Field(8, ge=1, description="Sequences per generate call.")
     max_batch_tokens: int = Field(
-        2048,
+        1024,
         ge=1,
-        description="Tokens of decoding state per generate call: sequences x (the longest input + beams x the "
-        "most new tokens). Bounds a batch's memory, and with one batch per core the worker's: two full articles "
-        "at beam 4, or six to eight translated sentences; a larger sequence runs alone.",
+        description="Input tokens per generate call, padded (sequences x the longest): bounds a batch's "
+        "memory. Two full 512-token articles, or eight translation segments; a longer sequence runs alone.",
     )
     batch_wait_ms: float = Field(
         100.0, ge=0, description="Longest a request waits for others to share its batch (the oldest's cap)."

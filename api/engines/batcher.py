@@ -29,14 +29,6 @@ class _Item:
     enqueued: float = field(default_factory=time.monotonic)
 
 
-def state_tokens(longest: int, params: GenerationParams) -> int:
-    """What one sequence of a batch holds while it decodes, in tokens: its input padded to the
-    longest (encoder activations, cross-attention keys and values) and, per beam, every token it may
-    write (self-attention keys and values). The output side is what grows with a batch of segments:
-    eight 100-token segments writing 80 tokens at beam 4 held 440 MB on NLLB-600M."""
-    return longest + params.num_beams * params.max_new_tokens
-
-
 class BatchObserver(Protocol):
     """What the batcher reports (``api.metrics.Metrics`` implements it)."""
 
@@ -65,7 +57,7 @@ class Batcher:
         self.engine = engine
         self.name = name
         self.max_batch_size = max_batch_size
-        self.max_batch_tokens = max_batch_tokens  # of decoding state (state_tokens); None: sequences only counted
+        self.max_batch_tokens = max_batch_tokens  # None: no budget, sequences are only counted
         self.max_wait_s = max_wait_s  # the longest the oldest request waits for company
         self.quiet_s = max_wait_s if quiet_s is None else min(quiet_s, max_wait_s)  # None: the cap alone
         self.queue_size = queue_size
@@ -194,9 +186,7 @@ class Batcher:
         batch, longest = [first], len(first.tokens)
         for item in alike[: self.max_batch_size - 1]:
             longest = max(longest, len(item.tokens))
-            if self.max_batch_tokens is not None and (len(batch) + 1) * state_tokens(longest, first.params) > (
-                self.max_batch_tokens
-            ):
+            if self.max_batch_tokens is not None and (len(batch) + 1) * longest > self.max_batch_tokens:
                 break
             batch.append(item)
         return batch
@@ -205,8 +195,7 @@ class Batcher:
         """The most sequences a batch around ``first`` could ever hold: a full one need not wait."""
         if self.max_batch_tokens is None:
             return self.max_batch_size
-        each = state_tokens(len(first.tokens), first.params)
-        return max(1, min(self.max_batch_size, self.max_batch_tokens // each))
+        return max(1, min(self.max_batch_size, self.max_batch_tokens // max(1, len(first.tokens))))
 
     def _loop(self) -> None:
         while self._wait_for_work():
