@@ -102,13 +102,39 @@ def bench_prompts(folder: Path) -> Path:
 
 
 def summary_sentences(summary: str, tokenizer, count: int = SENTENCES) -> list[str]:
-    """The summary cut into ``count`` sentences of equal token counts. The bench's summarizer never
-    writes sentence punctuation (``_keep_summaries_translatable``), so this fixes how many segments
-    a summary makes and how long each is; real summaries have two to four sentences."""
+    """The summary cut into ``count`` sentences of (nearly) equal token counts. The bench's summarizer
+    never writes sentence punctuation (``_keep_summaries_translatable``), so this fixes how many
+    segments a summary makes and how long each is; real summaries have two to four sentences. A cut
+    moves by a token or two where the service's splitter would not see a boundary there (a piece
+    ending in a single letter reads as an initial, one starting with a comma has no capital), so the
+    service translates exactly these sentences, as the peer does."""
+    from api.text import split_sentences
+
     ids = tokenizer(summary, add_special_tokens=False).input_ids
     size = -(-len(ids) // count)
-    pieces = [tokenizer.decode(ids[i : i + size], skip_special_tokens=True).strip() for i in range(0, len(ids), size)]
-    return [piece[:1].upper() + piece[1:] + "." for piece in pieces if piece]
+
+    def piece(a: int, b: int) -> str:
+        text = tokenizer.decode(ids[a:b], skip_special_tokens=True).strip()
+        return text[:1].upper() + text[1:] + "." if text else ""
+
+    bounds = [0]
+    for k in range(1, count):
+        target = k * size
+        if target >= len(ids):
+            break
+        for shift in (0, 1, -1, 2, -2, 3, -3):
+            cut = target + shift
+            if not bounds[-1] < cut < len(ids):
+                continue
+            left, right = piece(bounds[-1], cut), piece(cut, min(cut + size, len(ids)))
+            if left and right and split_sentences(f"{left} {right}") == [left, right]:
+                break
+        else:
+            cut = target
+        bounds.append(cut)
+    bounds.append(len(ids))
+    pieces = [piece(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text for text in pieces if text]
 
 
 def _articles() -> list[str]:

@@ -120,3 +120,29 @@ def test_a_one_at_a_time_side_reports_its_memory_step_by_step():
     assert steps[0] == "loaded" and steps[1].startswith("warm-up") and str(CONCURRENCY) in steps[2]
     assert calls.count("s") == CONCURRENCY + 1 and calls.count("t") == 2 * CONCURRENCY
     assert result["memory"]["peak_rss_mb"] >= max(row["rss_mb"] for row in result["memory"]["rows"])
+
+
+def test_summary_sentences_move_a_cut_the_services_splitter_would_not_see():
+    """A piece ending in a single letter reads as an initial ("a." in "H. Agus"), so the cut moves by a
+    word: the service then translates exactly the sentences the peer gets."""
+    from api.text import split_sentences
+
+    class Words:
+        def __init__(self):
+            self.vocab: list[str] = []
+
+        def __call__(self, text, add_special_tokens=False):
+            ids = []
+            for word in text.split():
+                if word not in self.vocab:
+                    self.vocab.append(word)
+                ids.append(self.vocab.index(word))
+            return type("Encoded", (), {"input_ids": ids})()
+
+        def decode(self, ids, skip_special_tokens=True):
+            return " ".join(self.vocab[i] for i in ids)
+
+    summary = "satu dua a empat lima enam tujuh delapan sembilan"
+    sentences = summary_sentences(summary, Words())
+    assert sentences == ["Satu dua a empat.", "Lima enam.", "Tujuh delapan sembilan."]
+    assert split_sentences(" ".join(sentences)) == sentences
