@@ -639,7 +639,8 @@ def table(result: dict) -> str:
         + ". RSS and latency ratios: x faster / fraction of the reference."
     )
     r, p = result["ringkas"], result["peer"]
-    lines.append(machine_line(result))
+    if "machine" in result:
+        lines.append(machine_line(result))
     lines.append(f"engine: {r['engine']}  settings: {r['settings']}")
     if "digest" in r:
         d = r["digest"]
