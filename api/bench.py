@@ -102,13 +102,39 @@ def bench_prompts(folder: Path) -> Path:
 
 
 def summary_sentences(summary: str, tokenizer, count: int = SENTENCES) -> list[str]:
-    """The summary cut into ``count`` sentences of equal token counts. The bench's summarizer never
-    writes sentence punctuation (``_keep_summaries_translatable``), so this fixes how many segments
-    a summary makes and how long each is; real summaries have two to four sentences."""
+    """The summary cut into ``count`` sentences of (nearly) equal token counts. The bench's summarizer
+    never writes sentence punctuation (``_keep_summaries_translatable``), so this fixes how many
+    segments a summary makes and how long each is; real summaries have two to four sentences. A cut
+    moves by a token or two where the service's splitter would not see a boundary there (a piece
+    ending in a single letter reads as an initial, one starting with a comma has no capital), so the
+    service translates exactly these sentences, as the peer does."""
+    from api.text import split_sentences
+
     ids = tokenizer(summary, add_special_tokens=False).input_ids
     size = -(-len(ids) // count)
-    pieces = [tokenizer.decode(ids[i : i + size], skip_special_tokens=True).strip() for i in range(0, len(ids), size)]
-    return [piece[:1].upper() + piece[1:] + "." for piece in pieces if piece]
+
+    def piece(a: int, b: int) -> str:
+        text = tokenizer.decode(ids[a:b], skip_special_tokens=True).strip()
+        return text[:1].upper() + text[1:] + "." if text else ""
+
+    bounds = [0]
+    for k in range(1, count):
+        target = k * size
+        if target >= len(ids):
+            break
+        for shift in (0, 1, -1, 2, -2, 3, -3):
+            cut = target + shift
+            if not bounds[-1] < cut < len(ids):
+                continue
+            left, right = piece(bounds[-1], cut), piece(cut, min(cut + size, len(ids)))
+            if left and right and split_sentences(f"{left} {right}") == [left, right]:
+                break
+        else:
+            cut = target
+        bounds.append(cut)
+    bounds.append(len(ids))
+    pieces = [piece(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text for text in pieces if text]
 
 
 def _articles() -> list[str]:
@@ -120,6 +146,11 @@ def _status_mb(field: str) -> float | None:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return None
+
+
+def _memory_row(step: str) -> dict:
+    """RSS now and the peak so far, after ``step``: a row of the memory tables."""
+    return {"step": step, "rss_mb": _status_mb("VmRSS") or 0.0, "peak_mb": _peak_rss_mb()}
 
 
 def _peak_rss_mb() -> float:
@@ -177,6 +208,7 @@ def run_peer(models: dict[str, str], t0: float) -> dict:
     from api.models.convert import converted_path
     from api.models.loading import ModelSource
 
+    rows = [_memory_row("python, ctranslate2, transformers' tokenizers")]
     root = Settings().converted_models_dir()
     threads = os.cpu_count() or 1
     folders = {role: converted_path(ModelSource(path), None, "int8", root) for role, path in models.items()}
@@ -184,6 +216,7 @@ def run_peer(models: dict[str, str], t0: float) -> dict:
     t_tok = AutoTokenizer.from_pretrained(models["translator"], src_lang="ind_Latn")
     s_model = ctranslate2.Translator(str(folders["summarizer"]), compute_type="int8", intra_threads=threads)
     t_model = ctranslate2.Translator(str(folders["translator"]), compute_type="int8", intra_threads=threads)
+    rows.append(_memory_row("both models: tokenizers, int8 weights"))
 
     def summarize(text: str) -> str:
         tokens = s_tok.convert_ids_to_tokens(s_tok(text, truncation=True, max_length=512).input_ids)
@@ -209,13 +242,16 @@ def run_peer(models: dict[str, str], t0: float) -> dict:
         )
         return [t_tok.decode(t_tok.convert_tokens_to_ids(r.hypotheses[0][1:]), skip_special_tokens=True) for r in out]
 
-    return _serve_one_at_a_time(summarize, translate, s_tok, t0)
+    return _serve_one_at_a_time(summarize, translate, s_tok, t0, rows)
 
 
-def _serve_one_at_a_time(summarize, translate, s_tok, t0: float) -> dict:
+def _serve_one_at_a_time(summarize, translate, s_tok, t0: float, rows: list[dict] | None = None) -> dict:
     """Times a server that takes requests in turn: warm-up, then 8 articles that arrive together,
-    each summary translated both ways (one segment, and its sentences as one batch)."""
+    each summary translated both ways (one segment, and its sentences as one batch). ``rows``: the
+    memory table so far, continued here."""
+    rows = rows if rows is not None else []
     summarize("Berita pendek untuk pemanasan.")  # warm-up, as a server would
+    rows.append(_memory_row("warm-up: one short summary"))
     ready = time.time() - t0
     articles = _articles()
     summarize_s, translate_s, sentences_s = [], [], []
@@ -231,6 +267,7 @@ def _serve_one_at_a_time(summarize, translate, s_tok, t0: float) -> dict:
         summarize_s.append(b - a)
         translate_s.append(c - b)
         sentences_s.append(time.perf_counter() - d)
+    rows.append(_memory_row(f"after {CONCURRENCY} articles in turn, summarized and translated both ways"))
     one_segment = [s + t for s, t in zip(summarize_s, translate_s, strict=True)]
     segments = [s + t for s, t in zip(summarize_s, sentences_s, strict=True)]
     return {
@@ -242,6 +279,7 @@ def _serve_one_at_a_time(summarize, translate, s_tok, t0: float) -> dict:
         "throughput_sentences_articles_per_s": CONCURRENCY / sum(segments),
         "peak_rss_mb": _peak_rss_mb(),
         "start_to_ready_s": ready,
+        "memory": {"rows": rows, "peak_rss_mb": _peak_rss_mb()},
     }
 
 
@@ -289,7 +327,9 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
     per_segment = pipeline.translator.translate(cut, "ind_Latn", "eng_Latn", time.monotonic() + 600)
     wall = burst(lambda text: once(text, True))
     wall_sentences = burst(sentences_unit)
+    peak = _peak_rss_mb()  # the peer's workload ends here; a digest is Ringkas's own, its peak reported apart
     digest = digest_latency(pipeline, articles)
+    digest["peak_rss_mb"] = _peak_rss_mb()
     engine = pipeline.summarizer.batcher.engine.name
     described = {role: getattr(pipeline, role).batcher.engine.describe() for role in ("summarizer", "translator")}
     runtime.stop()
@@ -299,7 +339,7 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
         "summarize_translate_sentences_s": statistics.mean(sentences_s),
         "throughput_articles_per_s": CONCURRENCY / wall,
         "throughput_sentences_articles_per_s": CONCURRENCY / wall_sentences,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak,
         "start_to_ready_s": ready,
         "engine": engine,
         "translation_segments_per_summary": segments,
@@ -356,7 +396,7 @@ def run_memory(models: dict[str, str], prompts_dir: str, overrides: dict) -> dic
     rows: list[dict] = []
 
     def step(name: str) -> None:
-        rows.append({"step": name, "rss_mb": _status_mb("VmRSS") or 0.0, "peak_mb": _peak_rss_mb()})
+        rows.append(_memory_row(name))
 
     step("python interpreter")
     import api.app  # noqa: F401  (the web layer the service runs in)
@@ -383,8 +423,8 @@ def run_memory(models: dict[str, str], prompts_dir: str, overrides: dict) -> dic
     return {"rows": rows, "peak_rss_mb": _peak_rss_mb()}
 
 
-def memory_table(memory: dict) -> str:
-    lines = [f"{'memory, step by step (ringkas)':66} {'RSS MB':>7} {'+MB':>6} {'peak':>6}"]
+def memory_table(memory: dict, side: str = "ringkas") -> str:
+    lines = [f"{f'memory, step by step ({side})':66} {'RSS MB':>7} {'+MB':>6} {'peak':>6}"]
     previous = 0.0
     for row in memory["rows"]:
         lines.append(f"{row['step']:66} {row['rss_mb']:7.0f} {row['rss_mb'] - previous:6.0f} {row['peak_mb']:6.0f}")
@@ -599,6 +639,8 @@ def table(result: dict) -> str:
         + ". RSS and latency ratios: x faster / fraction of the reference."
     )
     r, p = result["ringkas"], result["peer"]
+    if "machine" in result:
+        lines.append(machine_line(result))
     lines.append(f"engine: {r['engine']}  settings: {r['settings']}")
     if "digest" in r:
         d = r["digest"]
@@ -606,14 +648,30 @@ def table(result: dict) -> str:
             f"digest of {d['articles']} articles (ringkas): {d['digest_s']:.2f} s beside {d['summarize_s']:.2f} s "
             f"for one article's summary ({d['digest_over_summary_x']:.2f}x; reading and composing "
             f"{d['read_compose_ms']:.0f} ms, {d['duplicates']} of {d['sentences']} sentences dropped as duplicates)"
+            + (f"; peak RSS with the digests {d['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in d else "")
         )
     if "memory" in result:
         lines.append(memory_table(result["memory"]))
+    if "memory" in p:
+        lines.append(memory_table(p["memory"], "peer"))
     for side, run in (("ringkas", r), ("peer", p)):
         cpu = run.get("ct2_cpu") or {}
         if cpu:
             lines.append(f"CTranslate2 on this CPU ({side}): " + "; ".join(f"{k}: {v}" for k, v in cpu.items()))
     return "\n".join(lines)
+
+
+def machine_line(result: dict) -> str:
+    """The CPU, its cores against its vCPUs, and the GEMM library each CTranslate2 side ran on."""
+    machine = result["machine"]
+    cores = machine.get("cores")
+    gemm = (result["ringkas"].get("runtime", {}).get("summarizer", {}).get("gemm") or {}).get("backend", "?")
+    peer = (result["peer"].get("ct2_cpu") or {}).get("GEMM_S8 backend", "CTranslate2's default").split(" (")[0]
+    return (
+        f"machine: {machine['processor']}, {machine['cpus']} vCPU "
+        + (f"on {cores} cores" if cores else "(cores not reported)")
+        + f" ({', '.join(machine.get('cpu_flags', []))}); GEMM library: ringkas {gemm}, peer {peer}"
+    )
 
 
 def _main(argv: list[str]) -> None:

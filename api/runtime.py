@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from api.cache import build_cache
@@ -34,9 +33,11 @@ from api.tasks.summarizer import Summarizer
 from api.tasks.translator import Translator
 from api.text.boilerplate import Boilerplate
 from api.text.language import LanguageDetector
-from api.text.redundancy import similarities
 
 log = logging.getLogger(__name__)
+
+# The larger model first: its load's transient then sits on less (api.runtime.Runtime._engines).
+LOAD_ORDER = ("translator", "summarizer")
 
 WARMUP_TEXT = (
     "Pemerintah Indonesia mengumumkan rencana pembangunan jalan baru di Jawa Barat. "
@@ -127,7 +128,9 @@ class Runtime:
     def _warm_up(self, pipeline: Pipeline) -> None:
         """A few tokens through each model, with the default beam width: the first call's one-off
         allocations happen here and /readyz proves generation works, without a full-length decode.
-        The translation is queued first, so the two models warm up at once (a compute slot each)."""
+        The translation is queued first, so the two models warm up at once (a compute slot each).
+        scikit-learn (the digest's duplicate search, ~76 MB resident) is left to the first digest:
+        most workers never make one."""
         deadline = time.monotonic() + self.settings.serving.request_timeout_s
         translator = pipeline.translator
         segments = translator.segments(WARMUP_TEXT, translator.prompts.default_source)
@@ -139,7 +142,6 @@ class Runtime:
         pipeline.summarizer.summarize(
             WARMUP_TEXT, preset.model_copy(update={"max_new_tokens": 8, "min_new_tokens": 0}), deadline
         )
-        similarities(["Berita pertama.", "Berita kedua."])  # scikit-learn's import, off a digest's clock
         gather(translated, deadline, "warm-up")
 
     def stop(self) -> None:
@@ -174,16 +176,16 @@ class Runtime:
 
     # --- construction -------------------------------------------------------------------------
     def _engines(self, models: dict[str, LoadedModel], prompts: Prompts) -> dict[str, Engine]:
-        """Both engines at once: CTranslate2 reads and lays out the weights without holding the GIL,
-        so start-up costs about the larger model's load rather than the sum of both (conversion, the
-        memory-hungry step, already ran one model at a time in ``load_model``). The GEMM library is
-        chosen first, once, since it must be settled before CTranslate2 loads."""
+        """One engine at a time, the larger first, the heap trimmed after each: with MKL each weight
+        is packed beside the copy read, so a load briefly holds up to ~40% more than its model; two
+        at once raised the worker's peak for good (figures: docs/speed-notes.md, "Memory"). The GEMM
+        library is chosen first, once, since it must be settled before CTranslate2 loads."""
         s = self.settings
         gemm = choose_gemm(s.models.gemm) if s.models.engine == "ctranslate2" else None
-        with ThreadPoolExecutor(len(models), thread_name_prefix="ringkas-engine") as pool:
-            futures = {role: pool.submit(build_engine, s, role, m, prompts, gemm) for role, m in models.items()}
-            engines = {role: future.result() for role, future in futures.items()}
-        release_freed_heap()
+        engines = {}
+        for role in sorted(models, key=LOAD_ORDER.index):
+            engines[role] = build_engine(s, role, models[role], prompts, gemm)
+            release_freed_heap()
         return engines
 
     def _step(self, name: str) -> None:

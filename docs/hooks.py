@@ -247,15 +247,19 @@ def speed() -> str:
         if all(key in bench[side] for side, _ in sides):  # runs before the sentences workload lack it
             out.append(f"| {label} | " + " | ".join(fmt.format(bench[side][key]) for side, _ in sides) + " |")
     out += ["", _bars(bench, sides)]
-    if "memory" in bench:
-        out += ["", "Ringkas's memory, component by component, in the order the service loads them (MB):", ""]
-        out += ["| step | RSS | + | peak so far |", "| --- | ---: | ---: | ---: |"]
-        previous = 0.0
-        for row in bench["memory"]["rows"]:
-            out.append(
-                f"| {row['step']} | {row['rss_mb']:.0f} | {row['rss_mb'] - previous:.0f} | {row['peak_mb']:.0f} |"
-            )
-            previous = row["rss_mb"]
+    tables = (
+        (bench.get("memory"), "Ringkas's memory, component by component, in the order the service loads them"),
+        (bench["peer"].get("memory"), "The peer's memory, in the same way"),
+    )
+    for memory, title in tables:
+        if memory:
+            out += ["", f"{title} (MB):", "", "| step | RSS | + | peak so far |", "| --- | ---: | ---: | ---: |"]
+            previous = 0.0
+            for row in memory["rows"]:
+                out.append(
+                    f"| {row['step']} | {row['rss_mb']:.0f} | {row['rss_mb'] - previous:.0f} | {row['peak_mb']:.0f} |"
+                )
+                previous = row["rss_mb"]
     out += ["", "## History", ""]
     out += [
         "| Date | CPU | Cores / vCPU | GEMM | Summarize + translate, one segment | 3 sentences | vs baseline "

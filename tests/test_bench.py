@@ -9,6 +9,7 @@ from api.bench import (
     TRANSLATION_TOKENS,
     _physical_cores,
     bench_prompts,
+    machine_line,
     memory_table,
     summary_sentences,
 )
@@ -82,3 +83,66 @@ def test_memory_table_shows_each_steps_growth():
     ]
     lines = memory_table({"rows": rows}).splitlines()
     assert lines[2].split()[-3:] == ["1220", "1200", "1400"]
+
+
+def test_the_report_names_the_cpu_its_cores_and_each_sides_gemm_library():
+    result = {
+        "machine": {"processor": "AMD EPYC", "cpus": 2, "cores": 1, "cpu_flags": ["avx512_vnni"]},
+        "ringkas": {"runtime": {"summarizer": {"gemm": {"backend": "mkl"}}}},
+        "peer": {"ct2_cpu": {"GEMM_S8 backend": "DNNL (packed: false, u8s8 preferred: true)"}},
+    }
+    line = machine_line(result)
+    assert "AMD EPYC, 2 vCPU on 1 cores" in line and "ringkas mkl, peer DNNL" in line
+    result["machine"]["cores"] = None
+    assert "cores not reported" in machine_line(result)
+
+
+def test_a_one_at_a_time_side_reports_its_memory_step_by_step():
+    """The peer's own breakdown (loaded, warmed up, after the eight), so the two sides compare like with like."""
+    from api.bench import CONCURRENCY, _memory_row, _serve_one_at_a_time
+
+    class Tokenizer:
+        def __call__(self, text, add_special_tokens=False):
+            return type("Encoded", (), {"input_ids": list(range(len(text.split())))})()
+
+        def decode(self, ids, skip_special_tokens=True):
+            return " ".join("kata" for _ in ids)
+
+    calls = []
+    result = _serve_one_at_a_time(
+        lambda text: calls.append("s") or "satu dua tiga empat lima enam",
+        lambda texts, tokens: calls.append("t") or texts,
+        Tokenizer(),
+        0.0,
+        [_memory_row("loaded")],
+    )
+    steps = [row["step"] for row in result["memory"]["rows"]]
+    assert steps[0] == "loaded" and steps[1].startswith("warm-up") and str(CONCURRENCY) in steps[2]
+    assert calls.count("s") == CONCURRENCY + 1 and calls.count("t") == 2 * CONCURRENCY
+    assert result["memory"]["peak_rss_mb"] >= max(row["rss_mb"] for row in result["memory"]["rows"])
+
+
+def test_summary_sentences_move_a_cut_the_services_splitter_would_not_see():
+    """A piece ending in a single letter reads as an initial ("a." in "H. Agus"), so the cut moves by a
+    word: the service then translates exactly the sentences the peer gets."""
+    from api.text import split_sentences
+
+    class Words:
+        def __init__(self):
+            self.vocab: list[str] = []
+
+        def __call__(self, text, add_special_tokens=False):
+            ids = []
+            for word in text.split():
+                if word not in self.vocab:
+                    self.vocab.append(word)
+                ids.append(self.vocab.index(word))
+            return type("Encoded", (), {"input_ids": ids})()
+
+        def decode(self, ids, skip_special_tokens=True):
+            return " ".join(self.vocab[i] for i in ids)
+
+    summary = "satu dua a empat lima enam tujuh delapan sembilan"
+    sentences = summary_sentences(summary, Words())
+    assert sentences == ["Satu dua a empat.", "Lima enam.", "Tujuh delapan sembilan."]
+    assert split_sentences(" ".join(sentences)) == sentences

@@ -490,3 +490,37 @@ def test_a_cluster_of_paragraphs_longer_than_the_window_says_the_model_read_an_o
     assert body["input"]["tokens"] > body["input"]["max_tokens"]
     assert any("longer than the window" in warning for warning in body["warnings"])
     assert body["left_out"] == [{"article": 1, "sentence": 0}]
+
+
+# --- memory ------------------------------------------------------------------------------------------
+@pytest.mark.integration
+def test_scikit_learn_is_loaded_by_the_first_digest_not_by_the_warm_up(env, seed_texts):
+    """A worker that never makes a digest never holds scikit-learn (~76 MB resident on the bench)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import json, sys
+from api.config import Settings
+from api.runtime import Runtime
+from api.schemas import DigestRequest
+runtime = Runtime(Settings()).start(background=False)
+assert runtime.state == "ready", runtime.error
+after_warm_up = "sklearn" in sys.modules
+runtime.require().digest(DigestRequest(articles=[{"text": t} for t in json.loads(sys.argv[1])]))
+print(json.dumps([after_warm_up, "sklearn" in sys.modules]))
+runtime.stop()
+"""
+    root = Path(__file__).resolve().parent.parent  # this checkout's `api`, as the suite imports it
+    proc = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(seed_texts[:2])],
+        env={**os.environ, **env, "RINGKAS_SERVING__WARMUP": "true"},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout.splitlines()[-1]) == [False, True]

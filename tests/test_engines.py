@@ -380,3 +380,28 @@ def test_requests_that_never_pause_still_start_by_the_cap(summarizer, articles):
         assert recorder.sizes[0] < 60 and len(recorder.sizes) > 1
     finally:
         batcher.stop()
+
+
+@pytest.mark.unit
+def test_engines_load_one_at_a_time_the_translator_first(monkeypatch):
+    """Each load's packing transient must not sit on the other's: never two at once, the larger first,
+    the heap trimmed after each."""
+    from api import runtime as runtime_module
+    from api.config import Settings
+
+    events: list[str] = []
+    loading = threading.Semaphore(1)
+
+    def build(settings, role, loaded, prompts, gemm):
+        assert loading.acquire(blocking=False), f"{role} started while another engine was loading"
+        events.append(role)
+        time.sleep(0.05)  # long enough for a concurrent load to overlap
+        loading.release()
+        return role
+
+    monkeypatch.setattr(runtime_module, "build_engine", build)
+    monkeypatch.setattr(runtime_module, "release_freed_heap", lambda: events.append("trim"))
+    runtime = runtime_module.Runtime(Settings(models={"engine": "transformers"}))
+    engines = runtime._engines({"summarizer": object(), "translator": object()}, prompts=None)
+    assert engines == {"translator": "translator", "summarizer": "summarizer"}
+    assert events == ["translator", "trim", "summarizer", "trim"]
