@@ -2,15 +2,13 @@
 
 import pytest
 
-from api.bench import (
+from api.bench.report import machine_line, memory_table, physical_cores
+from api.bench.workload import (
     SEGMENT_TOKENS,
     SENTENCES,
     SUMMARY_TOKENS,
     TRANSLATION_TOKENS,
-    _physical_cores,
     bench_prompts,
-    machine_line,
-    memory_table,
     summary_sentences,
 )
 from api.prompts import load_prompts
@@ -71,9 +69,9 @@ def test_summary_sentences_cut_a_summary_into_equal_sentences(tiny_dir):
 
 def test_physical_cores_counts_two_threads_of_one_core_once():
     block = "processor\t: {n}\nphysical id\t: 0\ncore id\t\t: {core}\n\n"
-    assert _physical_cores(block.format(n=0, core=0) + block.format(n=1, core=1)) == 2
-    assert _physical_cores(block.format(n=0, core=0) + block.format(n=1, core=0)) == 1
-    assert _physical_cores("") is None
+    assert physical_cores(block.format(n=0, core=0) + block.format(n=1, core=1)) == 2
+    assert physical_cores(block.format(n=0, core=0) + block.format(n=1, core=0)) == 1
+    assert physical_cores("") is None
 
 
 def test_memory_table_shows_each_steps_growth():

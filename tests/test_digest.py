@@ -394,7 +394,8 @@ def test_eval_digest_end_to_end(env, tmp_path, seed_texts):
 # --- ringkas bench ---------------------------------------------------------------------------------
 @pytest.mark.integration
 def test_bench_times_a_five_article_digest_beside_a_summary(pipeline, seed_texts):
-    from api.bench import METRICS, digest_latency, table
+    from api.bench import digest_latency
+    from api.bench.report import METRICS, table
 
     figures = digest_latency(pipeline, seed_texts, repeats=1)
     assert figures["articles"] == 5 and figures["sentences"] > figures["used"] > 0

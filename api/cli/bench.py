@@ -1,4 +1,4 @@
-"""``ringkas bench``: Ringkas against the baseline and the peer (the measuring is ``api/bench.py``)."""
+"""``ringkas bench``: Ringkas against the baseline and the peer (the measuring is the ``api.bench`` package)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ from api.cli.common import load_settings
 def bench(json_path: Path | None, cache: Path, kept_vocab: int, without: tuple[str, ...]) -> None:
     """Measure the default configuration against the naive transformers baseline and plain
     CTranslate2 (takes about fifteen minutes)."""
-    from api.bench import run, table
+    from api.bench import run
+    from api.bench.report import table
 
     load_settings()  # a bad or unknown variable stops here, old names are named, before fifteen minutes
     result = run(cache, echo=lambda message: click.echo(message, err=True), kept_vocab=kept_vocab, without=without)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -20,127 +18,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import yaml
-
-from api.config import DEFAULT_PROMPTS, PROCESS_ENV_DEFAULTS, SEEDS
-
-SUMMARY_TOKENS = 64  # mT5: 512 tokens in, 64 out
-TRANSLATION_TOKENS = 80  # NLLB, the summary as one segment (the first workload, kept for the history)
-SENTENCES = 3  # the real unit: a summary of three sentences, translated as one batch of segments
-# NLLB out per sentence: a third of a random 64-token summary is 30-45 translator tokens in (the
-# bench's small tokenizers split its odd words finely), and the limit must stay below that of the
-# whole summary as one segment (85-105 in), which the step of this size keeps apart.
-SEGMENT_TOKENS = 48
-CONCURRENCY = 8
-
-
-# --- models and prompts with the real shapes ----------------------------------------------------
-def build_bench_models(folder: Path) -> dict[str, Path]:
-    """mT5-base and NLLB-600M shapes, random weights, with the tiny seed-trained tokenizers (the
-    embedding tables keep the real 250k/256k rows, so the output projection costs what it really costs)."""
-    from transformers import AutoTokenizer
-
-    from api.tiny_models import SHAPES, build_tiny_models, new_m2m100, new_mt5
-
-    paths = {"summarizer": folder / "mt5-base-v2", "translator": folder / "nllb-600m-v2"}
-    if all((path / "model.safetensors").is_file() for path in paths.values()):
-        return paths
-    tiny = folder / "tokenizers"
-    build_tiny_models(tiny)
-    tokenizer = AutoTokenizer.from_pretrained(tiny / "summarizer")
-    mt5 = new_mt5(tokenizer, 250112, SHAPES["real"]["mt5"])
-    _keep_summaries_translatable(mt5, tokenizer)
-    _save(mt5, tokenizer, paths["summarizer"])
-    del mt5
-    tokenizer = AutoTokenizer.from_pretrained(tiny / "translator")
-    _save(new_m2m100(tokenizer, 256206, SHAPES["real"]["m2m100"]), tokenizer, paths["translator"])
-    shutil.rmtree(tiny)
-    return paths
+from api.bench.report import machine_facts, ratios
+from api.bench.workload import (
+    CONCURRENCY,
+    SEGMENT_TOKENS,
+    SENTENCES,
+    SUMMARY_TOKENS,
+    TRANSLATION_TOKENS,
+    bench_prompts,
+    build_bench_models,
+    read_articles,
+    summary_sentences,
+)
+from api.config import PROCESS_ENV_DEFAULTS
 
 
-def _keep_summaries_translatable(model, tokenizer) -> None:
-    """Zero the output rows the small tokenizer cannot decode and those of sentence-ending
-    punctuation. The projection still costs all 250k rows, but a random summary then decodes to
-    text that is one translation segment, the same unit of work the naive baseline translates."""
-    import torch
-
-    with torch.no_grad():
-        model.lm_head.weight[len(tokenizer) :] = 0
-        for token, index in tokenizer.get_vocab().items():
-            if any(mark in token for mark in ".!?…"):
-                model.lm_head.weight[index] = 0
-
-
-def _save(model, tokenizer, path: Path) -> None:
-    model.generation_config.max_length = None
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    (path / "README.md").write_text("---\nlicense: apache-2.0\n---\nRandom weights, real shapes: benchmark only.\n")
-
-
-def bench_prompts(folder: Path) -> Path:
-    """The shipped prompts with output lengths pinned (min = max) for both models. The translator's
-    limit grows with the input in steps of SEGMENT_TOKENS, capped at TRANSLATION_TOKENS: a sentence
-    segment (at most SEGMENT_TOKENS tokens in) writes SEGMENT_TOKENS, the whole summary as one segment
-    (more than twice that in) writes TRANSLATION_TOKENS; the minimum follows the limit."""
-    folder.mkdir(parents=True, exist_ok=True)
-    summarize = yaml.safe_load((DEFAULT_PROMPTS / "summarize.yaml").read_text())
-    medium = summarize["presets"]["medium"]
-    medium.update(max_new_tokens=SUMMARY_TOKENS, min_new_tokens=SUMMARY_TOKENS)
-    translate = yaml.safe_load((DEFAULT_PROMPTS / "translate.yaml").read_text())
-    translate["decoding"].update(
-        min_new_tokens=TRANSLATION_TOKENS,
-        max_new_tokens=TRANSLATION_TOKENS,
-        ratio=1.0,
-        margin=0,
-        bucket=SEGMENT_TOKENS,
-    )
-    (folder / "summarize.yaml").write_text(yaml.safe_dump(summarize))
-    (folder / "translate.yaml").write_text(yaml.safe_dump(translate))
-    shutil.copyfile(DEFAULT_PROMPTS / "boilerplate.yaml", folder / "boilerplate.yaml")
-    return folder
-
-
-def summary_sentences(summary: str, tokenizer, count: int = SENTENCES) -> list[str]:
-    """The summary cut into ``count`` sentences of (nearly) equal token counts. The bench's summarizer
-    never writes sentence punctuation (``_keep_summaries_translatable``), so this fixes how many
-    segments a summary makes and how long each is; real summaries have two to four sentences. A cut
-    moves by a token or two where the service's splitter would not see a boundary there (a piece
-    ending in a single letter reads as an initial, one starting with a comma has no capital), so the
-    service translates exactly these sentences, as the peer does."""
-    from api.text import split_sentences
-
-    ids = tokenizer(summary, add_special_tokens=False).input_ids
-    size = -(-len(ids) // count)
-
-    def piece(a: int, b: int) -> str:
-        text = tokenizer.decode(ids[a:b], skip_special_tokens=True).strip()
-        return text[:1].upper() + text[1:] + "." if text else ""
-
-    bounds = [0]
-    for k in range(1, count):
-        target = k * size
-        if target >= len(ids):
-            break
-        for shift in (0, 1, -1, 2, -2, 3, -3):
-            cut = target + shift
-            if not bounds[-1] < cut < len(ids):
-                continue
-            left, right = piece(bounds[-1], cut), piece(cut, min(cut + size, len(ids)))
-            if left and right and split_sentences(f"{left} {right}") == [left, right]:
-                break
-        else:
-            cut = target
-        bounds.append(cut)
-    bounds.append(len(ids))
-    pieces = [piece(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
-    return [text for text in pieces if text]
-
-
-def _articles() -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
-
-
+# --- memory, read from the kernel's own accounting ----------------------------------------------
 def _status_mb(field: str) -> float | None:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -253,7 +146,7 @@ def _serve_one_at_a_time(summarize, translate, s_tok, t0: float, rows: list[dict
     summarize("Berita pendek untuk pemanasan.")  # warm-up, as a server would
     rows.append(_memory_row("warm-up: one short summary"))
     ready = time.time() - t0
-    articles = _articles()
+    articles = read_articles()
     summarize_s, translate_s, sentences_s = [], [], []
     for i in range(CONCURRENCY):
         a = time.perf_counter()
@@ -294,7 +187,7 @@ def run_ringkas(models: dict[str, str], prompts_dir: str, t0: float, overrides: 
         raise RuntimeError(runtime.error)
     ready = time.time() - t0
     pipeline = runtime.require()
-    articles = _articles()
+    articles = read_articles()
 
     def once(text: str, translate: bool) -> float:
         started = time.perf_counter()
@@ -412,7 +305,7 @@ def run_memory(models: dict[str, str], prompts_dir: str, overrides: dict) -> dic
     runtime = Runtime(settings, on_step=step).start(background=False)
     if runtime.state != "ready":
         raise RuntimeError(runtime.error)
-    pipeline, articles = runtime.require(), _articles()
+    pipeline, articles = runtime.require(), read_articles()
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         list(pool.map(lambda i: pipeline.summarize(SummarizeRequest(text=articles[i % len(articles)], translate=True)),
                       range(CONCURRENCY)))  # fmt: skip
@@ -421,15 +314,6 @@ def run_memory(models: dict[str, str], prompts_dir: str, overrides: dict) -> dic
     step("after malloc_trim: the heap's free pages handed back")
     runtime.stop()
     return {"rows": rows, "peak_rss_mb": _peak_rss_mb()}
-
-
-def memory_table(memory: dict, side: str = "ringkas") -> str:
-    lines = [f"{f'memory, step by step ({side})':66} {'RSS MB':>7} {'+MB':>6} {'peak':>6}"]
-    previous = 0.0
-    for row in memory["rows"]:
-        lines.append(f"{row['step']:66} {row['rss_mb']:7.0f} {row['rss_mb'] - previous:6.0f} {row['peak_mb']:6.0f}")
-        previous = row["rss_mb"]
-    return "\n".join(lines)
 
 
 def _settings(models: dict[str, str], prompts_dir: str, overrides: dict):
@@ -515,19 +399,13 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, .
     if "memory" not in without:
         echo("ringkas: memory, component by component ...")
         sides["memory"] = _child("memory", models, prompts, variants[0])
-    ratios = {"vs_peer": _ratios(sides["peer"], sides["ringkas"])}
+    compared = {"vs_peer": ratios(sides["peer"], sides["ringkas"])}
     if "baseline" in sides:
-        ratios["vs_baseline"] = _ratios(sides["baseline"], sides["ringkas"])
+        compared["vs_baseline"] = ratios(sides["baseline"], sides["ringkas"])
         if "ringkas_full_vocab" in sides:
-            ratios["full_vocab_vs_baseline"] = _ratios(sides["baseline"], sides["ringkas_full_vocab"])
+            compared["full_vocab_vs_baseline"] = ratios(sides["baseline"], sides["ringkas_full_vocab"])
     return {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "processor": _cpu_name(),
-            "cpu_flags": _cpu_flags(("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")),
-            "cores": _physical_cores(),  # vCPUs that are cores of their own, as the guest is told
-            "python": platform.python_version(),
-        },
+        "machine": machine_facts(),
         "workload": {
             "summary_tokens": SUMMARY_TOKENS,
             "translation_tokens": TRANSLATION_TOKENS,
@@ -540,138 +418,8 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, .
         },
         "first_run_prepare_s": convert_s,
         **sides,
-        "ratios": ratios,
+        "ratios": compared,
     }
-
-
-def _ratios(reference: dict, side: dict) -> dict:
-    """How much better ``side`` is than ``reference`` (latency and start: x faster; RSS: fraction)."""
-    return {
-        "summarize_latency_x": reference["summarize_s"] / side["summarize_s"],
-        "summarize_translate_latency_x": reference["summarize_translate_s"] / side["summarize_translate_s"],
-        "summarize_translate_sentences_latency_x": reference["summarize_translate_sentences_s"]
-        / side["summarize_translate_sentences_s"],
-        "throughput_x": side["throughput_articles_per_s"] / reference["throughput_articles_per_s"],
-        "throughput_sentences_x": side["throughput_sentences_articles_per_s"]
-        / reference["throughput_sentences_articles_per_s"],
-        "peak_rss_fraction": side["peak_rss_mb"] / reference["peak_rss_mb"],
-        "start_to_ready_x": reference["start_to_ready_s"] / side["start_to_ready_s"],
-    }
-
-
-def _cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
-def _cpu_flags(names: tuple[str, ...]) -> list[str]:
-    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
-    return [name for name in names if name in flags]
-
-
-def _physical_cores(text: str | None = None) -> int | None:
-    """Distinct (package, core) pairs in /proc/cpuinfo: two vCPUs that are one core's two hardware
-    threads count once. A hypervisor may still hide that two cores share one physical core."""
-    if text is None:
-        text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    cores, package = set(), "0"
-    for line in text.splitlines():
-        name, _, value = (part.strip() for part in line.partition(":"))
-        if name == "physical id":
-            package = value
-        elif name == "core id":
-            cores.add((package, value))
-    return len(cores) or None
-
-
-METRICS = [
-    ("summarize latency (s)", "summarize_s", "summarize_latency_x", "x faster"),
-    (
-        f"summarize+translate, {SENTENCES} sentences (s)",
-        "summarize_translate_sentences_s",
-        "summarize_translate_sentences_latency_x",
-        "x faster",
-    ),
-    (
-        f"throughput, {SENTENCES} sentences (articles/s)",
-        "throughput_sentences_articles_per_s",
-        "throughput_sentences_x",
-        "x more",
-    ),
-    ("summarize+translate, one segment (s)", "summarize_translate_s", "summarize_translate_latency_x", "x faster"),
-    ("throughput, one segment (articles/s)", "throughput_articles_per_s", "throughput_x", "x more"),
-    ("peak RSS, both models (MB)", "peak_rss_mb", "peak_rss_fraction", "of it"),
-    ("start to ready (s)", "start_to_ready_s", "start_to_ready_x", "x faster"),
-]
-
-
-SIDES = (("baseline", "baseline"), ("peer", "peer"), ("ringkas", "ringkas"), ("ringkas_full_vocab", "full voc"))
-
-
-def table(result: dict) -> str:
-    sides = [(key, label) for key, label in SIDES if key in result]
-    ratios = [
-        (key, label) for key, label in (("vs_baseline", "vs base"), ("vs_peer", "vs peer")) if key in result["ratios"]
-    ]
-    head = (
-        f"{'':40} "
-        + " ".join(f"{label:>9}" for _, label in sides)
-        + " "
-        + " ".join(f"{label:>8}" for _, label in ratios)
-    )
-    lines = [head, "-" * len(head)]
-    for name, key, ratio, _unit in METRICS:
-        lines.append(
-            f"{name:40} "
-            + " ".join(f"{result[side][key]:9.2f}" for side, _ in sides)
-            + " "
-            + " ".join(f"{result['ratios'][which][ratio]:8.2f}" for which, _ in ratios)
-        )
-    full = result["ratios"].get("full_vocab_vs_baseline")
-    lines.append(
-        "baseline: transformers fp32, one at a time; peer: plain CTranslate2 int8, full vocabulary, one at a time; "
-        f"ringkas: default, kept vocabulary padded to {result['workload']['kept_vocab_stand_in']:,}; "
-        "full voc: ringkas with RINGKAS_MODELS__VOCAB=full"
-        + (f" ({full['summarize_translate_latency_x']:.2f}x baseline, summarize+translate)" if full else "")
-        + ". RSS and latency ratios: x faster / fraction of the reference."
-    )
-    r, p = result["ringkas"], result["peer"]
-    if "machine" in result:
-        lines.append(machine_line(result))
-    lines.append(f"engine: {r['engine']}  settings: {r['settings']}")
-    if "digest" in r:
-        d = r["digest"]
-        lines.append(
-            f"digest of {d['articles']} articles (ringkas): {d['digest_s']:.2f} s beside {d['summarize_s']:.2f} s "
-            f"for one article's summary ({d['digest_over_summary_x']:.2f}x; reading and composing "
-            f"{d['read_compose_ms']:.0f} ms, {d['duplicates']} of {d['sentences']} sentences dropped as duplicates)"
-            + (f"; peak RSS with the digests {d['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in d else "")
-        )
-    if "memory" in result:
-        lines.append(memory_table(result["memory"]))
-    if "memory" in p:
-        lines.append(memory_table(p["memory"], "peer"))
-    for side, run in (("ringkas", r), ("peer", p)):
-        cpu = run.get("ct2_cpu") or {}
-        if cpu:
-            lines.append(f"CTranslate2 on this CPU ({side}): " + "; ".join(f"{k}: {v}" for k, v in cpu.items()))
-    return "\n".join(lines)
-
-
-def machine_line(result: dict) -> str:
-    """The CPU, its cores against its vCPUs, and the GEMM library each CTranslate2 side ran on."""
-    machine = result["machine"]
-    cores = machine.get("cores")
-    gemm = (result["ringkas"].get("runtime", {}).get("summarizer", {}).get("gemm") or {}).get("backend", "?")
-    peer = (result["peer"].get("ct2_cpu") or {}).get("GEMM_S8 backend", "CTranslate2's default").split(" (")[0]
-    return (
-        f"machine: {machine['processor']}, {machine['cpus']} vCPU "
-        + (f"on {cores} cores" if cores else "(cores not reported)")
-        + f" ({', '.join(machine.get('cpu_flags', []))}); GEMM library: ringkas {gemm}, peer {peer}"
-    )
 
 
 def _main(argv: list[str]) -> None:
