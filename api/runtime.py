@@ -36,7 +36,7 @@ from api.text.language import LanguageDetector
 
 log = logging.getLogger(__name__)
 
-# The larger model first: its load's transient then sits on less (api.runtime.Runtime._engines).
+# The larger model first: its packing transient then sits on the smaller resident set.
 LOAD_ORDER = ("translator", "summarizer")
 
 WARMUP_TEXT = (
@@ -129,8 +129,8 @@ class Runtime:
         """A few tokens through each model, with the default beam width: the first call's one-off
         allocations happen here and /readyz proves generation works, without a full-length decode.
         The translation is queued first, so the two models warm up at once (a compute slot each).
-        scikit-learn (the digest's duplicate search, ~76 MB resident) is left to the first digest:
-        most workers never make one."""
+        scikit-learn (the digest's duplicate search) is left to the first digest: most workers never
+        make one, and it would be held resident by all of them."""
         deadline = time.monotonic() + self.settings.serving.request_timeout_s
         translator = pipeline.translator
         segments = translator.segments(WARMUP_TEXT, translator.prompts.default_source)
@@ -177,9 +177,9 @@ class Runtime:
     # --- construction -------------------------------------------------------------------------
     def _engines(self, models: dict[str, LoadedModel], prompts: Prompts) -> dict[str, Engine]:
         """One engine at a time, the larger first, the heap trimmed after each: with MKL each weight
-        is packed beside the copy read, so a load briefly holds up to ~40% more than its model; two
-        at once raised the worker's peak for good (figures: docs/speed-notes.md, "Memory"). The GEMM
-        library is chosen first, once, since it must be settled before CTranslate2 loads."""
+        is packed beside the copy it read, and two such transients at once raised the worker's peak
+        for good (docs/decisions.md). The GEMM library is chosen first, once, since it must be
+        settled before CTranslate2 loads."""
         s = self.settings
         gemm = choose_gemm(s.models.gemm) if s.models.engine == "ctranslate2" else None
         engines = {}
