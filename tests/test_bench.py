@@ -144,3 +144,62 @@ def test_summary_sentences_move_a_cut_the_services_splitter_would_not_see():
     sentences = summary_sentences(summary, Words())
     assert sentences == ["Satu dua a empat.", "Lima enam.", "Tujuh delapan sembilan."]
     assert split_sentences(" ".join(sentences)) == sentences
+
+
+def test_the_trade_offs_are_reported_against_the_right_sides():
+    """Each ratio reads the layouts it names: the service's replicas over the one all-thread replica
+    (above 1: the lone request would gain), the lean peak over the peer's, the default burst over the lean."""
+    from api.bench.probes import LEAN
+    from api.bench.report import trade_off_lines
+
+    def timed(whole, first):
+        return {"whole_s": whole, "first_step_s": first}
+
+    result = {
+        "peer": {"peak_rss_mb": 1700.0},
+        "memory": {"peak_rss_mb": 2000.0, "burst_s": 12.0},
+        "memory_lean": {"peak_rss_mb": 1683.0, "burst_s": 24.0, "overrides": LEAN},
+        "layouts": {
+            "threads": 2,
+            "summarizer": {"replicas": timed(2.0, 0.5), "one_replica": timed(2.5, 0.25)},
+            "translator": {"replicas": timed(1.0, 0.1), "one_replica": timed(0.8, 0.1)},
+        },
+    }
+    lines = trade_off_lines(result)
+    assert "all 2 threads" in lines[0]
+    assert "summarizer: 2.00 s -> 2.50 s (0.80x)" in lines[1] and "0.50 s -> 0.25 s (2.00x)" in lines[1]
+    assert "translator: 1.00 s -> 0.80 s (1.25x)" in lines[2]
+    assert "at most 2 sequences of at most 512 tokens" in lines[3]
+    assert "0.99 of the peer's" in lines[3] and "24.0 s against the default layout's 12.0 s (0.50x" in lines[3]
+    result["layouts"] = {"threads": 1, "skipped": "one math thread"}
+    del result["memory"]
+    lines = trade_off_lines(result)
+    assert lines[0].endswith("not measured (one math thread)") and "burst of eight" not in lines[1]
+
+
+def test_the_lean_layout_runs_one_batch_at_a_time_on_one_replica():
+    from api.bench.probes import LEAN
+    from api.config import Settings, nest
+
+    settings = Settings(**nest(LEAN))
+    assert settings.engine_replicas() == 1 and settings.math_threads() == 1
+    assert (settings.serving.max_batch_size, settings.serving.max_batch_tokens) == (2, 512)  # one article a batch
+
+
+@pytest.mark.integration
+def test_the_layout_probe_times_each_model_on_the_layouts_it_names(tiny_dir, tmp_path):
+    from api.bench.probes import LAYOUTS, run_layouts
+    from tests.conftest import tiny_settings
+
+    settings = tiny_settings(
+        tiny_dir, serving__math_threads=2, serving__warmup=False, models__prompts_dir=bench_prompts(tmp_path)
+    )
+    result = run_layouts(settings, repeats=1)
+    assert result["threads"] == 2
+    for role in ("summarizer", "translator"):
+        assert set(result[role]) == set(LAYOUTS)
+        replicas, whole = result[role]["replicas"], result[role]["one_replica"]
+        assert (replicas["intra_threads"], replicas["inter_threads"]) == (1, 2)  # the service's own engine
+        assert (whole["intra_threads"], whole["inter_threads"]) == (2, 1)
+        assert all(layout[key] > 0 for layout in (replicas, whole) for key in ("whole_s", "first_step_s"))
+    assert "skipped" in run_layouts(tiny_settings(tiny_dir, serving__math_threads=1))

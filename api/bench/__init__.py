@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from api.bench.probes import LEAN, run_layouts
 from api.bench.report import machine_facts, ratios
 from api.bench.workload import (
     CONCURRENCY,
@@ -306,14 +307,16 @@ def run_memory(models: dict[str, str], prompts_dir: str, overrides: dict) -> dic
     if runtime.state != "ready":
         raise RuntimeError(runtime.error)
     pipeline, articles = runtime.require(), read_articles()
+    started = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         list(pool.map(lambda i: pipeline.summarize(SummarizeRequest(text=articles[i % len(articles)], translate=True)),
                       range(CONCURRENCY)))  # fmt: skip
+    burst_s = time.perf_counter() - started  # beside the peak, so two layouts' memory compares with its cost
     step(f"after a burst of {CONCURRENCY}, summarized and translated (one segment)")
     release_freed_heap()
     step("after malloc_trim: the heap's free pages handed back")
     runtime.stop()
-    return {"rows": rows, "peak_rss_mb": _peak_rss_mb()}
+    return {"rows": rows, "peak_rss_mb": _peak_rss_mb(), "burst_s": burst_s, "overrides": overrides}
 
 
 def _settings(models: dict[str, str], prompts_dir: str, overrides: dict):
@@ -370,7 +373,8 @@ def ct2_cpu_report(log: str) -> dict[str, str]:
     return report
 
 
-OPTIONAL_SIDES = ("baseline", "full", "memory")  # `ringkas bench --without`: the peer and Ringkas always run
+# `ringkas bench --without`: the peer and Ringkas always run
+OPTIONAL_SIDES = ("baseline", "full", "memory", "layouts")
 
 
 def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, ...] = ()) -> dict:
@@ -399,6 +403,10 @@ def run(cache: Path, echo=print, kept_vocab: int = 60_000, without: tuple[str, .
     if "memory" not in without:
         echo("ringkas: memory, component by component ...")
         sides["memory"] = _child("memory", models, prompts, variants[0])
+    if "layouts" not in without:
+        echo("ringkas: the layout's trade-offs (a lone request on every thread; the leanest burst) ...")
+        sides["layouts"] = _child("layouts", models, prompts, variants[0])
+        sides["memory_lean"] = _child("memory", models, prompts, {**variants[0], **LEAN})
     compared = {"vs_peer": ratios(sides["peer"], sides["ringkas"])}
     if "baseline" in sides:
         compared["vs_baseline"] = ratios(sides["baseline"], sides["ringkas"])
@@ -441,6 +449,8 @@ def _main(argv: list[str]) -> None:
         result = run_peer(models, t0)
     elif payload["mode"] == "memory":
         result = run_memory(models, payload["prompts"], payload["overrides"])
+    elif payload["mode"] == "layouts":
+        result = run_layouts(_settings(models, payload["prompts"], {**payload["overrides"], "serving.warmup": False}))
     else:
         result = run_ringkas(models, payload["prompts"], t0, payload["overrides"])
     print(json.dumps(result))

@@ -140,6 +140,7 @@ def table(result: dict) -> str:
         lines.append(memory_table(result["memory"]))
     if "memory" in p:
         lines.append(memory_table(p["memory"], "peer"))
+    lines.extend(trade_off_lines(result))
     for side, run in (("ringkas", r), ("peer", p)):
         cpu = run.get("ct2_cpu") or {}
         if cpu:
@@ -158,3 +159,41 @@ def machine_line(result: dict) -> str:
         + (f"on {cores} cores" if cores else "(cores not reported)")
         + f" ({', '.join(machine.get('cpu_flags', []))}); GEMM library: ringkas {gemm}, peer {peer}"
     )
+
+
+def trade_off_lines(result: dict) -> list[str]:
+    """What the default layout's two trade-offs cost on this box: a lone request on one replica with
+    every thread (against the service's single-thread replicas), and the leanest burst's memory
+    against the peer's and its time against the default layout's."""
+    lines = []
+    layouts = result.get("layouts") or {}
+    if "skipped" in layouts:
+        lines.append(f"a lone request on every thread: not measured ({layouts['skipped']})")
+    elif layouts:
+        lines.append(
+            f"a lone request on one replica with all {layouts['threads']} threads, against the service's "
+            "single-thread replicas (x: how much faster it would be):"
+        )
+        for role in ("summarizer", "translator"):
+            ours, whole = layouts[role]["replicas"], layouts[role]["one_replica"]
+            lines.append(
+                f"  {role}: {ours['whole_s']:.2f} s -> {whole['whole_s']:.2f} s "
+                f"({ours['whole_s'] / whole['whole_s']:.2f}x); its first step alone (the encoder) "
+                f"{ours['first_step_s']:.2f} s -> {whole['first_step_s']:.2f} s "
+                f"({ours['first_step_s'] / whole['first_step_s']:.2f}x)"
+            )
+    lean, default, peer = result.get("memory_lean"), result.get("memory"), result["peer"]
+    if lean:
+        o = lean.get("overrides", {})
+        line = (
+            f"the leanest burst (one batch at a time, at most {o.get('serving.max_batch_size')} sequences of "
+            f"at most {o.get('serving.max_batch_tokens')} tokens): peak {lean['peak_rss_mb']:.0f} MB, "
+            f"{lean['peak_rss_mb'] / peer['peak_rss_mb']:.2f} of the peer's"
+        )
+        if default and "burst_s" in default:
+            line += (
+                f"; its burst of eight took {lean['burst_s']:.1f} s against the default layout's "
+                f"{default['burst_s']:.1f} s ({default['burst_s'] / lean['burst_s']:.2f}x the throughput)"
+            )
+        lines.append(line)
+    return lines

@@ -125,5 +125,3 @@ def summary_sentences(summary: str, tokenizer, count: int = SENTENCES) -> list[s
 
 def read_articles() -> list[str]:
     return [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
-
-

@@ -35,7 +35,8 @@ from api.cli.common import load_settings
     type=click.Choice(OPTIONAL_SIDES),
     multiple=True,
     help="Leave out a side: baseline (the slow transformers run), full (Ringkas with the full vocabulary), "
-    "memory (the component-by-component memory table). Repeatable.",
+    "memory (the component-by-component memory table), layouts (a lone request on every thread, and the "
+    "leanest burst's memory and time). Repeatable.",
 )
 def bench(json_path: Path | None, cache: Path, kept_vocab: int, without: tuple[str, ...]) -> None:
     """Measure the default configuration against the naive transformers baseline and plain
