@@ -260,6 +260,7 @@ def speed() -> str:
                     f"| {row['step']} | {row['rss_mb']:.0f} | {row['rss_mb'] - previous:.0f} | {row['peak_mb']:.0f} |"
                 )
                 previous = row["rss_mb"]
+    out += _trade_offs(bench)
     out += ["", "## History", ""]
     out += [
         "| Date | CPU | Cores / vCPU | GEMM | Summarize + translate, one segment | 3 sentences | vs baseline "
@@ -275,6 +276,33 @@ def speed() -> str:
         ] + [row["configuration"]]  # fmt: skip
         out.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     return "\n".join(out)
+
+
+def _trade_offs(bench: dict) -> list[str]:
+    """The layout's two trade-offs on the run's machine (``ringkas bench`` without ``--without layouts``)."""
+    from api.bench.report import trade_off_lines
+
+    layouts, out = bench.get("layouts") or {}, []
+    if layouts and "skipped" not in layouts:
+        out += [
+            "",
+            f"A lone request on one replica holding all {layouts['threads']} threads, against the service's "
+            "single-thread replicas (seconds; the first step is mostly the encoder):",
+            "",
+            "| model | service's replicas | one replica, all threads | first step, replicas | first step, one replica "
+            "|",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for role in ("summarizer", "translator"):
+            ours, whole = layouts[role]["replicas"], layouts[role]["one_replica"]
+            out.append(
+                f"| {role} | {ours['whole_s']:.2f} | {whole['whole_s']:.2f} | {ours['first_step_s']:.2f} "
+                f"| {whole['first_step_s']:.2f} |"
+            )
+    lean = [line for line in trade_off_lines(bench) if line.startswith("the leanest burst")]
+    if lean:
+        out += ["", lean[0][0].upper() + lean[0][1:] + "."]
+    return out
 
 
 def _bars(bench: dict, sides) -> str:
