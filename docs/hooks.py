@@ -283,21 +283,23 @@ def _trade_offs(bench: dict) -> list[str]:
     from api.bench.report import trade_off_lines
 
     layouts, out = bench.get("layouts") or {}, []
-    if layouts and "skipped" not in layouts:
+    if "skipped" in layouts:
+        out += ["", f"A lone request on every thread was not measured: {layouts['skipped']}."]
+    elif layouts:
         out += [
             "",
             f"A lone request on one replica holding all {layouts['threads']} threads, against the service's "
-            "single-thread replicas (seconds; the first step is mostly the encoder):",
+            "single-thread replicas (seconds; the encoder with one decoding step apart, in milliseconds):",
             "",
-            "| model | service's replicas | one replica, all threads | first step, replicas | first step, one replica "
-            "|",
+            "| model | service's replicas | one replica, all threads | encoder + 1 step, replicas | the same, one "
+            "replica |",
             "| --- | ---: | ---: | ---: | ---: |",
         ]
         for role in ("summarizer", "translator"):
             ours, whole = layouts[role]["replicas"], layouts[role]["one_replica"]
             out.append(
-                f"| {role} | {ours['whole_s']:.2f} | {whole['whole_s']:.2f} | {ours['first_step_s']:.2f} "
-                f"| {whole['first_step_s']:.2f} |"
+                f"| {role} | {ours['whole_s']:.2f} | {whole['whole_s']:.2f} | {ours['first_step_s'] * 1000:.0f} "
+                f"| {whole['first_step_s'] * 1000:.0f} |"
             )
     lean = [line for line in trade_off_lines(bench) if line.startswith("the leanest burst")]
     if lean:

@@ -167,14 +167,14 @@ def test_the_trade_offs_are_reported_against_the_right_sides():
     }
     lines = trade_off_lines(result)
     assert "all 2 threads" in lines[0]
-    assert "summarizer: 2.00 s -> 2.50 s (0.80x)" in lines[1] and "0.50 s -> 0.25 s (2.00x)" in lines[1]
+    assert "summarizer: 2.00 s -> 2.50 s (0.80x)" in lines[1] and "500 ms -> 250 ms (2.00x)" in lines[1]
     assert "translator: 1.00 s -> 0.80 s (1.25x)" in lines[2]
-    assert "at most 2 sequences of at most 512 tokens" in lines[3]
-    assert "0.99 of the peer's" in lines[3] and "24.0 s against the default layout's 12.0 s (0.50x" in lines[3]
+    assert "1 math thread: one batch at a time; at most 2 sequences and 512 padded input tokens" in lines[3]
+    assert "0.99 of the peer's" in lines[3] and "8 took 24.0 s against the default layout's 12.0 s (0.50x" in lines[3]
     result["layouts"] = {"threads": 1, "skipped": "one math thread"}
     del result["memory"]
     lines = trade_off_lines(result)
-    assert lines[0].endswith("not measured (one math thread)") and "burst of eight" not in lines[1]
+    assert lines[0].endswith("not measured (one math thread)") and "burst of 8" not in lines[1]
 
 
 def test_the_lean_layout_runs_one_batch_at_a_time_on_one_replica():

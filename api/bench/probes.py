@@ -3,11 +3,11 @@ layout trades against each other (docs/speed-notes.md, "The layout's two trade-o
 
 - ``run_layouts``: a lone request's latency on one replica that holds every math thread, against
   the service's single-thread replicas (one of which a lone request gets), per model, alternating,
-  with the encoder and the first step timed apart (they do use a second thread; the decoding steps
-  may not).
-- ``LEAN``: the layout whose burst holds the least memory (one batch at a time, at most two
-  sequences of at most 512 tokens each); the bench runs its memory side with it to report what
-  memory at the peer's level costs in throughput.
+  with the encoder and one decoding step timed apart (a long encoder input does use a second
+  thread; the decoding steps may not).
+- ``LEAN``: the layout whose burst holds the least memory: one batch at a time on one core, at most
+  two sequences and 512 padded input tokens a batch (one full article, or two translation segments);
+  the bench runs its memory side with it to report what memory at the peer's level costs.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ LAYOUTS = ("replicas", "one_replica")  # the service's layout first
 
 
 def run_layouts(settings, repeats: int = 3) -> dict:
-    """Median seconds per layout and model for the whole generation and for its first step only."""
+    """Median seconds per layout and model for the whole generation and for the encoder with one
+    decoding step (``first_step_s``)."""
     from api.engines.ct2 import CTranslate2Engine
     from api.runtime import Runtime, release_freed_heap
     from api.text import split_sentences
@@ -31,7 +32,7 @@ def run_layouts(settings, repeats: int = 3) -> dict:
     threads = settings.math_threads()
     if threads < 2 or settings.models.engine != "ctranslate2":
         return {"threads": threads, "skipped": "one math thread or no CTranslate2 engine: nothing to compare"}
-    runtime = Runtime(settings).start(background=False)  # its own warm-up is not timed
+    runtime = Runtime(settings).start(background=False)  # the service's own engines and work items
     pipeline = runtime.require()
     article = read_articles()[0]
     _, preset = pipeline.preset(None)
@@ -56,7 +57,7 @@ def run_layouts(settings, repeats: int = 3) -> dict:
                 gemm=service.gemm,
             ),
         }
-        first = replace(params, max_new_tokens=2, min_new_tokens=2)  # past a forced language token too
+        first = replace(params, max_new_tokens=1, min_new_tokens=1)  # a forced language token is that step
         times: dict[str, dict[str, list[float]]] = {name: {"whole_s": [], "first_step_s": []} for name in engines}
         for engine in engines.values():
             engine.generate(batch, params)  # warm-up: first buffers and the kept rows gathered
@@ -69,7 +70,7 @@ def run_layouts(settings, repeats: int = 3) -> dict:
             | {key: engines[name].describe()[key] for key in ("intra_threads", "inter_threads")}
             for name, measured in times.items()
         }
-        del engines
+        del engines, engine  # the loop's name would keep the last one-replica engine alive
         release_freed_heap()
     runtime.stop()
     return result

@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from api.bench.workload import SENTENCES
+from api.bench.workload import CONCURRENCY, SENTENCES
 
 
 def memory_table(memory: dict, side: str = "ringkas") -> str:
@@ -178,21 +178,22 @@ def trade_off_lines(result: dict) -> list[str]:
             ours, whole = layouts[role]["replicas"], layouts[role]["one_replica"]
             lines.append(
                 f"  {role}: {ours['whole_s']:.2f} s -> {whole['whole_s']:.2f} s "
-                f"({ours['whole_s'] / whole['whole_s']:.2f}x); its first step alone (the encoder) "
-                f"{ours['first_step_s']:.2f} s -> {whole['first_step_s']:.2f} s "
+                f"({ours['whole_s'] / whole['whole_s']:.2f}x); the encoder and one step "
+                f"{ours['first_step_s'] * 1000:.0f} ms -> {whole['first_step_s'] * 1000:.0f} ms "
                 f"({ours['first_step_s'] / whole['first_step_s']:.2f}x)"
             )
     lean, default, peer = result.get("memory_lean"), result.get("memory"), result["peer"]
     if lean:
         o = lean.get("overrides", {})
         line = (
-            f"the leanest burst (one batch at a time, at most {o.get('serving.max_batch_size')} sequences of "
-            f"at most {o.get('serving.max_batch_tokens')} tokens): peak {lean['peak_rss_mb']:.0f} MB, "
-            f"{lean['peak_rss_mb'] / peer['peak_rss_mb']:.2f} of the peer's"
+            f"the leanest burst ({o.get('serving.math_threads')} math thread: one batch at a time; at most "
+            f"{o.get('serving.max_batch_size')} sequences and {o.get('serving.max_batch_tokens')} padded input "
+            f"tokens a batch): peak {lean['peak_rss_mb']:.0f} MB, {lean['peak_rss_mb'] / peer['peak_rss_mb']:.2f} "
+            "of the peer's (its burst: one-segment articles; the peer's peak: its whole workload)"
         )
         if default and "burst_s" in default:
             line += (
-                f"; its burst of eight took {lean['burst_s']:.1f} s against the default layout's "
+                f"; its burst of {CONCURRENCY} took {lean['burst_s']:.1f} s against the default layout's "
                 f"{default['burst_s']:.1f} s ({default['burst_s'] / lean['burst_s']:.2f}x the throughput)"
             )
         lines.append(line)
