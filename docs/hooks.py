@@ -280,7 +280,7 @@ def speed() -> str:
 
 def _trade_offs(bench: dict) -> list[str]:
     """The layout's two trade-offs on the run's machine (``ringkas bench`` without ``--without layouts``)."""
-    from api.bench.report import trade_off_lines
+    from api.bench.report import lean_line
 
     layouts, out = bench.get("layouts") or {}, []
     if "skipped" in layouts:
@@ -301,9 +301,9 @@ def _trade_offs(bench: dict) -> list[str]:
                 f"| {role} | {ours['whole_s']:.2f} | {whole['whole_s']:.2f} | {ours['first_step_s'] * 1000:.0f} "
                 f"| {whole['first_step_s'] * 1000:.0f} |"
             )
-    lean = [line for line in trade_off_lines(bench) if line.startswith("the leanest burst")]
+    lean = lean_line(bench)
     if lean:
-        out += ["", lean[0][0].upper() + lean[0][1:] + "."]
+        out += ["", lean[0].upper() + lean[1:] + "."]
     return out
 
 

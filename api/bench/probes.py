@@ -25,7 +25,6 @@ LAYOUTS = ("replicas", "one_replica")  # the service's layout first
 def run_layouts(settings, repeats: int = 3) -> dict:
     """Median seconds per layout and model for the whole generation and for the encoder with one
     decoding step (``first_step_s``)."""
-    from api.engines.ct2 import CTranslate2Engine
     from api.runtime import Runtime, release_freed_heap
     from api.text import split_sentences
 
@@ -44,36 +43,44 @@ def run_layouts(settings, repeats: int = 3) -> dict:
     }
     result: dict = {"threads": threads}
     for role, (batch, params) in work.items():
-        service = getattr(pipeline, role).batcher.engine
-        engines = {
-            "replicas": service,
-            "one_replica": CTranslate2Engine(
-                service.model_dir,
-                tokenizer=getattr(pipeline, role).tokenizer.backend_tokenizer,
-                compute_type=service.compute_type,
-                threads=threads,
-                parallel=1,
-                kept=service.kept,
-                gemm=service.gemm,
-            ),
-        }
-        first = replace(params, max_new_tokens=1, min_new_tokens=1)  # a forced language token is that step
-        times: dict[str, dict[str, list[float]]] = {name: {"whole_s": [], "first_step_s": []} for name in engines}
-        for engine in engines.values():
-            engine.generate(batch, params)  # warm-up: first buffers and the kept rows gathered
-        for _ in range(repeats):
-            for name, engine in engines.items():  # alternating: a busy moment slows both, not one
-                times[name]["whole_s"].append(_seconds(engine, batch, params))
-                times[name]["first_step_s"].append(_seconds(engine, batch, first))
-        result[role] = {
-            name: {key: statistics.median(values) for key, values in measured.items()}
-            | {key: engines[name].describe()[key] for key in ("intra_threads", "inter_threads")}
-            for name, measured in times.items()
-        }
-        del engines, engine  # the loop's name would keep the last one-replica engine alive
-        release_freed_heap()
+        result[role] = _time_layouts(getattr(pipeline, role), batch, params, threads, repeats)
+        release_freed_heap()  # the extra engine is gone with the call: hand its pages back before the next
     runtime.stop()
     return result
+
+
+def _time_layouts(task, batch, params, threads: int, repeats: int) -> dict:
+    """One model's whole generation and first step on the service's engine and on one replica
+    holding every thread, alternating (a busy moment slows both, not one)."""
+    from api.engines.ct2 import CTranslate2Engine
+
+    service = task.batcher.engine
+    engines = {
+        "replicas": service,
+        "one_replica": CTranslate2Engine(
+            service.model_dir,
+            tokenizer=task.tokenizer.backend_tokenizer,
+            compute_type=service.compute_type,
+            threads=threads,
+            parallel=1,
+            kept=service.kept,
+            gemm=service.gemm,
+        ),
+    }
+    first = replace(params, max_new_tokens=1, min_new_tokens=1)  # a forced language token is that step
+    times: dict[str, dict[str, list[float]]] = {name: {"whole_s": [], "first_step_s": []} for name in engines}
+    for engine in engines.values():
+        engine.generate(batch, params)  # warm-up: first buffers and the kept rows gathered
+    for _ in range(repeats):
+        for name, engine in engines.items():
+            times[name]["whole_s"].append(_seconds(engine, batch, params))
+            times[name]["first_step_s"].append(_seconds(engine, batch, first))
+    layout = {name: engine.describe() for name, engine in engines.items()}
+    return {
+        name: {key: statistics.median(values) for key, values in measured.items()}
+        | {key: layout[name][key] for key in ("intra_threads", "inter_threads")}
+        for name, measured in times.items()
+    }
 
 
 def _seconds(engine, batch, params) -> float:

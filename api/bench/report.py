@@ -182,19 +182,25 @@ def trade_off_lines(result: dict) -> list[str]:
                 f"{ours['first_step_s'] * 1000:.0f} ms -> {whole['first_step_s'] * 1000:.0f} ms "
                 f"({ours['first_step_s'] / whole['first_step_s']:.2f}x)"
             )
+    lean = lean_line(result)
+    return lines + ([lean] if lean else [])
+
+
+def lean_line(result: dict) -> str | None:
+    """The leanest burst's peak against the peer's, and its time against the default layout's."""
     lean, default, peer = result.get("memory_lean"), result.get("memory"), result["peer"]
-    if lean:
-        o = lean.get("overrides", {})
-        line = (
-            f"the leanest burst ({o.get('serving.math_threads')} math thread: one batch at a time; at most "
-            f"{o.get('serving.max_batch_size')} sequences and {o.get('serving.max_batch_tokens')} padded input "
-            f"tokens a batch): peak {lean['peak_rss_mb']:.0f} MB, {lean['peak_rss_mb'] / peer['peak_rss_mb']:.2f} "
-            "of the peer's (its burst: one-segment articles; the peer's peak: its whole workload)"
+    if not lean:
+        return None
+    o = lean.get("overrides", {})
+    line = (
+        f"the leanest burst ({o.get('serving.math_threads')} math thread: one batch at a time; at most "
+        f"{o.get('serving.max_batch_size')} sequences and {o.get('serving.max_batch_tokens')} padded input "
+        f"tokens a batch): peak {lean['peak_rss_mb']:.0f} MB, {lean['peak_rss_mb'] / peer['peak_rss_mb']:.2f} "
+        "of the peer's (its burst: one-segment articles; the peer's peak: its whole workload)"
+    )
+    if default and "burst_s" in default:
+        line += (
+            f"; its burst of {CONCURRENCY} took {lean['burst_s']:.1f} s against the default layout's "
+            f"{default['burst_s']:.1f} s ({default['burst_s'] / lean['burst_s']:.2f}x the throughput)"
         )
-        if default and "burst_s" in default:
-            line += (
-                f"; its burst of {CONCURRENCY} took {lean['burst_s']:.1f} s against the default layout's "
-                f"{default['burst_s']:.1f} s ({default['burst_s'] / lean['burst_s']:.2f}x the throughput)"
-            )
-        lines.append(line)
-    return lines
+    return line
