@@ -136,15 +136,26 @@ def browser():
 
 
 def _login(browser, site, user: str, locale: str = "id-ID"):
+    from tests.test_browser import sync_api
     from tests.wordpress_site import PASSWORD
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
     page = context.new_page()
     page.goto(site.url + "/wp-login.php")
+    # wp-login.php focuses and selects the name field 200 ms after it loads. Typing before that
+    # races it: on a busy machine the focus moved mid-fill, the password went into the name field
+    # and WordPress answered "The password field is empty" (a CI failure). Wait for the focus.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'user_login'")
     page.fill("#user_login", user)
     page.fill("#user_pass", PASSWORD)
     page.click("#wp-submit")
-    page.wait_for_url(re.compile(r"/wp-admin/"))
+    try:
+        page.wait_for_url(re.compile(r"/wp-admin/"))
+    except sync_api.TimeoutError as error:
+        said = page.locator("#login_error").all_inner_texts()
+        log = (site.root / "php.log").read_text(errors="replace").splitlines()[-15:]
+        raise AssertionError(f"{user} was not let in: at {page.url}, {said}; the server's last lines:\n"
+                             + "\n".join(log)) from error  # fmt: skip
     return page
 
 
