@@ -142,9 +142,9 @@ def _login(browser, site, user: str, locale: str = "id-ID"):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
     page = context.new_page()
     page.goto(site.url + "/wp-login.php")
-    # wp-login.php focuses and selects the name field 200 ms after it loads. Typing before that
-    # races it: on a busy machine the focus moved mid-fill, the password went into the name field
-    # and WordPress answered "The password field is empty" (a CI failure). Wait for the focus.
+    # wp-login.php focuses and selects the name field 200 ms after its script runs, usually while
+    # a test is already typing: when it fell inside the password's fill, the password went into the
+    # name field and WordPress answered "The password field is empty" (a CI failure). Wait for it.
     page.wait_for_function("document.activeElement && document.activeElement.id === 'user_login'")
     page.fill("#user_login", user)
     page.fill("#user_pass", PASSWORD)
